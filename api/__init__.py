@@ -1,0 +1,1 @@
+"""Tenantry's entry points: the composition root, the command line, (later) HTTP."""

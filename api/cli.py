@@ -1,0 +1,70 @@
+"""The ``tenantry`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+from api.bootstrap import Services, build
+from application.settings import Settings
+from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
+
+OPERATOR = Actor(kind=ActorKind.ADMIN, id="cli")
+AUDITOR = Actor(kind=ActorKind.AUDITOR, id="cli")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tenantry", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    partners = commands.add_parser("partners", help="manage partners").add_subparsers(
+        dest="action", required=True
+    )
+    add = partners.add_parser("add", help="register a partner and print its first API key")
+    add.add_argument("--name", required=True)
+    add.add_argument("--kind", required=True, choices=[k.value for k in PartnerKind])
+    add.add_argument("--status", default="trial", choices=[s.value for s in PartnerStatus])
+    add.add_argument("--distributor", type=UUID, default=None)
+
+    audit = commands.add_parser("audit", help="read histories").add_subparsers(
+        dest="action", required=True
+    )
+    history = audit.add_parser("history", help="a customer's events, or its state as of a time")
+    history.add_argument("customer_id", type=UUID)
+    history.add_argument("--as-of", type=datetime.fromisoformat, default=None)
+
+    args = parser.parse_args(argv)
+    services = build(Settings())
+    try:
+        return run(args, services)
+    finally:
+        services.close()
+
+
+def run(args: argparse.Namespace, services: Services) -> int:
+    if args.command == "partners":
+        partner, api_key = services.partners.register(
+            name=args.name,
+            kind=PartnerKind(args.kind),
+            status=PartnerStatus(args.status),
+            distributor_id=args.distributor,
+            by=OPERATOR,
+        )
+        print(json.dumps({**partner.model_dump(mode="json"), "api_key": api_key}, indent=2))
+        return 0
+    if args.command == "audit":
+        if args.as_of is not None:
+            state = services.queries.get(args.customer_id, by=AUDITOR, as_of=args.as_of)
+            print(state.model_dump_json(indent=2))
+        else:
+            print(services.queries.history(args.customer_id, by=AUDITOR).model_dump_json(indent=2))
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

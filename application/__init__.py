@@ -1,0 +1,1 @@
+"""Tenantry's use cases over the aggregates: commands, queries, clock, settings."""

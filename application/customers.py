@@ -1,0 +1,220 @@
+"""The customer use cases: one method per rule of the lifecycle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from uuid import UUID, uuid4
+
+from application.authorization import can_reach
+from application.clock import Clock
+from application.dto import CustomerDTO, Outcome
+from application.errors import NotFound
+from application.settings import Settings
+from application.unit_of_work import UnitOfWork
+from domain.customer import Customer
+from domain.partner import Partner
+from domain.values import SYSTEM, Actor, ActorKind, LogLevel
+
+
+class CustomerCommands:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        clock: Clock,
+        settings: Settings,
+        new_id: Callable[[], UUID] = uuid4,
+    ) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.policy = settings.policy
+        self.catalogue = settings.catalogue
+        self.new_id = new_id
+
+    # ------------------------------------------------------------- partners'
+    def add(  # noqa: PLR0913
+        self,
+        *,
+        partner_id: UUID,
+        organization_name: str,
+        notification_email: str,
+        sku: str,
+        addons: list[str],
+        by: Actor,
+        direct: bool = False,
+    ) -> Outcome:
+        owner = self.uow.load(Partner, partner_id)
+        customer = Customer.add(
+            customer_id=self.new_id(),
+            organization_name=organization_name,
+            notification_email=notification_email,
+            sku=sku,
+            addons=addons,
+            owner=owner,
+            direct=direct,
+            catalogue=self.catalogue,
+            policy=self.policy,
+            at=self.clock.now(),
+            by=by,
+        )
+        position = self.uow.create(customer)
+        return Outcome(CustomerDTO.of(customer), position)
+
+    def reissue_activation_link(
+        self, customer_id: UUID, *, by: Actor, expected_version: int | None = None
+    ) -> Outcome:
+        return self._change(
+            customer_id,
+            by,
+            lambda c, now: c.reissue_activation_link(policy=self.policy, at=now, by=by),
+            expected_version,
+        )
+
+    def extend_trial(
+        self, customer_id: UUID, *, by: Actor, expected_version: int | None = None
+    ) -> Outcome:
+        return self._change(
+            customer_id,
+            by,
+            lambda c, now: c.extend_trial(policy=self.policy, at=now, by=by),
+            expected_version,
+        )
+
+    def set_automatic_upgrade(
+        self,
+        customer_id: UUID,
+        *,
+        enabled: bool,
+        by: Actor,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        return self._change(
+            customer_id,
+            by,
+            lambda c, now: c.set_automatic_upgrade(enabled=enabled, at=now, by=by),
+            expected_version,
+        )
+
+    def convert_to_production(  # noqa: PLR0913
+        self,
+        customer_id: UUID,
+        *,
+        expiration_date: date,
+        sku: str | None = None,
+        addons: list[str] | None = None,
+        by: Actor,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        def decide(customer: Customer, now: datetime) -> None:
+            owner = self.uow.load(Partner, customer.state.partner_id)
+            customer.convert_to_production(
+                expiration_date=expiration_date,
+                sku=sku,
+                addons=addons,
+                owner=owner,
+                catalogue=self.catalogue,
+                at=now,
+                by=by,
+            )
+
+        return self._change(customer_id, by, decide, expected_version)
+
+    def change_subscription(  # noqa: PLR0913
+        self,
+        customer_id: UUID,
+        *,
+        sku: str | None = None,
+        addons: list[str] | None = None,
+        expiration_date: date | None = None,
+        by: Actor,
+        expected_version: int | None = None,
+    ) -> Outcome:
+        return self._change(
+            customer_id,
+            by,
+            lambda c, now: c.change_subscription(
+                sku=sku,
+                addons=addons,
+                expiration_date=expiration_date,
+                catalogue=self.catalogue,
+                at=now,
+                by=by,
+            ),
+            expected_version,
+        )
+
+    # ------------------------------------------------- customer and importer
+    def activate(self, customer_id: UUID, *, link_version: int) -> Outcome:
+        by = Actor(kind=ActorKind.CUSTOMER, id=str(customer_id))
+        return self._change(
+            customer_id, by, lambda c, now: c.activate(link_version=link_version, at=now, by=by)
+        )
+
+    def log_import_message(
+        self, customer_id: UUID, *, level: LogLevel, message: str, by: Actor
+    ) -> Outcome:
+        return self._change(
+            customer_id,
+            by,
+            lambda c, now: c.log_import_message(level=level, message=message, at=now, by=by),
+        )
+
+    def record_import_failure(
+        self, customer_id: UUID, *, code: str, message: str, by: Actor
+    ) -> Outcome:
+        return self._change(
+            customer_id,
+            by,
+            lambda c, now: c.record_import_failure(code=code, message=message, at=now, by=by),
+        )
+
+    def complete_import(self, customer_id: UUID, *, by: Actor) -> Outcome:
+        return self._change(
+            customer_id,
+            by,
+            lambda c, now: c.complete_import(policy=self.policy, at=now, by=by),
+        )
+
+    # ---------------------------------------------------------------- system
+    def record_activation_sent(
+        self, customer_id: UUID, *, link_version: int, message_id: str
+    ) -> Outcome:
+        return self._change(
+            customer_id,
+            SYSTEM,
+            lambda c, now: c.record_activation_sent(
+                link_version=link_version, message_id=message_id, at=now, by=SYSTEM
+            ),
+        )
+
+    def record_upgrade_notice_sent(self, customer_id: UUID, *, message_id: str) -> Outcome:
+        return self._change(
+            customer_id,
+            SYSTEM,
+            lambda c, now: c.record_upgrade_notice_sent(
+                message_id=message_id, policy=self.policy, at=now, by=SYSTEM
+            ),
+        )
+
+    def end_trial_if_due(self, customer_id: UUID) -> Outcome:
+        """Upgrade, or expire when held, once the trial has ended (no-op otherwise)."""
+        return self._change(customer_id, SYSTEM, lambda c, now: None)
+
+    # -------------------------------------------------------------- plumbing
+    def _change(
+        self,
+        customer_id: UUID,
+        by: Actor,
+        decide: Callable[[Customer, datetime], object],
+        expected_version: int | None = None,
+    ) -> Outcome:
+        def run(customer: Customer, now: datetime) -> None:
+            if not can_reach(customer, by):
+                raise NotFound(f"no customer {customer_id}")
+            # Time first: a trial that has ended is upgraded (or expired) before any
+            # other command is judged, so no command sees a trial that is over.
+            customer.end_trial_if_due(policy=self.policy, at=now, by=SYSTEM)
+            decide(customer, now)
+
+        customer, position = self.uow.change(Customer, customer_id, run, expected_version)
+        return Outcome(CustomerDTO.of(customer), position)

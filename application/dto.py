@@ -1,0 +1,128 @@
+"""What the use cases return: plain data, never aggregates or events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.customer import Customer, ImportError_, LogEntry
+from domain.values import ImportStatus, Source, Stage, Status
+
+
+class Onboarding(BaseModel):
+    activation_sent_at: datetime | None
+    activated_at: datetime | None
+    import_status: ImportStatus
+    import_errors: list[ImportError_]
+    event_log: list[LogEntry]
+
+
+class ExtendTrialAction(BaseModel):
+    allowed: bool
+    available_from: datetime | None
+    reason: str | None
+
+
+class Action(BaseModel):
+    allowed: bool
+    reason: str | None
+
+
+class Actions(BaseModel):
+    extend_trial: ExtendTrialAction
+    convert_to_production: Action
+    manage_upgrade: Action
+
+
+class CustomerDTO(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: UUID
+    version: int
+    organization_name: str
+    notification_email: str
+    sku: str
+    addons: list[str]
+    partner_id: UUID
+    distributor_id: UUID | None
+    source: Source
+    stage: Stage
+    status: Status
+    created_at: datetime
+    onboarded_at: datetime | None
+    trial_ends_at: datetime | None
+    automatic_upgrade: bool
+    upgrade_notice_sent_at: datetime | None
+    production_since: datetime | None
+    expiration_date: date | None
+    onboarding: Onboarding
+    actions: Actions | None = None
+
+    @classmethod
+    def of(cls, customer: Customer, actions: Actions | None = None) -> CustomerDTO:
+        s = customer.state
+        return cls(
+            id=customer.id,
+            version=customer.version,
+            organization_name=s.organization_name,
+            notification_email=s.notification_email,
+            sku=s.sku,
+            addons=list(s.addons),
+            partner_id=s.partner_id,
+            distributor_id=s.distributor_id,
+            source=s.source,
+            stage=s.stage,
+            status=s.status,
+            created_at=customer.created_on,
+            onboarded_at=s.onboarded_at,
+            trial_ends_at=s.trial_ends_at,
+            automatic_upgrade=s.automatic_upgrade,
+            upgrade_notice_sent_at=s.upgrade_notice_sent_at,
+            production_since=s.production_since,
+            expiration_date=s.expiration_date,
+            onboarding=Onboarding(
+                activation_sent_at=s.activation_sent_at,
+                activated_at=s.activated_at,
+                import_status=s.import_status,
+                import_errors=list(s.import_errors),
+                event_log=list(s.event_log),
+            ),
+            actions=actions,
+        )
+
+
+class ActorDTO(BaseModel):
+    kind: str
+    id: str
+
+
+class HistoryEvent(BaseModel):
+    version: int
+    type: str
+    recorded_at: datetime
+    effective_at: datetime
+    actor: ActorDTO
+    data: dict[str, Any]
+
+
+class History(BaseModel):
+    customer_id: UUID
+    events: list[HistoryEvent]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A command's result: the customer as it now is, and where its events landed."""
+
+    customer: CustomerDTO
+    position: int | None
+
+
+@dataclass(frozen=True)
+class ActivationLink:
+    url: str
+    expires_at: datetime

@@ -1,0 +1,24 @@
+"""Refusals the application adds to the domain's own."""
+
+from __future__ import annotations
+
+from domain.errors import DomainError
+
+
+class NotFound(DomainError):
+    slug = "not-found"
+
+
+class PreconditionFailed(DomainError):
+    slug = "precondition-failed"
+
+    def __init__(self, expected: int, actual: int) -> None:
+        super().__init__(f"the customer is at version {actual}, not {expected}")
+        self.expected = expected
+        self.actual = actual
+
+
+class Busy(DomainError):
+    """Too many concurrent writers on one aggregate; safe to retry."""
+
+    slug = "busy"

@@ -1,0 +1,151 @@
+"""Partners and service accounts: registration, status and API keys (shown once)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel
+
+from application.clock import Clock
+from application.errors import NotFound
+from application.unit_of_work import UnitOfWork
+from domain.errors import Forbidden, ValidationFailed
+from domain.keys import KeyHolder
+from domain.partner import Partner
+from domain.service_account import ServiceAccount
+from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus, ServiceRole
+
+KEY_PREFIX = "tnt"
+HOLDER_CODES: dict[str, type[KeyHolder]] = {"p": Partner, "s": ServiceAccount}
+
+
+class PartnerDTO(BaseModel):
+    id: UUID
+    version: int
+    name: str
+    kind: PartnerKind
+    status: PartnerStatus
+    distributor_id: UUID | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, partner: Partner) -> PartnerDTO:
+        s = partner.state
+        return cls(
+            id=partner.id,
+            version=partner.version,
+            name=s.name,
+            kind=s.kind,
+            status=s.status,
+            distributor_id=s.distributor_id,
+            created_at=partner.created_on,
+        )
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    holder_id: UUID
+    api_key: str
+
+
+@dataclass(frozen=True)
+class ParsedKey:
+    holder: type[KeyHolder]
+    holder_id: UUID
+    key_id: str
+    secret: str
+
+
+def format_key(holder: KeyHolder, key_id: str, secret: str) -> str:
+    code = "p" if isinstance(holder, Partner) else "s"
+    return f"{KEY_PREFIX}_{code}{holder.id.hex}_{key_id}_{secret}"
+
+
+def parse_key(api_key: str) -> ParsedKey | None:
+    parts = api_key.split("_", 3)
+    if len(parts) != 4 or parts[0] != KEY_PREFIX or not parts[1]:
+        return None
+    holder = HOLDER_CODES.get(parts[1][0])
+    try:
+        holder_id = UUID(hex=parts[1][1:])
+    except ValueError:
+        return None
+    if holder is None or not parts[2] or not parts[3]:
+        return None
+    return ParsedKey(holder, holder_id, parts[2], parts[3])
+
+
+class PartnerCommands:
+    def __init__(self, uow: UnitOfWork, clock: Clock, new_id: Callable[[], UUID] = uuid4) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.new_id = new_id
+
+    def register(
+        self,
+        *,
+        name: str,
+        kind: PartnerKind,
+        status: PartnerStatus = PartnerStatus.TRIAL,
+        distributor_id: UUID | None = None,
+        by: Actor,
+    ) -> tuple[PartnerDTO, str]:
+        distributor = None
+        if distributor_id is not None:
+            distributor = self._load_partner(distributor_id, field="distributor_id")
+        now = self.clock.now()
+        partner = Partner.register(
+            partner_id=self.new_id(),
+            name=name,
+            kind=kind,
+            status=status,
+            distributor=distributor,
+            at=now,
+            by=by,
+        )
+        api_key = self._issue(partner, now, by)
+        self.uow.create(partner)
+        return PartnerDTO.of(partner), api_key
+
+    def get(self, partner_id: UUID, *, by: Actor) -> PartnerDTO:
+        if by.kind is not ActorKind.ADMIN and not (by.is_partner and by.id == str(partner_id)):
+            raise NotFound(f"no partner {partner_id}")
+        return PartnerDTO.of(self.uow.load(Partner, partner_id))
+
+    def change_status(self, partner_id: UUID, *, status: PartnerStatus, by: Actor) -> PartnerDTO:
+        partner, _ = self.uow.change(
+            Partner, partner_id, lambda p, now: p.change_status(status=status, at=now, by=by)
+        )
+        return PartnerDTO.of(partner)
+
+    def issue_api_key(self, partner_id: UUID, *, by: Actor) -> IssuedKey:
+        keys: list[str] = []
+        self.uow.change(Partner, partner_id, lambda p, now: keys.append(self._issue(p, now, by)))
+        return IssuedKey(partner_id, keys[-1])
+
+    def register_service_account(self, *, role: ServiceRole, name: str, by: Actor) -> IssuedKey:
+        now = self.clock.now()
+        account = ServiceAccount.register(
+            account_id=self.new_id(), role=role, name=name, at=now, by=by
+        )
+        api_key = self._issue(account, now, by)
+        self.uow.create(account)
+        return IssuedKey(account.id, api_key)
+
+    def _issue(self, holder: KeyHolder, now: datetime, by: Actor) -> str:
+        if by.kind is not ActorKind.ADMIN:
+            raise Forbidden("only the admin issues API keys")
+        key_id = secrets.token_hex(4)
+        secret = secrets.token_urlsafe(32)
+        holder.issue_api_key(key_id=key_id, secret=secret, at=now, by=by)
+        return format_key(holder, key_id, secret)
+
+    def _load_partner(self, partner_id: UUID, field: str) -> Partner:
+        try:
+            return self.uow.load(Partner, partner_id)
+        except NotFound:
+            raise ValidationFailed(field, f"no partner {partner_id}") from None

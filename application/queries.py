@@ -1,0 +1,87 @@
+"""Reading one customer: now, at a version, as of an instant, and its history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+from uuid import UUID
+
+from application.actions import actions_for
+from application.authorization import can_see
+from application.clock import Clock
+from application.dto import ActorDTO, CustomerDTO, History, HistoryEvent
+from application.errors import NotFound
+from application.settings import Settings
+from application.unit_of_work import UnitOfWork
+from domain.aggregate import DomainEvent, utc
+from domain.customer import Customer
+from domain.partner import Partner
+from domain.values import Actor
+
+ENVELOPE = {"originator_id", "originator_version", "timestamp", "recorded_at", "actor"}
+
+
+class CustomerQueries:
+    def __init__(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> None:
+        self.uow = uow
+        self.clock = clock
+        self.policy = settings.policy
+
+    def get(
+        self,
+        customer_id: UUID,
+        *,
+        by: Actor,
+        version: int | None = None,
+        as_of: datetime | None = None,
+    ) -> CustomerDTO:
+        if as_of is not None:
+            customer = self._as_of(customer_id, utc(as_of))
+        else:
+            customer = self.uow.load(Customer, customer_id, version)
+        self._check_visible(customer, by)
+        if version is not None or as_of is not None:
+            return CustomerDTO.of(customer)
+        return self.describe(customer, by)
+
+    def describe(self, customer: Customer, by: Actor) -> CustomerDTO:
+        owner = self.uow.load(Partner, customer.state.partner_id)
+        actions = actions_for(customer, owner, by, self.policy, self.clock.now())
+        return CustomerDTO.of(customer, actions)
+
+    def history(self, customer_id: UUID, *, by: Actor) -> History:
+        customer = self.uow.load(Customer, customer_id)
+        self._check_visible(customer, by)
+        events = self.uow.store.events.get(customer_id)
+        return History(
+            customer_id=customer_id, events=[_describe(cast(DomainEvent, e)) for e in events]
+        )
+
+    def _as_of(self, customer_id: UUID, instant: datetime) -> Customer:
+        """Replay the events that had taken effect at ``instant`` (timestamps never
+        decrease within a history, so they are a prefix of it)."""
+        customer: Customer | None = None
+        for stored in self.uow.store.events.get(customer_id):
+            event = cast(DomainEvent, stored)
+            if event.timestamp > instant:
+                break
+            customer = event.mutate(customer)
+        if customer is None:
+            raise NotFound(f"customer {customer_id} did not exist at {instant.isoformat()}")
+        return customer
+
+    def _check_visible(self, customer: Customer, by: Actor) -> None:
+        if not can_see(customer, by):
+            raise NotFound(f"no customer {customer.id}")
+
+
+def _describe(event: DomainEvent) -> HistoryEvent:
+    data: dict[str, Any] = event.model_dump(mode="json", exclude=ENVELOPE)
+    return HistoryEvent(
+        version=event.originator_version,
+        type=type(event).__name__,
+        recorded_at=event.recorded_at,
+        effective_at=event.timestamp,
+        actor=ActorDTO(kind=event.actor.kind.value, id=event.actor.id),
+        data=data,
+    )

@@ -1,0 +1,85 @@
+"""The event store: the library's Application configured from one database URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import unquote, urlsplit
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import Mapper, Transcoder
+
+from application.mapper import JSONBytes, PydanticMapper, topic_registry
+from domain.aggregate import Snapshot
+from domain.customer import Customer
+from domain.partner import Partner
+from domain.service_account import ServiceAccount
+
+APP_NAME = "Tenantry"
+
+
+class EventStore(Application[UUID]):
+    """Customers, partners and service accounts in one notification log."""
+
+    name = APP_NAME
+    snapshot_class = Snapshot
+    TOPIC_ALIASES: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, env: dict[str, str], snapshot_interval: int = 50) -> None:
+        self.snapshotting_intervals = {  # type: ignore[misc]
+            Customer: snapshot_interval,
+            Partner: snapshot_interval,
+            ServiceAccount: snapshot_interval,
+        }
+        super().__init__(env)
+
+    def construct_transcoder(self) -> Transcoder:
+        return JSONBytes()
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return PydanticMapper(self.construct_transcoder(), topic_registry(self.TOPIC_ALIASES))
+
+
+def persistence_env(database_url: str) -> dict[str, str]:
+    """Map ``TENANTRY_DATABASE_URL`` onto the library's environment variables."""
+    url = urlsplit(database_url)
+    if url.scheme == "memory":
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo", "IS_SNAPSHOTTING_ENABLED": "y"}
+    if url.scheme == "sqlite":
+        path = unquote(database_url.removeprefix("sqlite://").removeprefix("/"))
+        if not path:
+            raise ValueError("sqlite URLs look like sqlite:///relative/path.db")
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": path,
+            "SQLITE_LOCK_TIMEOUT": "10",
+            "IS_SNAPSHOTTING_ENABLED": "y",
+        }
+    if url.scheme in ("postgres", "postgresql"):
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(url.path.lstrip("/")) or "postgres",
+            "POSTGRES_HOST": url.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": unquote(url.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            "POSTGRES_POOL_SIZE": "10",
+            "POSTGRES_MAX_OVERFLOW": "10",
+            "POSTGRES_PRE_PING": "y",
+            "POSTGRES_CONNECT_TIMEOUT": "10",
+            "POSTGRES_LOCK_TIMEOUT": "10",
+            "IS_SNAPSHOTTING_ENABLED": "y",
+        }
+    raise ValueError(
+        f"unsupported TENANTRY_DATABASE_URL scheme {url.scheme!r}: "
+        "use sqlite:///path.db or postgresql://user:pass@host:port/db"
+    )
+
+
+def open_event_store(database_url: str, snapshot_interval: int = 50, **extra: Any) -> EventStore:
+    env = persistence_env(database_url)
+    env.update({k: str(v) for k, v in extra.items()})
+    return EventStore(env, snapshot_interval=snapshot_interval)

@@ -1,0 +1,1 @@
+"""Tenantry's domain: the Customer, Partner and ServiceAccount aggregates and their rules."""

@@ -1,0 +1,146 @@
+"""Event-sourced aggregate base: pydantic events with stable topics, and snapshots.
+
+Events are frozen pydantic models. Each concrete event class names its stored
+``TOPIC`` explicitly, so moving or renaming the class never orphans stored events.
+A class whose schema changed raises ``class_version`` and defines
+``upcast_vN_vM(state)`` static methods that rewrite older stored state.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar, Self
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.errors import DomainError
+from domain.values import Actor
+
+
+class DomainEvent(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    TOPIC: ClassVar[str] = ""
+    class_version: ClassVar[int] = 1
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime
+    recorded_at: datetime
+    actor: Actor
+
+    def mutate(self, aggregate: Any) -> Any:
+        """Evolve ``aggregate`` (or create it, for a creation event) and return it."""
+        if aggregate is None:
+            raise DomainError(f"{type(self).__name__} cannot start a history")
+        if aggregate.version + 1 != self.originator_version:
+            raise DomainError(
+                f"event version {self.originator_version} does not follow "
+                f"aggregate version {aggregate.version}"
+            )
+        self.apply(aggregate)
+        aggregate.version = self.originator_version
+        aggregate.modified_on = self.timestamp
+        return aggregate
+
+    def apply(self, aggregate: Any) -> None:
+        """Change the aggregate's state; overridden by each event."""
+
+
+class Aggregate:
+    """Identity, version, timestamps and pending events of an aggregate."""
+
+    SNAPSHOT_TOPIC: ClassVar[str] = ""
+
+    def __init__(self, id: UUID, created_on: datetime) -> None:  # noqa: A002
+        self._id = id
+        self.version = 0
+        self.created_on = created_on
+        self.modified_on = created_on
+        self._pending: list[DomainEvent] = []
+
+    @property
+    def id(self) -> UUID:
+        return self._id
+
+    def collect_events(self) -> list[DomainEvent]:
+        collected, self._pending = self._pending, []
+        return collected
+
+    def _envelope(
+        self, at: datetime, by: Actor, effective_at: datetime | None = None
+    ) -> dict[str, Any]:
+        """The fields every next event has.
+
+        ``timestamp`` is when the event takes effect: the command's instant, or the
+        deadline of a time-driven event processed late. ``recorded_at`` is the
+        clock's instant when it was recorded. Time never runs backwards in a history.
+        """
+        effective = utc(effective_at) if effective_at is not None else utc(at)
+        return {
+            "originator_id": self.id,
+            "originator_version": self.version + 1,
+            "timestamp": max(effective, self.modified_on),
+            "recorded_at": utc(at),
+            "actor": by,
+        }
+
+    def _trigger(self, event: DomainEvent) -> None:
+        event.mutate(self)
+        self._pending.append(event)
+
+    # Snapshots: every aggregate keeps its state in a pydantic model ``state``.
+    def snapshot_state(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Snapshot) -> Self:
+        raise NotImplementedError
+
+
+def utc(at: datetime) -> datetime:
+    if at.tzinfo is None:
+        raise ValueError("instants must be timezone-aware (UTC)")
+    return at.astimezone(UTC)
+
+
+class Snapshot(BaseModel):
+    """The state of an aggregate at a version, to avoid replaying long histories."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    TOPIC: ClassVar[str] = "Snapshot"
+    class_version: ClassVar[int] = 1
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime
+    created_on: datetime
+    aggregate: str
+    state: dict[str, Any]
+
+    @classmethod
+    def take(cls, aggregate: Aggregate) -> Snapshot:
+        return cls(
+            originator_id=aggregate.id,
+            originator_version=aggregate.version,
+            timestamp=aggregate.modified_on,
+            created_on=aggregate.created_on,
+            aggregate=type(aggregate).SNAPSHOT_TOPIC,
+            state=aggregate.snapshot_state(),
+        )
+
+    def mutate(self, aggregate: Any) -> Aggregate:
+        classes = {c.SNAPSHOT_TOPIC: c for c in _subclasses(Aggregate)}
+        restored = classes[self.aggregate].from_snapshot(self)
+        restored.version = self.originator_version
+        restored.modified_on = self.timestamp
+        return restored
+
+
+def _subclasses(cls: type[Aggregate]) -> list[type[Aggregate]]:
+    found: list[type[Aggregate]] = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found

@@ -1,0 +1,589 @@
+"""The Customer aggregate: a partner's customer tenant from creation to production."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Self
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.aggregate import Aggregate, DomainEvent, Snapshot, utc
+from domain.errors import (
+    ExtensionNotYetAvailable,
+    Forbidden,
+    InvalidState,
+    LinkExpired,
+    NotEligible,
+    PartnerInTrial,
+    ValidationFailed,
+)
+from domain.partner import Partner
+from domain.rules import (
+    check_addons,
+    check_code,
+    check_email,
+    check_message,
+    check_organization_name,
+    check_sku,
+)
+from domain.values import (
+    Actor,
+    ActorKind,
+    Catalogue,
+    ImportStatus,
+    LogLevel,
+    PartnerKind,
+    PartnerStatus,
+    Policy,
+    Source,
+    Stage,
+    Status,
+)
+
+
+class ImportError_(BaseModel):  # noqa: N801 - avoids shadowing the builtin ImportError
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    at: datetime
+    code: str
+    message: str
+
+
+class LogEntry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    at: datetime
+    level: LogLevel
+    message: str
+
+
+class CustomerState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organization_name: str
+    notification_email: str
+    sku: str
+    addons: tuple[str, ...]
+    partner_id: UUID
+    distributor_id: UUID | None
+    source: Source
+    stage: Stage = Stage.PENDING
+    status: Status = Status.TRIAL
+    link_version: int = 1
+    link_expires_at: datetime
+    activation_sent_version: int = 0
+    activation_sent_at: datetime | None = None
+    activated_at: datetime | None = None
+    import_status: ImportStatus = ImportStatus.NOT_STARTED
+    import_errors: list[ImportError_] = []
+    event_log: list[LogEntry] = []
+    onboarded_at: datetime | None = None
+    trial_ends_at: datetime | None = None
+    automatic_upgrade: bool = True
+    upgrade_notice_sent_at: datetime | None = None
+    noticed_trial_end: datetime | None = None
+    production_since: datetime | None = None
+    expiration_date: date | None = None
+
+
+class Customer(Aggregate):
+    SNAPSHOT_TOPIC = "Customer"
+
+    def __init__(self, id: UUID, created_on: datetime, state: CustomerState) -> None:  # noqa: A002
+        super().__init__(id, created_on)
+        self.state = state
+
+    def snapshot_state(self) -> dict[str, Any]:
+        return self.state.model_dump(mode="json")
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Snapshot) -> Self:
+        state = CustomerState.model_validate(snapshot.state)
+        return cls(snapshot.originator_id, snapshot.created_on, state)
+
+    # ----------------------------------------------------------------- events
+    class Event(DomainEvent):
+        def apply(self, aggregate: Any) -> None:
+            self.evolve(aggregate.state)
+
+        def evolve(self, state: CustomerState) -> None:
+            """Change the customer's state."""
+
+    class Created(DomainEvent):
+        TOPIC = "Customer.Created"
+        organization_name: str
+        notification_email: str
+        sku: str
+        addons: tuple[str, ...]
+        partner_id: UUID
+        distributor_id: UUID | None
+        source: Source
+        link_expires_at: datetime
+        policy: Policy
+
+        def mutate(self, aggregate: Any) -> Customer:
+            state = CustomerState(
+                organization_name=self.organization_name,
+                notification_email=self.notification_email,
+                sku=self.sku,
+                addons=self.addons,
+                partner_id=self.partner_id,
+                distributor_id=self.distributor_id,
+                source=self.source,
+                link_expires_at=self.link_expires_at,
+            )
+            customer = Customer(self.originator_id, self.timestamp, state)
+            customer.version = self.originator_version
+            return customer
+
+    class ActivationSent(Event):
+        TOPIC = "Customer.ActivationSent"
+        link_version: int
+        message_id: str
+
+        def evolve(self, state: CustomerState) -> None:
+            state.activation_sent_version = self.link_version
+            state.activation_sent_at = self.timestamp
+
+    class ActivationLinkReissued(Event):
+        TOPIC = "Customer.ActivationLinkReissued"
+        link_version: int
+        link_expires_at: datetime
+        policy: Policy
+
+        def evolve(self, state: CustomerState) -> None:
+            state.link_version = self.link_version
+            state.link_expires_at = self.link_expires_at
+
+    class Activated(Event):
+        TOPIC = "Customer.Activated"
+        link_version: int
+
+        def evolve(self, state: CustomerState) -> None:
+            state.activated_at = self.timestamp
+
+    class ImportMessageLogged(Event):
+        TOPIC = "Customer.ImportMessageLogged"
+        level: LogLevel
+        message: str
+
+        def evolve(self, state: CustomerState) -> None:
+            entry = LogEntry(at=self.timestamp, level=self.level, message=self.message)
+            state.event_log = [*state.event_log, entry]
+            if state.import_status is ImportStatus.NOT_STARTED:
+                state.import_status = ImportStatus.IMPORTING
+
+    class ImportFailed(Event):
+        TOPIC = "Customer.ImportFailed"
+        code: str
+        message: str
+
+        def evolve(self, state: CustomerState) -> None:
+            error = ImportError_(at=self.timestamp, code=self.code, message=self.message)
+            state.import_errors = [*state.import_errors, error]
+            state.import_status = ImportStatus.FAILED
+
+    class Onboarded(Event):
+        TOPIC = "Customer.Onboarded"
+        trial_ends_at: datetime
+        policy: Policy
+
+        def evolve(self, state: CustomerState) -> None:
+            state.stage = Stage.ONBOARDED
+            state.import_status = ImportStatus.COMPLETED
+            state.onboarded_at = self.timestamp
+            state.trial_ends_at = self.trial_ends_at
+
+    class UpgradeNoticeSent(Event):
+        TOPIC = "Customer.UpgradeNoticeSent"
+        trial_ends_at: datetime
+        message_id: str
+        policy: Policy
+
+        def evolve(self, state: CustomerState) -> None:
+            state.upgrade_notice_sent_at = self.timestamp
+            state.noticed_trial_end = self.trial_ends_at
+
+    class TrialExtended(Event):
+        TOPIC = "Customer.TrialExtended"
+        previous_trial_ends_at: datetime
+        trial_ends_at: datetime
+        policy: Policy
+
+        def evolve(self, state: CustomerState) -> None:
+            state.trial_ends_at = self.trial_ends_at
+
+    class UpgradeHeld(Event):
+        TOPIC = "Customer.UpgradeHeld"
+
+        def evolve(self, state: CustomerState) -> None:
+            state.automatic_upgrade = False
+
+    class UpgradeReleased(Event):
+        TOPIC = "Customer.UpgradeReleased"
+
+        def evolve(self, state: CustomerState) -> None:
+            state.automatic_upgrade = True
+
+    class UpgradedToProduction(Event):
+        TOPIC = "Customer.UpgradedToProduction"
+        trial_ends_at: datetime
+        expiration_date: date
+        policy: Policy
+
+        def evolve(self, state: CustomerState) -> None:
+            state.status = Status.PRODUCTION
+            state.production_since = self.timestamp
+            state.expiration_date = self.expiration_date
+
+    class TrialExpired(Event):
+        TOPIC = "Customer.TrialExpired"
+        trial_ends_at: datetime
+
+        def evolve(self, state: CustomerState) -> None:
+            state.status = Status.EXPIRED
+
+    class ConvertedToProduction(Event):
+        TOPIC = "Customer.ConvertedToProduction"
+        expiration_date: date
+        sku: str
+        addons: tuple[str, ...]
+
+        def evolve(self, state: CustomerState) -> None:
+            state.status = Status.PRODUCTION
+            state.production_since = self.timestamp
+            state.expiration_date = self.expiration_date
+            state.sku = self.sku
+            state.addons = self.addons
+
+    class SubscriptionChanged(Event):
+        TOPIC = "Customer.SubscriptionChanged"
+        sku: str
+        addons: tuple[str, ...]
+        expiration_date: date | None
+
+        def evolve(self, state: CustomerState) -> None:
+            state.sku = self.sku
+            state.addons = self.addons
+            state.expiration_date = self.expiration_date
+
+    # --------------------------------------------------------------- commands
+    @classmethod
+    def add(  # noqa: PLR0913
+        cls,
+        *,
+        customer_id: UUID,
+        organization_name: str,
+        notification_email: str,
+        sku: str,
+        addons: list[str] | tuple[str, ...],
+        owner: Partner,
+        direct: bool,
+        catalogue: Catalogue,
+        policy: Policy,
+        at: datetime,
+        by: Actor,
+    ) -> Customer:
+        if direct and by.kind is not ActorKind.ADMIN:
+            raise Forbidden("only the admin creates DIRECT customers")
+        if not direct and not owner.is_actor(by):
+            raise Forbidden("a partner adds customers only for itself")
+        source = Source.DIRECT if direct else Source(owner.state.kind.value.upper())
+        at = utc(at)
+        event = cls.Created(
+            originator_id=customer_id,
+            originator_version=1,
+            timestamp=at,
+            recorded_at=at,
+            actor=by,
+            organization_name=check_organization_name(organization_name),
+            notification_email=check_email(notification_email),
+            sku=check_sku(sku, catalogue),
+            addons=check_addons(addons, catalogue),
+            partner_id=owner.id,
+            distributor_id=owner.state.distributor_id,
+            source=source,
+            link_expires_at=at + policy.link_ttl,
+            policy=policy,
+        )
+        customer = event.mutate(None)
+        customer._pending.append(event)
+        return customer
+
+    def reissue_activation_link(self, *, policy: Policy, at: datetime, by: Actor) -> None:
+        self.check_owner(by, "reissue the activation link")
+        self.check_not_activated("reissue the activation link")
+        self._trigger(
+            self.ActivationLinkReissued(
+                **self._envelope(at, by),
+                link_version=self.state.link_version + 1,
+                link_expires_at=utc(at) + policy.link_ttl,
+                policy=policy,
+            )
+        )
+
+    def record_activation_sent(
+        self, *, link_version: int, message_id: str, at: datetime, by: Actor
+    ) -> bool:
+        self.check_actor(by, ActorKind.SYSTEM)
+        if link_version <= self.state.activation_sent_version:
+            return False
+        self._trigger(
+            self.ActivationSent(
+                **self._envelope(at, by), link_version=link_version, message_id=message_id
+            )
+        )
+        return True
+
+    def activate(self, *, link_version: int, at: datetime, by: Actor) -> bool:
+        """Activate with link ``link_version``; activating twice records nothing."""
+        self.check_link(link_version, at)
+        if self.state.activated_at is not None:
+            return False
+        self._trigger(self.Activated(**self._envelope(at, by), link_version=link_version))
+        return True
+
+    def check_link(self, link_version: int, at: datetime) -> None:
+        if link_version != self.state.link_version:
+            raise LinkExpired("this activation link was replaced by a newer one")
+        if self.state.activated_at is None and utc(at) >= self.state.link_expires_at:
+            raise LinkExpired(
+                f"this activation link expired at {self.state.link_expires_at.isoformat()}"
+            )
+
+    def log_import_message(self, *, level: LogLevel, message: str, at: datetime, by: Actor) -> None:
+        self.check_importing(by, "log import messages")
+        self._trigger(
+            self.ImportMessageLogged(
+                **self._envelope(at, by), level=level, message=check_message(message)
+            )
+        )
+
+    def record_import_failure(self, *, code: str, message: str, at: datetime, by: Actor) -> None:
+        self.check_importing(by, "record an import failure")
+        self._trigger(
+            self.ImportFailed(
+                **self._envelope(at, by), code=check_code(code), message=check_message(message)
+            )
+        )
+
+    def complete_import(self, *, policy: Policy, at: datetime, by: Actor) -> None:
+        self.check_importing(by, "complete the import")
+        self._trigger(
+            self.Onboarded(
+                **self._envelope(at, by), trial_ends_at=utc(at) + policy.trial, policy=policy
+            )
+        )
+
+    def notice_due_at(self, policy: Policy) -> datetime | None:
+        """When the pre-upgrade notice for the current trial end is due, if one is."""
+        s = self.state
+        if (
+            s.stage is not Stage.ONBOARDED
+            or s.status is not Status.TRIAL
+            or not s.automatic_upgrade
+            or s.trial_ends_at is None
+            or s.noticed_trial_end == s.trial_ends_at
+        ):
+            return None
+        return s.trial_ends_at - policy.notice
+
+    def record_upgrade_notice_sent(
+        self, *, message_id: str, policy: Policy, at: datetime, by: Actor
+    ) -> bool:
+        self.check_actor(by, ActorKind.SYSTEM)
+        due = self.notice_due_at(policy)
+        trial_ends_at = self.state.trial_ends_at
+        if due is None or trial_ends_at is None or not due <= utc(at) < trial_ends_at:
+            return False
+        self._trigger(
+            self.UpgradeNoticeSent(
+                **self._envelope(at, by, effective_at=due),
+                trial_ends_at=trial_ends_at,
+                message_id=message_id,
+                policy=policy,
+            )
+        )
+        return True
+
+    def extension_window(self, policy: Policy) -> tuple[datetime, datetime] | None:
+        if self.state.trial_ends_at is None:
+            return None
+        return self.state.trial_ends_at - policy.extension_window, self.state.trial_ends_at
+
+    def extend_trial(self, *, policy: Policy, at: datetime, by: Actor) -> None:
+        self.check_extendable(policy, at, by)
+        previous = self.state.trial_ends_at
+        assert previous is not None
+        self._trigger(
+            self.TrialExtended(
+                **self._envelope(at, by),
+                previous_trial_ends_at=previous,
+                trial_ends_at=previous + policy.extension,
+                policy=policy,
+            )
+        )
+
+    def check_extendable(self, policy: Policy, at: datetime, by: Actor) -> None:
+        if by.kind is ActorKind.DISTRIBUTOR and by.id == str(self.state.distributor_id):
+            raise Forbidden("a distributor may never extend the trials of its MSPs' customers")
+        self.check_owner(by, "extend the trial")
+        s = self.state
+        if s.stage is not Stage.ONBOARDED:
+            raise InvalidState("extend the trial", "pending (its trial has not started)")
+        if s.status is not Status.TRIAL:
+            raise InvalidState("extend the trial", s.status.value)
+        window = self.extension_window(policy)
+        assert window is not None
+        opens, closes = window
+        if utc(at) < opens:
+            raise ExtensionNotYetAvailable(opens)
+        if utc(at) >= closes:
+            raise InvalidState("extend the trial", "past its trial end")
+
+    def set_automatic_upgrade(self, *, enabled: bool, at: datetime, by: Actor) -> bool:
+        self.check_manageable(by)
+        if enabled == self.state.automatic_upgrade:
+            return False
+        event_class = self.UpgradeReleased if enabled else self.UpgradeHeld
+        self._trigger(event_class(**self._envelope(at, by)))
+        return True
+
+    def end_trial_if_due(self, *, policy: Policy, at: datetime, by: Actor) -> bool:
+        """At the trial end: upgrade to production, or expire when the upgrade is held."""
+        self.check_actor(by, ActorKind.SYSTEM)
+        s = self.state
+        if s.stage is not Stage.ONBOARDED or s.status is not Status.TRIAL:
+            return False
+        ends = s.trial_ends_at
+        if ends is None or utc(at) < ends:
+            return False
+        envelope = self._envelope(at, by, effective_at=ends)
+        if s.automatic_upgrade:
+            expiration = ends.date() + policy.production_term
+            self._trigger(
+                self.UpgradedToProduction(
+                    **envelope, trial_ends_at=ends, expiration_date=expiration, policy=policy
+                )
+            )
+        else:
+            self._trigger(self.TrialExpired(**envelope, trial_ends_at=ends))
+        return True
+
+    def convert_to_production(  # noqa: PLR0913
+        self,
+        *,
+        expiration_date: date,
+        sku: str | None,
+        addons: list[str] | tuple[str, ...] | None,
+        owner: Partner,
+        catalogue: Catalogue,
+        at: datetime,
+        by: Actor,
+    ) -> None:
+        self.check_convertible(owner, by)
+        s = self.state
+        self._trigger(
+            self.ConvertedToProduction(
+                **self._envelope(at, by),
+                expiration_date=check_future_date(expiration_date, at),
+                sku=s.sku if sku is None else check_sku(sku, catalogue),
+                addons=s.addons if addons is None else check_addons(addons, catalogue),
+            )
+        )
+
+    def change_subscription(  # noqa: PLR0913
+        self,
+        *,
+        sku: str | None,
+        addons: list[str] | tuple[str, ...] | None,
+        expiration_date: date | None,
+        catalogue: Catalogue,
+        at: datetime,
+        by: Actor,
+    ) -> bool:
+        self.check_owner(by, "change the subscription")
+        if sku is None and addons is None and expiration_date is None:
+            raise ValidationFailed("body", "give at least one of sku, addons, expiration_date")
+        s = self.state
+        if expiration_date is not None:
+            if s.status is not Status.PRODUCTION:
+                raise InvalidState(
+                    "change the expiration date (a trial's end moves only by extending it)",
+                    s.status.value,
+                )
+            check_future_date(expiration_date, at)
+        new_sku = s.sku if sku is None else check_sku(sku, catalogue)
+        new_addons = s.addons if addons is None else check_addons(addons, catalogue)
+        new_expiration = s.expiration_date if expiration_date is None else expiration_date
+        if (new_sku, new_addons, new_expiration) == (s.sku, s.addons, s.expiration_date):
+            return False
+        self._trigger(
+            self.SubscriptionChanged(
+                **self._envelope(at, by),
+                sku=new_sku,
+                addons=new_addons,
+                expiration_date=new_expiration,
+            )
+        )
+        return True
+
+    # ----------------------------------------------------------------- checks
+    def is_owner(self, by: Actor) -> bool:
+        return by.is_partner and by.id == str(self.state.partner_id)
+
+    def check_owner(self, by: Actor, action: str) -> None:
+        if self.is_owner(by):
+            return
+        if by.kind is ActorKind.DISTRIBUTOR and by.id == str(self.state.distributor_id):
+            raise Forbidden(
+                f"a distributor has read-only access to its MSPs' customers: cannot {action}"
+            )
+        raise Forbidden(f"only the owning partner may {action}")
+
+    def check_actor(self, by: Actor, kind: ActorKind) -> None:
+        if by.kind is not kind:
+            raise Forbidden(f"only the {kind.value} may do this")
+
+    def check_not_activated(self, action: str) -> None:
+        if self.state.stage is not Stage.PENDING:
+            raise InvalidState(action, "onboarded")
+        if self.state.activated_at is not None:
+            raise InvalidState(action, "already activated")
+
+    def check_importing(self, by: Actor, action: str) -> None:
+        self.check_actor(by, ActorKind.IMPORTER)
+        if self.state.stage is not Stage.PENDING:
+            raise InvalidState(action, "onboarded")
+        if self.state.activated_at is None:
+            raise InvalidState(action, "not activated yet")
+
+    def check_convertible(self, owner: Partner, by: Actor) -> None:
+        self.check_owner(by, "convert to production")
+        if self.state.source is not Source.MSP or owner.state.kind is not PartnerKind.MSP:
+            raise NotEligible(
+                "only customers whose source is MSP can be converted "
+                f"(this one is {self.state.source.value})"
+            )
+        if owner.state.status is not PartnerStatus.PRODUCTION:
+            raise PartnerInTrial()
+        s = self.state
+        if not (
+            (s.status is Status.TRIAL and s.stage is Stage.ONBOARDED) or s.status is Status.EXPIRED
+        ):
+            state = "pending" if s.stage is Stage.PENDING else s.status.value
+            raise InvalidState("convert to production", state)
+
+    def check_manageable(self, by: Actor) -> None:
+        self.check_owner(by, "manage the automatic upgrade")
+        self.check_in_trial("manage the automatic upgrade")
+
+    def check_in_trial(self, action: str) -> None:
+        if self.state.status is not Status.TRIAL:
+            raise InvalidState(action, self.state.status.value)
+
+
+def check_future_date(value: date, at: datetime) -> date:
+    today = utc(at).date()
+    if value <= today:
+        raise ValidationFailed("expiration_date", f"must be after today ({today.isoformat()})")
+    return value

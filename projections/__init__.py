@@ -1,0 +1,1 @@
+"""Views built from the events: SQL tables kept exactly once per event."""
