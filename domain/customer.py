@@ -69,6 +69,7 @@ class CustomerState(BaseModel):
     stage: Stage = Stage.PENDING
     status: Status = Status.TRIAL
     link_version: int = 1
+    link_issued_at: datetime
     link_expires_at: datetime
     activation_sent_version: int = 0
     activation_sent_at: datetime | None = None
@@ -129,6 +130,7 @@ class Customer(Aggregate):
                 partner_id=self.partner_id,
                 distributor_id=self.distributor_id,
                 source=self.source,
+                link_issued_at=self.timestamp,
                 link_expires_at=self.link_expires_at,
             )
             customer = Customer(self.originator_id, self.timestamp, state)
@@ -152,6 +154,7 @@ class Customer(Aggregate):
 
         def evolve(self, state: CustomerState) -> None:
             state.link_version = self.link_version
+            state.link_issued_at = self.timestamp
             state.link_expires_at = self.link_expires_at
 
     class Activated(Event):
