@@ -1,0 +1,49 @@
+"""The port through which list queries reach the views (implemented in projections/)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from domain.customer import Customer
+from domain.values import Actor, Status
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Customer]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    customer_id: UUID
+    kind: str  # "activation_email" | "upgrade_notice" | "trial_end"
+    due_at: datetime
+
+
+class CustomerLists(Protocol):
+    def pending(self, *, viewer: Actor, q: str | None, limit: int, cursor: str | None) -> Page: ...
+
+    def onboarded(
+        self,
+        *,
+        viewer: Actor,
+        status: Status | None,
+        q: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page: ...
+
+    def wait_until_current(self, timeout: float) -> bool:
+        """Block until the views reflect every event committed before the call
+        (bounded by ``timeout`` seconds); False if the bound was hit."""
+        ...
+
+
+class DueWork(Protocol):
+    def due(self, now: datetime, limit: int) -> list[Deadline]:
+        """Deadlines with ``due_at <= now``, oldest first."""
+        ...
