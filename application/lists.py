@@ -47,3 +47,8 @@ class DueWork(Protocol):
     def due(self, now: datetime, limit: int) -> list[Deadline]:
         """Deadlines with ``due_at <= now``, oldest first."""
         ...
+
+    def claim(self, deadline: Deadline, owner: str, until: float) -> bool:
+        """Take ``deadline`` for ``owner`` until the wall-clock time ``until`` (epoch
+        seconds) unless another owner holds an unexpired claim; True if taken."""
+        ...

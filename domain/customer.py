@@ -42,6 +42,11 @@ from domain.values import (
 )
 
 
+ACTIVATION_EMAIL = "activation_email"
+UPGRADE_NOTICE = "upgrade_notice"
+TRIAL_END = "trial_end"
+
+
 class ImportError_(BaseModel):  # noqa: N801 - avoids shadowing the builtin ImportError
     model_config = ConfigDict(frozen=True, extra="forbid")
     at: datetime
@@ -389,6 +394,23 @@ class Customer(Aggregate):
         ):
             return None
         return s.trial_ends_at - policy.notice
+
+    def deadlines(self, policy: Policy) -> dict[str, datetime]:
+        """The time-driven work this customer waits for, by kind, with its due instant."""
+        s = self.state
+        due: dict[str, datetime] = {}
+        if (
+            s.stage is Stage.PENDING
+            and s.activated_at is None
+            and s.link_version > s.activation_sent_version
+        ):
+            due[ACTIVATION_EMAIL] = s.link_issued_at
+        notice = self.notice_due_at(policy)
+        if notice is not None:
+            due[UPGRADE_NOTICE] = notice
+        if s.stage is Stage.ONBOARDED and s.status is Status.TRIAL and s.trial_ends_at:
+            due[TRIAL_END] = s.trial_ends_at
+        return due
 
     def record_upgrade_notice_sent(
         self, *, message_id: str, policy: Policy, at: datetime, by: Actor

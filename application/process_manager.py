@@ -1,0 +1,147 @@
+"""The clock-driven process manager: does what is due, once, whoever runs it.
+
+It reads due work from the deadlines view (an index range scan: its cost grows with
+the number due, not the number of customers), claims each deadline with a lease so
+parallel workers do not both send an email, and issues the time-driven commands.
+Every command is idempotent in the domain (a second notice, upgrade or activation
+record for one deadline is a no-op), so a lost claim costs at most a duplicate email
+carrying the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from application.activation_links import LinkSigner
+from application.clock import Clock
+from application.customers import CustomerCommands
+from application.emails import activation_email, upgrade_notice_email
+from application.errors import NotFound
+from application.lists import Deadline, DueWork
+from application.mail import MailError, MailTransport
+from application.unit_of_work import UnitOfWork
+from domain.customer import ACTIVATION_EMAIL, TRIAL_END, UPGRADE_NOTICE, Customer
+from domain.partner import Partner
+from domain.values import Policy
+
+log = logging.getLogger(__name__)
+
+LEASE_S = 60.0
+FIRST_RETRY_S = 1.0
+MAX_RETRY_S = 300.0
+
+
+@dataclass
+class SweepReport:
+    done: int = 0  # deadlines whose work recorded an event
+    skipped: int = 0  # claimed elsewhere, backing off, or nothing left to do
+    failed: int = 0
+    emails_sent: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return self.done + self.skipped + self.failed
+
+
+class ProcessManager:
+    def __init__(  # noqa: PLR0913
+        self,
+        *,
+        due_work: DueWork,
+        customers: CustomerCommands,
+        uow: UnitOfWork,
+        mail: MailTransport,
+        links: LinkSigner,
+        clock: Clock,
+        policy: Policy,
+    ) -> None:
+        self.due_work = due_work
+        self.customers = customers
+        self.uow = uow
+        self.mail = mail
+        self.links = links
+        self.clock = clock
+        self.policy = policy
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.failures: dict[tuple[str, str], int] = {}
+        self.not_before: dict[tuple[str, str], float] = {}
+        self.emails_sent = 0
+        self.emails_failed = 0
+
+    def sweep(self, limit: int = 500) -> SweepReport:
+        """Handle what is due now (at most ``limit`` deadlines)."""
+        report = SweepReport()
+        now = self.clock.now()
+        for deadline in self.due_work.due(now, limit):
+            key = (str(deadline.customer_id), deadline.kind)
+            if self.not_before.get(key, 0.0) > time.time() or not self.due_work.claim(
+                deadline, self.owner, time.time() + LEASE_S
+            ):
+                report.skipped += 1
+                continue
+            try:
+                changed, sent = self.handle(deadline)
+            except MailError as error:
+                report.failed += 1
+                report.errors.append(str(error))
+                self.emails_failed += 1
+                self.back_off(deadline)
+            except NotFound:
+                report.skipped += 1
+            else:
+                self.failures.pop(key, None)
+                self.not_before.pop(key, None)
+                report.done += changed
+                report.skipped += not changed
+                report.emails_sent += sent
+                self.emails_sent += sent
+        return report
+
+    def handle(self, deadline: Deadline) -> tuple[bool, int]:
+        """Do one deadline's work; say whether it recorded an event and how many
+        emails it sent."""
+        if deadline.kind == TRIAL_END:
+            outcome = self.customers.end_trial_if_due(deadline.customer_id)
+            return outcome.position is not None, 0
+        customer = self.uow.load(Customer, deadline.customer_id)
+        now = self.clock.now()
+        due = customer.deadlines(self.policy)
+        if deadline.kind not in due or due[deadline.kind] > now:
+            return False, 0  # already done, or moved: the view has not caught up yet
+        partner_name = self.uow.load(Partner, customer.state.partner_id).state.name
+        if deadline.kind == ACTIVATION_EMAIL:
+            version = customer.state.link_version
+            url = self.links.url(customer.id, version)
+            email = activation_email(customer, partner_name, url, now)
+            self.mail.send(email)
+            outcome = self.customers.record_activation_sent(
+                customer.id, link_version=version, message_id=email.message_id
+            )
+            return outcome.position is not None, 1
+        if deadline.kind == UPGRADE_NOTICE:
+            trial_ends_at = customer.state.trial_ends_at
+            if trial_ends_at is None or now >= trial_ends_at:
+                return False, 0  # too late for a notice: the trial end takes over
+            email = upgrade_notice_email(customer, partner_name, now)
+            self.mail.send(email)
+            outcome = self.customers.record_upgrade_notice_sent(
+                customer.id, message_id=email.message_id
+            )
+            return outcome.position is not None, 1
+        log.warning("unknown deadline kind %s", deadline.kind)
+        return False, 0
+
+    def back_off(self, deadline: Deadline) -> None:
+        """Keep the claim for an exponentially growing pause before the next attempt."""
+        key = (str(deadline.customer_id), deadline.kind)
+        attempts = self.failures.get(key, 0) + 1
+        self.failures[key] = attempts
+        pause = min(MAX_RETRY_S, FIRST_RETRY_S * 2 ** (attempts - 1))
+        self.not_before[key] = time.time() + pause
+        self.due_work.claim(deadline, self.owner, time.time() + pause)

@@ -1,0 +1,40 @@
+"""Mail transports: a real SMTP conversation, or .eml files in an outbox folder."""
+
+from __future__ import annotations
+
+import smtplib
+from pathlib import Path
+
+from application.mail import Email, MailError
+
+SMTP_TIMEOUT_S = 10
+
+
+class SmtpTransport:
+    def __init__(self, host: str, port: int, sender: str) -> None:
+        self.host = host
+        self.port = port
+        self.sender = sender
+
+    def send(self, email: Email) -> None:
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT_S) as smtp:
+                smtp.send_message(email.to_message(self.sender))
+        except (OSError, smtplib.SMTPException) as error:
+            raise MailError(f"SMTP {self.host}:{self.port} did not accept: {error}") from error
+
+
+class OutboxTransport:
+    """Without an SMTP host, each email becomes ``<outbox>/<message-id>.eml``."""
+
+    def __init__(self, folder: Path, sender: str) -> None:
+        self.folder = folder
+        self.sender = sender
+
+    def send(self, email: Email) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = email.message_id.strip("<>").replace("/", "_").replace("@", "_at_")
+        path = self.folder / f"{name}.eml"
+        temporary = path.with_suffix(".tmp")
+        temporary.write_bytes(bytes(email.to_message(self.sender)))
+        temporary.replace(path)

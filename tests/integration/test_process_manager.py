@@ -1,0 +1,256 @@
+"""The process manager and the mailer against a real SMTP server (aiosmtpd)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from uuid import UUID
+
+import pytest
+
+from api.bootstrap import Services, build
+from application.clock import TestClock
+from application.process_manager import ProcessManager
+from application.settings import Settings
+from application.smtp import SmtpTransport
+from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus, ServiceRole
+from tests.support.due_work import DeadlinesFromAggregates
+from tests.support.smtp import SmtpServer
+
+ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def services(clock: TestClock) -> Iterator[Services]:
+    built = build(Settings(database_url="memory://", secret_key="k" * 32), clock)
+    yield built
+    built.close()
+
+
+def manager(services: Services, smtp: SmtpServer) -> ProcessManager:
+    return ProcessManager(
+        due_work=DeadlinesFromAggregates(services.store, services.settings.policy),
+        customers=services.customers,
+        uow=services.customers.uow,
+        mail=SmtpTransport("127.0.0.1", smtp.port, "Tenantry <no-reply@example.com>"),
+        links=services.links,
+        clock=services.clock,
+        policy=services.settings.policy,
+    )
+
+
+class Story:
+    def __init__(self, services: Services) -> None:
+        self.s = services
+        partner, key = services.partners.register(
+            name="Northwind MSP", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
+        )
+        self.partner = partner
+        msp = services.auth.authenticate(key)
+        assert msp is not None
+        self.msp = msp
+        importer_key = services.partners.register_service_account(
+            role=ServiceRole.IMPORTER, name="importer", by=ADMIN
+        ).api_key
+        importer = services.auth.authenticate(importer_key)
+        assert importer is not None
+        self.importer = importer
+
+    def add(self, email: str = "it@contoso.example") -> UUID:
+        return self.s.customers.add(
+            partner_id=self.partner.id,
+            organization_name="Contoso",
+            notification_email=email,
+            sku="ESSENTIALS_MSP_2025",
+            addons=[],
+            by=self.msp,
+        ).customer.id
+
+    def onboard(self, customer_id: UUID) -> None:
+        self.s.customers.activate(customer_id, link_version=1)
+        self.s.customers.complete_import(customer_id, by=self.importer)
+
+    def types(self, customer_id: UUID) -> list[str]:
+        return [e.type for e in self.s.queries.history(customer_id, by=ADMIN).events]
+
+
+def test_activation_email_is_sent_over_smtp_then_recorded(
+    services: Services, smtp: SmtpServer
+) -> None:
+    story = Story(services)
+    customer_id = story.add()
+
+    report = manager(services, smtp).sweep()
+
+    assert report.emails_sent == 1
+    [message] = smtp.inbox.to("it@contoso.example")
+    assert "Northwind MSP" in message["Subject"]
+    parts = {part.get_content_type(): part for part in message.walk()}
+    assert {"text/plain", "text/html"} <= parts.keys()
+    body = parts["text/plain"].get_payload(decode=True).decode()
+    assert services.links.url(customer_id, 1) in body
+    history = services.queries.history(customer_id, by=ADMIN).events
+    assert history[-1].type == "ActivationSent"
+    assert history[-1].data["message_id"] == message["Message-ID"]
+
+
+def test_an_smtp_outage_loses_no_email(services: Services, smtp: SmtpServer) -> None:
+    story = Story(services)
+    customer_id = story.add()
+    pm = manager(services, smtp)
+    smtp.stop()
+
+    failed = pm.sweep()
+    assert failed.failed == 1
+    assert "ActivationSent" not in story.types(customer_id)
+
+    smtp.start()
+    pm.not_before.clear()  # the backoff pause is over
+    pm.due_work.claims.clear()  # type: ignore[attr-defined]
+    delivered = pm.sweep()
+
+    assert delivered.emails_sent == 1
+    assert len(smtp.inbox.to("it@contoso.example")) == 1
+    assert story.types(customer_id).count("ActivationSent") == 1
+
+
+def test_a_crash_between_sending_and_recording_resends_with_the_same_message_id(
+    services: Services, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = Story(services)
+    customer_id = story.add()
+    pm = manager(services, smtp)
+    record = services.customers.record_activation_sent
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("process killed")
+
+    monkeypatch.setattr(services.customers, "record_activation_sent", crash)
+    with pytest.raises(RuntimeError):
+        pm.sweep()
+    monkeypatch.setattr(services.customers, "record_activation_sent", record)
+    pm.due_work.claims.clear()  # type: ignore[attr-defined]  # the lease of the dead process ran out
+    pm.sweep()
+
+    ids = smtp.inbox.message_ids()
+    assert len(ids) == 2
+    assert ids[0] == ids[1]
+    assert story.types(customer_id).count("ActivationSent") == 1
+
+
+def test_the_notice_goes_out_three_days_before_the_trial_end_and_the_upgrade_at_it(
+    services: Services, smtp: SmtpServer, clock: TestClock
+) -> None:
+    story = Story(services)
+    customer_id = story.add()
+    story.onboard(customer_id)
+    pm = manager(services, smtp)
+    pm.sweep()  # the activation email
+
+    clock.advance(timedelta(days=11) - timedelta(seconds=1))
+    assert pm.sweep().emails_sent == 0
+    clock.advance(timedelta(seconds=1))
+    assert pm.sweep().emails_sent == 1
+    [notice] = [m for m in smtp.inbox.messages if "trial ends" in str(m["Subject"])]
+    assert "UTC" in notice.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+
+    clock.advance(timedelta(days=3))
+    pm.sweep()
+    customer = services.queries.get(customer_id, by=ADMIN)
+    assert customer.status == "PRODUCTION"
+    assert customer.production_since == customer.trial_ends_at
+
+
+def test_a_late_sweep_upgrades_with_the_trial_end_as_its_effective_time(
+    services: Services, smtp: SmtpServer, clock: TestClock
+) -> None:
+    story = Story(services)
+    customer_id = story.add()
+    story.onboard(customer_id)
+    pm = manager(services, smtp)
+
+    clock.advance(timedelta(days=30))  # the service was down over the deadlines
+    pm.sweep()
+
+    events = services.queries.history(customer_id, by=ADMIN).events
+    upgrade = events[-1]
+    assert upgrade.type == "UpgradedToProduction"
+    trial_end = services.queries.get(customer_id, by=ADMIN).trial_ends_at
+    assert upgrade.effective_at == trial_end
+    assert upgrade.recorded_at == clock.now()
+    assert "UpgradeNoticeSent" not in [e.type for e in events]  # too late for a notice
+
+
+def test_a_held_trial_gets_no_notice_and_expires(
+    services: Services, smtp: SmtpServer, clock: TestClock
+) -> None:
+    story = Story(services)
+    customer_id = story.add()
+    story.onboard(customer_id)
+    services.customers.set_automatic_upgrade(customer_id, enabled=False, by=story.msp)
+    pm = manager(services, smtp)
+    pm.sweep()
+
+    clock.advance(timedelta(days=14))
+    pm.sweep()
+
+    types = story.types(customer_id)
+    assert "UpgradeNoticeSent" not in types
+    assert types[-1] == "TrialExpired"
+
+
+def test_an_extension_after_the_notice_brings_a_new_notice_for_the_new_date(
+    services: Services, smtp: SmtpServer, clock: TestClock
+) -> None:
+    story = Story(services)
+    customer_id = story.add()
+    story.onboard(customer_id)
+    pm = manager(services, smtp)
+    clock.advance(timedelta(days=11))
+    pm.sweep()
+    services.customers.extend_trial(customer_id, by=story.msp)
+
+    clock.advance(timedelta(days=7))
+    pm.sweep()
+
+    assert story.types(customer_id).count("UpgradeNoticeSent") == 2
+    notices = [m for m in smtp.inbox.messages if "trial ends" in str(m["Subject"])]
+    assert len({m["Message-ID"] for m in notices}) == 2
+
+
+def test_two_managers_sweeping_together_record_each_deadline_once(
+    services: Services, smtp: SmtpServer, clock: TestClock
+) -> None:
+    import threading
+
+    story = Story(services)
+    ids = [story.add(f"c{i}@example.com") for i in range(40)]
+    first, second = manager(services, smtp), manager(services, smtp)
+    second.due_work = first.due_work  # one view, two workers
+
+    def sweep_together() -> None:
+        threads = [threading.Thread(target=pm.sweep) for pm in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    sweep_together()  # activation emails
+    for customer_id in ids:
+        story.onboard(customer_id)
+    clock.advance(timedelta(days=15))
+    sweep_together()  # upgrades
+
+    for customer_id in ids:
+        types = story.types(customer_id)
+        assert types.count("ActivationSent") == 1
+        assert types.count("UpgradedToProduction") == 1
+    assert len(smtp.inbox.message_ids()) == len(set(smtp.inbox.message_ids())) == 40

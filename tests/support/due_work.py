@@ -1,0 +1,47 @@
+"""A test double of the deadlines view: computes due work straight from the aggregates.
+
+Slow (it loads every customer) but obviously right, so process-manager tests do not
+depend on the projections.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from uuid import UUID
+
+from application.lists import Deadline
+from application.store import EventStore
+from domain.customer import Customer
+from domain.values import Policy
+
+
+class DeadlinesFromAggregates:
+    def __init__(self, store: EventStore, policy: Policy) -> None:
+        self.store = store
+        self.policy = policy
+        self.claims: dict[tuple[UUID, str, datetime], tuple[str, float]] = {}
+        self.lock = threading.Lock()
+
+    def due(self, now: datetime, limit: int) -> list[Deadline]:
+        found: list[Deadline] = []
+        ids = {n.originator_id for n in self.store.recorder.select_notifications(1, 10**9)}
+        for customer_id in ids:
+            aggregate = self.store.repository.get(customer_id)
+            if not isinstance(aggregate, Customer):
+                continue
+            for kind, due_at in aggregate.deadlines(self.policy).items():
+                if due_at <= now:
+                    found.append(Deadline(aggregate.id, kind, due_at))
+        return sorted(found, key=lambda d: d.due_at)[:limit]
+
+    def claim(self, deadline: Deadline, owner: str, until: float) -> bool:
+        import time
+
+        key = (deadline.customer_id, deadline.kind, deadline.due_at)
+        with self.lock:
+            holder = self.claims.get(key)
+            if holder and holder[0] != owner and holder[1] > time.time():
+                return False
+            self.claims[key] = (owner, until)
+            return True
