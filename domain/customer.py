@@ -41,7 +41,6 @@ from domain.values import (
     Status,
 )
 
-
 ACTIVATION_EMAIL = "activation_email"
 UPGRADE_NOTICE = "upgrade_notice"
 TRIAL_END = "trial_end"

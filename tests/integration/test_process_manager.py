@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from uuid import UUID
@@ -229,8 +230,6 @@ def test_an_extension_after_the_notice_brings_a_new_notice_for_the_new_date(
 def test_two_managers_sweeping_together_record_each_deadline_once(
     services: Services, smtp: SmtpServer, clock: TestClock
 ) -> None:
-    import threading
-
     story = Story(services)
     ids = [story.add(f"c{i}@example.com") for i in range(40)]
     first, second = manager(services, smtp), manager(services, smtp)

@@ -7,6 +7,7 @@ depend on the projections.
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime
 from uuid import UUID
 
@@ -36,8 +37,6 @@ class DeadlinesFromAggregates:
         return sorted(found, key=lambda d: d.due_at)[:limit]
 
     def claim(self, deadline: Deadline, owner: str, until: float) -> bool:
-        import time
-
         key = (deadline.customer_id, deadline.kind, deadline.due_at)
         with self.lock:
             holder = self.claims.get(key)
