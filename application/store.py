@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
@@ -19,6 +20,14 @@ from domain.service_account import ServiceAccount
 APP_NAME = "Tenantry"
 
 
+def replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """Apply ``events`` in order. The library's default projector checks a runtime
+    Protocol on every event (~0.6 ms a command in profiles); ours need no check."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
 class EventStore(Application[UUID]):
     """Customers, partners and service accounts in one notification log."""
 
@@ -27,11 +36,9 @@ class EventStore(Application[UUID]):
     TOPIC_ALIASES: ClassVar[dict[str, str]] = {}
 
     def __init__(self, env: dict[str, str], snapshot_interval: int = 50) -> None:
-        self.snapshotting_intervals = {  # type: ignore[misc]
-            Customer: snapshot_interval,
-            Partner: snapshot_interval,
-            ServiceAccount: snapshot_interval,
-        }
+        aggregates = (Customer, Partner, ServiceAccount)
+        self.snapshotting_intervals = dict.fromkeys(aggregates, snapshot_interval)  # type: ignore[misc]
+        self.snapshotting_projectors = dict.fromkeys(aggregates, replay)  # type: ignore[misc]
         super().__init__(env)
 
     def construct_transcoder(self) -> Transcoder:
@@ -43,9 +50,20 @@ class EventStore(Application[UUID]):
 
 def persistence_env(database_url: str) -> dict[str, str]:
     """Map ``TENANTRY_DATABASE_URL`` onto the library's environment variables."""
+    env = {
+        # Recently used aggregates stay in memory; a load then only reads the events
+        # recorded since (fast-forward), by this or any other process.
+        "AGGREGATE_CACHE_MAXSIZE": "10000",
+        "AGGREGATE_CACHE_FASTFORWARD": "y",
+        "IS_SNAPSHOTTING_ENABLED": "y",
+    }
+    return env | _backend_env(database_url)
+
+
+def _backend_env(database_url: str) -> dict[str, str]:
     url = urlsplit(database_url)
     if url.scheme == "memory":
-        return {"PERSISTENCE_MODULE": "eventsourcing.popo", "IS_SNAPSHOTTING_ENABLED": "y"}
+        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if url.scheme == "sqlite":
         path = unquote(database_url.removeprefix("sqlite://").removeprefix("/"))
         if not path:
@@ -56,7 +74,6 @@ def persistence_env(database_url: str) -> dict[str, str]:
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,
             "SQLITE_LOCK_TIMEOUT": "10",
-            "IS_SNAPSHOTTING_ENABLED": "y",
         }
     if url.scheme in ("postgres", "postgresql"):
         return {
@@ -71,7 +88,6 @@ def persistence_env(database_url: str) -> dict[str, str]:
             "POSTGRES_PRE_PING": "y",
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "POSTGRES_LOCK_TIMEOUT": "10",
-            "IS_SNAPSHOTTING_ENABLED": "y",
         }
     raise ValueError(
         f"unsupported TENANTRY_DATABASE_URL scheme {url.scheme!r}: "

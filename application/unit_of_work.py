@@ -14,7 +14,7 @@ from eventsourcing.persistence import IntegrityError
 
 from application.clock import Clock
 from application.errors import Busy, NotFound, PreconditionFailed
-from application.store import EventStore
+from application.store import EventStore, replay
 from domain.aggregate import Aggregate
 
 A = TypeVar("A", bound=Aggregate)
@@ -28,7 +28,9 @@ class UnitOfWork:
 
     def load(self, kind: type[A], aggregate_id: UUID, version: int | None = None) -> A:
         try:
-            aggregate: object = self.store.repository.get(aggregate_id, version=version)
+            aggregate: object = self.store.repository.get(
+                aggregate_id, version=version, projector_func=replay
+            )
         except AggregateNotFoundError:
             raise NotFound(f"no {kind.__name__.lower()} {aggregate_id}") from None
         if not isinstance(aggregate, kind):

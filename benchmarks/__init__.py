@@ -1,0 +1,1 @@
+"""`make bench`: figures with a baseline measured in the same run, one JSON line each."""
