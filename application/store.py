@@ -50,14 +50,7 @@ class EventStore(Application[UUID]):
 
 def persistence_env(database_url: str) -> dict[str, str]:
     """Map ``TENANTRY_DATABASE_URL`` onto the library's environment variables."""
-    env = {
-        # Recently used aggregates stay in memory; a load then only reads the events
-        # recorded since (fast-forward), by this or any other process.
-        "AGGREGATE_CACHE_MAXSIZE": "10000",
-        "AGGREGATE_CACHE_FASTFORWARD": "y",
-        "IS_SNAPSHOTTING_ENABLED": "y",
-    }
-    return env | _backend_env(database_url)
+    return {"IS_SNAPSHOTTING_ENABLED": "y"} | _backend_env(database_url)
 
 
 def _backend_env(database_url: str) -> dict[str, str]:

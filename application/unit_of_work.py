@@ -1,9 +1,19 @@
-"""Load, decide, save, and start again from a fresh load when another writer won."""
+"""Load, decide, save, and start again from a fresh load when another writer won.
+
+Commands first decide on the last state this process saved (kept in a small LRU
+cache), skipping the read: if another process wrote meanwhile, the save conflicts on
+the aggregate's next version and the command runs again on a fresh load. A refusal
+or a no-op decided on cached state is checked again on a fresh load before it is
+answered, so the cache never changes an outcome, only saves a round trip.
+"""
 
 from __future__ import annotations
 
+import copy
 import random
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
@@ -16,17 +26,50 @@ from application.clock import Clock
 from application.errors import Busy, NotFound, PreconditionFailed
 from application.store import EventStore, replay
 from domain.aggregate import Aggregate
+from domain.errors import DomainError
 
 A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 50
+CACHE_SIZE = 10_000
+
+
+class SavedStates:
+    """The aggregates this process saved last, handed out as private copies."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[UUID, Aggregate] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, aggregate_id: UUID) -> Aggregate | None:
+        with self._lock:
+            found = self._items.get(aggregate_id)
+            if found is None:
+                return None
+            self._items.move_to_end(aggregate_id)
+        return copy.deepcopy(found)
+
+    def put(self, aggregate: Aggregate) -> None:
+        """Keep ``aggregate`` as saved; the caller must not change it afterwards."""
+        with self._lock:
+            self._items[aggregate.id] = aggregate
+            self._items.move_to_end(aggregate.id)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def drop(self, aggregate_id: UUID) -> None:
+        with self._lock:
+            self._items.pop(aggregate_id, None)
 
 
 class UnitOfWork:
     def __init__(self, store: EventStore, clock: Clock) -> None:
         self.store = store
         self.clock = clock
+        self.saved = SavedStates()
 
     def load(self, kind: type[A], aggregate_id: UUID, version: int | None = None) -> A:
+        """The aggregate as stored now (or at ``version``), read from the database."""
         try:
             aggregate: object = self.store.repository.get(
                 aggregate_id, version=version, projector_func=replay
@@ -44,20 +87,35 @@ class UnitOfWork:
         decide: Callable[[A, datetime], object],
         expected_version: int | None = None,
     ) -> tuple[A, int | None]:
-        """Run ``decide`` on a fresh copy until it saves without a conflict.
+        """Run ``decide`` on the aggregate and save what it recorded.
 
         A conflict means another command landed first: the next attempt sees its
         events, so the second command succeeds or is refused for the domain's reason.
         """
         for attempt in range(MAX_ATTEMPTS):
-            aggregate = self.load(kind, aggregate_id)
+            cached = self.saved.get(aggregate_id) if attempt == 0 else None
+            aggregate = cached if isinstance(cached, kind) else self.load(kind, aggregate_id)
+            fresh = aggregate is not cached
             if expected_version is not None and aggregate.version != expected_version:
-                raise PreconditionFailed(expected_version, aggregate.version)
-            decide(aggregate, self.clock.now())
+                if fresh:
+                    raise PreconditionFailed(expected_version, aggregate.version)
+                continue
             try:
-                return aggregate, self.save(aggregate)
+                decide(aggregate, self.clock.now())
+            except DomainError:
+                if fresh:
+                    raise
+                continue
+            if not aggregate.has_pending_events and not fresh:
+                continue
+            try:
+                position = self.save(aggregate)
             except IntegrityError:
+                self.saved.drop(aggregate_id)
                 time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311
+                continue
+            self.saved.put(aggregate)
+            return aggregate, position
         raise Busy(f"{kind.__name__} {aggregate_id} is too busy; try again")
 
     def save(self, *aggregates: Aggregate) -> int | None:
@@ -66,6 +124,8 @@ class UnitOfWork:
 
     def create(self, aggregate: Aggregate) -> int | None:
         try:
-            return self.save(aggregate)
+            position = self.save(aggregate)
         except IntegrityError:
             raise Busy(f"{aggregate.id} exists already") from None
+        self.saved.put(aggregate)
+        return position

@@ -64,6 +64,10 @@ class Aggregate:
     def id(self) -> UUID:
         return self._id
 
+    @property
+    def has_pending_events(self) -> bool:
+        return bool(self._pending)
+
     def collect_events(self) -> list[DomainEvent]:
         collected, self._pending = self._pending, []
         return collected
