@@ -13,7 +13,7 @@ from application.dto import ActorDTO, CustomerDTO, History, HistoryEvent
 from application.errors import NotFound
 from application.settings import Settings
 from application.unit_of_work import UnitOfWork
-from domain.aggregate import DomainEvent, utc
+from domain.aggregate import DomainEvent, Snapshot, utc
 from domain.customer import Customer
 from domain.partner import Partner
 from domain.values import Actor
@@ -58,10 +58,20 @@ class CustomerQueries:
         )
 
     def _as_of(self, customer_id: UUID, instant: datetime) -> Customer:
-        """Replay the events that had taken effect at ``instant`` (timestamps never
-        decrease within a history, so they are a prefix of it)."""
+        """Replay the events that had taken effect at ``instant``, starting from the
+        latest snapshot taken before it (timestamps never decrease within a history,
+        so those events are a prefix of it)."""
         customer: Customer | None = None
-        for stored in self.uow.store.events.get(customer_id):
+        store = self.uow.store
+        for stored_snapshot in (
+            store.snapshots.get(customer_id, desc=True) if store.snapshots else []
+        ):
+            snapshot = cast(Snapshot, stored_snapshot)
+            if snapshot.timestamp <= instant:
+                customer = cast(Customer, snapshot.mutate(None))
+                break
+        after = customer.version if customer else None
+        for stored in store.events.get(customer_id, gt=after):
             event = cast(DomainEvent, stored)
             if event.timestamp > instant:
                 break

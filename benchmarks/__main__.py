@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import write
+from benchmarks import audit, write
 from benchmarks.harness import scratch_database
 
-SUITES = {"write": write.run}
+SUITES = {"write": write.run, "audit": audit.run}
 
 
 def main(names: list[str]) -> int:
