@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -219,6 +220,4 @@ def test_the_whole_story(server: Server, smtp: SmtpServer) -> None:
 
 
 def _minus_one_second(instant: str) -> str:
-    from datetime import datetime, timedelta
-
     return (datetime.fromisoformat(instant) - timedelta(seconds=1)).isoformat()

@@ -31,7 +31,7 @@ class Server:
 
     def start(self, timeout: float = 30.0) -> None:
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(  # noqa: S603
+            self.process = subprocess.Popen(
                 [str(TENANTRY), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
                 env=self.env,
                 cwd=self.workdir,
