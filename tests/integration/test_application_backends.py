@@ -15,7 +15,7 @@ import pytest
 
 from api.bootstrap import Services, build
 from application.clock import TestClock
-from application.errors import NotFound
+from application.errors import NotFound, PreconditionFailed
 from application.settings import Settings
 from domain.aggregate import DomainEvent
 from domain.customer import Customer
@@ -24,6 +24,7 @@ from domain.errors import (
     ExtensionNotYetAvailable,
     Forbidden,
     PartnerInTrial,
+    ValidationFailed,
 )
 from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus, ServiceRole, Status
 from tests.unit.domain.given_when_then import replay
@@ -411,3 +412,23 @@ def test_the_clock_decides_every_instant(services: Services, clock: TestClock) -
     cid = world.onboarded_customer()
     stamps: list[datetime] = [e.recorded_at for e in events_of(services, cid)]
     assert set(stamps) == {clock.now()}
+
+
+def test_a_command_expecting_a_stale_version_is_refused(services: Services) -> None:
+    world = World(services)
+    cid = world.onboarded_customer()
+    with pytest.raises(PreconditionFailed):
+        services.customers.set_automatic_upgrade(
+            cid, enabled=False, by=world.msp, expected_version=2
+        )
+    outcome = services.customers.set_automatic_upgrade(
+        cid, enabled=False, by=world.msp, expected_version=3
+    )
+    assert outcome.customer.version == 4
+
+
+def test_an_msp_cannot_be_registered_under_an_unknown_distributor(services: Services) -> None:
+    with pytest.raises(ValidationFailed, match="distributor_id"):
+        services.partners.register(
+            name="Orphan", kind=PartnerKind.MSP, distributor_id=uuid4(), by=ADMIN
+        )

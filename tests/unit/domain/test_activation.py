@@ -131,3 +131,12 @@ def test_activating_again_after_the_link_would_have_expired_records_nothing() ->
     given(created(), activated()).when(
         lambda c: c.activate(link_version=1, at=T0 + timedelta(days=30), by=HOLDER)
     ).then_nothing()
+
+
+def test_an_expired_link_can_be_replaced_by_a_reissued_one() -> None:
+    at = T0 + timedelta(days=9)
+    given(created()).when(lambda c: c.reissue_activation_link(policy=POLICY, at=at, by=MSP)).then(
+        expect(
+            Customer.ActivationLinkReissued, link_version=2, link_expires_at=at + POLICY.link_ttl
+        )
+    )

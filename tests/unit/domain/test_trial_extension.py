@@ -10,11 +10,12 @@ import pytest
 
 from domain.customer import Customer
 from domain.errors import ExtensionNotYetAvailable, Forbidden, InvalidState
-from domain.values import Actor
+from domain.values import Actor, Source
 from tests.unit.domain.given_when_then import expect, given
 from tests.unit.domain.histories import (
     ACTIVATED_AT,
     DISTRIBUTOR,
+    DISTRIBUTOR_ID,
     MSP,
     OTHER_MSP,
     POLICY,
@@ -24,6 +25,7 @@ from tests.unit.domain.histories import (
     converted,
     created,
     expired_customer,
+    onboarded,
     onboarded_customer,
     production_customer,
     trial_extended,
@@ -139,4 +141,11 @@ def test_a_distributor_is_refused_even_outside_the_window() -> None:
 def test_another_partner_cannot_extend_the_trial() -> None:
     given(*onboarded_customer()).when(extending(IN_WINDOW, OTHER_MSP)).then_refused(
         Forbidden, match="owning partner"
+    )
+
+
+def test_a_distributor_extends_the_trial_of_its_own_customer() -> None:
+    own = created(source=Source.DISTRIBUTOR, partner_id=DISTRIBUTOR_ID, distributor_id=None)
+    given(own, activated(), onboarded()).when(extending(IN_WINDOW, DISTRIBUTOR)).then(
+        expect(Customer.TrialExtended, actor=DISTRIBUTOR)
     )
