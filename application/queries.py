@@ -40,6 +40,8 @@ class CustomerQueries:
         else:
             customer = self.uow.load(Customer, customer_id, version)
         self._check_visible(customer, by)
+        if version is not None and customer.version != version:
+            raise NotFound(f"customer {customer_id} has no version {version}")
         if version is not None or as_of is not None:
             return CustomerDTO.of(customer)
         return self.describe(customer, by)

@@ -332,6 +332,8 @@ class Customer(Aggregate):
         self, *, link_version: int, message_id: str, at: datetime, by: Actor
     ) -> bool:
         self.check_actor(by, ActorKind.SYSTEM)
+        if link_version != self.state.link_version:
+            return False  # a replaced link's email: its successor gets its own
         if link_version <= self.state.activation_sent_version:
             return False
         self._trigger(
@@ -583,6 +585,8 @@ class Customer(Aggregate):
 
     def check_convertible(self, owner: Partner, by: Actor) -> None:
         self.check_owner(by, "convert to production")
+        if owner.id != self.state.partner_id:
+            raise ValueError("the owner given is not this customer's partner")
         if self.state.source is not Source.MSP or owner.state.kind is not PartnerKind.MSP:
             raise NotEligible(
                 "only customers whose source is MSP can be converted "

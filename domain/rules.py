@@ -42,7 +42,7 @@ def check_addons(codes: list[str] | tuple[str, ...], catalogue: Catalogue) -> tu
             raise ValidationFailed("addons", f"unknown add-on {code!r}")
     if len(set(codes)) != len(codes):
         raise ValidationFailed("addons", "each add-on at most once")
-    return tuple(codes)
+    return tuple(sorted(codes))  # a set: the order in which they were given means nothing
 
 
 def check_message(value: str) -> str:

@@ -432,3 +432,11 @@ def test_an_msp_cannot_be_registered_under_an_unknown_distributor(services: Serv
         services.partners.register(
             name="Orphan", kind=PartnerKind.MSP, distributor_id=uuid4(), by=ADMIN
         )
+
+
+def test_a_version_the_customer_never_had_is_not_found(services: Services) -> None:
+    world = World(services)
+    cid = world.onboarded_customer()
+    assert services.queries.get(cid, by=world.msp, version=2).version == 2
+    with pytest.raises(NotFound):
+        services.queries.get(cid, by=world.msp, version=99)

@@ -140,3 +140,19 @@ def test_an_expired_link_can_be_replaced_by_a_reissued_one() -> None:
             Customer.ActivationLinkReissued, link_version=2, link_expires_at=at + POLICY.link_ttl
         )
     )
+
+
+def test_the_sending_of_a_replaced_link_is_not_recorded() -> None:
+    given(created(), link_reissued(T0 + timedelta(hours=1))).when(
+        lambda c: c.record_activation_sent(
+            link_version=1, message_id="<m>", at=T0 + timedelta(hours=2), by=SYSTEM
+        )
+    ).then_nothing()
+
+
+def test_the_sending_of_a_link_that_does_not_exist_yet_is_not_recorded() -> None:
+    given(created()).when(
+        lambda c: c.record_activation_sent(
+            link_version=2, message_id="<m>", at=T0 + timedelta(hours=2), by=SYSTEM
+        )
+    ).then_nothing()

@@ -131,3 +131,9 @@ def test_a_distributor_cannot_change_its_msps_customer() -> None:
 
 def test_another_partner_cannot_change_the_subscription() -> None:
     given(created()).when(changing(T0, sku=PROFESSIONAL, by=OTHER_MSP)).then_refused(Forbidden)
+
+
+def test_the_same_add_ons_in_another_order_record_nothing() -> None:
+    given(created(addons=("AUDIT", "DELEGATION"))).when(
+        changing(T0, addons=["DELEGATION", "AUDIT"])
+    ).then_nothing()
