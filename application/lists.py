@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
-from uuid import UUID
 
-from domain.customer import Customer
+from domain.customer import Customer, Deadline
 from domain.values import Actor, Status
 
 
@@ -15,13 +14,6 @@ from domain.values import Actor, Status
 class Page:
     items: list[Customer]
     next_cursor: str | None
-
-
-@dataclass(frozen=True)
-class Deadline:
-    customer_id: UUID
-    kind: str  # "activation_email" | "upgrade_notice" | "trial_end"
-    due_at: datetime
 
 
 class CustomerLists(Protocol):

@@ -22,10 +22,10 @@ from application.clock import Clock
 from application.customers import CustomerCommands
 from application.emails import activation_email, upgrade_notice_email
 from application.errors import NotFound
-from application.lists import Deadline, DueWork
+from application.lists import DueWork
 from application.mail import MailError, MailTransport
 from application.unit_of_work import UnitOfWork
-from domain.customer import ACTIVATION_EMAIL, TRIAL_END, UPGRADE_NOTICE, Customer
+from domain.customer import ACTIVATION_EMAIL, TRIAL_END, UPGRADE_NOTICE, Customer, Deadline
 from domain.partner import Partner
 from domain.values import Policy
 

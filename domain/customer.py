@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Self
 from uuid import UUID
@@ -44,6 +45,15 @@ from domain.values import (
 ACTIVATION_EMAIL = "activation_email"
 UPGRADE_NOTICE = "upgrade_notice"
 TRIAL_END = "trial_end"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """Time-driven work a customer waits for: one of the three kinds above."""
+
+    customer_id: UUID
+    kind: str
+    due_at: datetime
 
 
 class ImportError_(BaseModel):  # noqa: N801 - avoids shadowing the builtin ImportError

@@ -11,9 +11,8 @@ import time
 from datetime import datetime
 from uuid import UUID
 
-from application.lists import Deadline
 from application.store import EventStore
-from domain.customer import Customer
+from domain.customer import Customer, Deadline
 from domain.values import Policy
 
 
