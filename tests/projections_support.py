@@ -23,9 +23,13 @@ VIEW_TABLES = (PENDING, CUSTOMERS, DEADLINES, PARTNERS)
 class World:
     """A distributor, an MSP under it and a standalone MSP, on one database."""
 
-    def __init__(self, database_url: str, clock: TestClock) -> None:
+    def __init__(self, database_url: str, clock: TestClock, like: World | None = None) -> None:
+        """A new service instance; ``like``: another process sharing that world's partners."""
         self.clock = clock
         self.services = build(Settings(database_url=database_url), clock)
+        if like is not None:
+            self.distributor, self.msp, self.loner = like.distributor, like.msp, like.loner
+            return
         self.distributor = self.partner("Dist", PartnerKind.DISTRIBUTOR, None)
         self.msp = self.partner("Under Dist", PartnerKind.MSP, UUID(self.distributor.id))
         self.loner = self.partner("Loner", PartnerKind.MSP, None)
