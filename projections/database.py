@@ -195,6 +195,10 @@ class PostgresDatabase(Database):
         conn.execute(pgsql.SQL("LISTEN {}").format(pgsql.Identifier(channel)))
         return conn
 
+    def notify(self, channel: str) -> None:
+        with self.pool.connection() as conn:
+            conn.execute(pgsql.SQL("NOTIFY {}").format(pgsql.Identifier(channel)))
+
     def close(self) -> None:
         self.pool.close()
 

@@ -118,6 +118,8 @@ class Follower:
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
         self._wake.set()
+        if self._thread is not None and self.channel and isinstance(self.db, PostgresDatabase):
+            self.db.notify(self.channel)  # ends the thread's wait for a notification now
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
