@@ -72,9 +72,17 @@ class CustomerViews(Projection[Tracked]):
         onboarded = [r for r in records if r.customer.state.stage is Stage.ONBOARDED]
         deadlines = [row for r in records for row in deadline_rows(r.customer, self.policy)]
         if fresh:
-            tx.executemany(PENDING.insert(suffix), [pending_row(r.customer) for r in pending])
-            tx.executemany(CUSTOMERS.insert(suffix), [customer_row(r) for r in onboarded])
-            tx.executemany(DEADLINES.insert(suffix), deadlines)
+            tx.insert_many(
+                PENDING.name + suffix,
+                PENDING.column_names,
+                [pending_row(r.customer) for r in pending],
+            )
+            tx.insert_many(
+                CUSTOMERS.name + suffix,
+                CUSTOMERS.column_names,
+                [customer_row(r) for r in onboarded],
+            )
+            tx.insert_many(DEADLINES.name + suffix, DEADLINES.column_names, deadlines)
             return
         ids = [(r.customer.id,) for r in records]
         tx.executemany(f"DELETE FROM {DEADLINES.name} WHERE customer_id = ?", ids)

@@ -67,6 +67,20 @@ class Tx:
         if rows:
             self.cursor.executemany(self.db.sql(sql), [self.db.params(r) for r in rows])
 
+    def insert_many(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Bulk inserts: COPY on PostgreSQL, batched INSERTs on SQLite."""
+        if not rows:
+            return
+        if self.db.dialect == "postgres":
+            with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(self.db.params(row))
+            return
+        marks = ", ".join("?" for _ in columns)
+        self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         self.cursor.execute(self.db.sql(sql), self.db.params(params))
         if self.db.dialect == "postgres":

@@ -73,5 +73,8 @@ class PartnerViews(Projection[PartnerRecord]):
     def write(
         self, tx: Tx, records: Sequence[PartnerRecord], *, suffix: str = "", fresh: bool = False
     ) -> None:
-        statement = PARTNERS.insert(suffix) if fresh else PARTNERS.upsert()
-        tx.executemany(statement, [astuple(r) for r in records])
+        rows = [astuple(r) for r in records]
+        if fresh:
+            tx.insert_many(PARTNERS.name + suffix, PARTNERS.column_names, rows)
+        else:
+            tx.executemany(PARTNERS.upsert(), rows)
