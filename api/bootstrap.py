@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from api.lists import ProjectedLists
 from application.activation_links import LinkSigner
 from application.authentication import Authenticator
 from application.clock import Clock, SystemClock
@@ -15,6 +16,7 @@ from application.queries import CustomerQueries
 from application.settings import Settings
 from application.store import EventStore, open_event_store
 from application.unit_of_work import UnitOfWork
+from projections.views import Views
 
 
 @dataclass
@@ -27,9 +29,16 @@ class Services:
     partners: PartnerCommands
     auth: Authenticator
     links: LinkSigner
+    views: Views
+    lists: ProjectedLists
     closers: list[object] = field(default_factory=list)
 
+    def start_background(self) -> None:
+        """Start the projections' follower (the process manager and mailer come later)."""
+        self.views.start()
+
     def close(self) -> None:
+        self.views.close()
         self.store.close()
 
 
@@ -50,6 +59,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
     store = open_event_store(settings.database_url, settings.snapshot_interval)
     uow = UnitOfWork(store, clock)
     admin = settings.admin_token.get_secret_value() if settings.admin_token else None
+    views = Views(settings.database_url, store.recorder, store.mapper, settings.policy)
     return Services(
         settings=settings,
         clock=clock,
@@ -59,4 +69,6 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
         partners=PartnerCommands(uow, clock),
         auth=Authenticator(uow, admin),
         links=LinkSigner(link_secret(settings), settings.public_url),
+        views=views,
+        lists=ProjectedLists(views),
     )

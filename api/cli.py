@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
+from api import cli_projections
 from api.bootstrap import Services, build
 from application.settings import Settings
 from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
@@ -37,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     history.add_argument("customer_id", type=UUID)
     history.add_argument("--as-of", type=datetime.fromisoformat, default=None)
 
+    cli_projections.add_parser(commands)
+
     args = parser.parse_args(argv)
     services = build(Settings())
     try:
@@ -56,6 +59,8 @@ def run(args: argparse.Namespace, services: Services) -> int:
         )
         print(json.dumps({**partner.model_dump(mode="json"), "api_key": api_key}, indent=2))
         return 0
+    if args.command == "projections":
+        return cli_projections.run(args, services)
     if args.command == "audit":
         if args.as_of is not None:
             state = services.queries.get(args.customer_id, by=AUDITOR, as_of=args.as_of)

@@ -1,0 +1,59 @@
+"""The application's list ports (application/lists.py) served by the projections."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from application.lists import CustomerLists, Deadline, DueWork, Page
+from domain.values import Actor, Status
+from projections.views import Views
+
+
+class ProjectedLists(CustomerLists, DueWork):
+    def __init__(self, views: Views) -> None:
+        self.views = views
+
+    def pending(  # noqa: PLR0913
+        self,
+        *,
+        viewer: Actor,
+        q: str | None,
+        limit: int,
+        cursor: str | None,
+        owner: UUID | None = None,
+        distributor: UUID | None = None,
+    ) -> Page:
+        page = self.views.pending(
+            viewer=viewer, q=q, limit=limit, cursor=cursor, owner=owner, distributor=distributor
+        )
+        return Page(page.items, page.next_cursor)
+
+    def onboarded(  # noqa: PLR0913
+        self,
+        *,
+        viewer: Actor,
+        status: Status | None,
+        q: str | None,
+        limit: int,
+        cursor: str | None,
+        owner: UUID | None = None,
+        distributor: UUID | None = None,
+    ) -> Page:
+        page = self.views.onboarded(
+            viewer=viewer,
+            status=status,
+            q=q,
+            limit=limit,
+            cursor=cursor,
+            owner=owner,
+            distributor=distributor,
+        )
+        return Page(page.items, page.next_cursor)
+
+    def wait_until_current(self, timeout: float = 2.0) -> bool:
+        """Bounded by ``timeout`` seconds (2 s by default); False when it is hit."""
+        return self.views.wait_until_current(timeout)
+
+    def due(self, now: datetime, limit: int) -> list[Deadline]:
+        return [Deadline(i, kind, at) for i, kind, at in self.views.due(now, limit)]

@@ -1,0 +1,156 @@
+"""Projection benchmark on PostgreSQL: rebuild speed and page latency by table size.
+
+    python -m benchmarks.projection_bench [--customers 1000000] [--small 10000]
+
+Bulk-loads ``Customer.Created`` events (a quarter also activated and onboarded) with
+COPY into the library's events table of a scratch database, rebuilds the views, and
+prints one JSON object per line: {"name", "value", "unit", "baseline", "ratio"}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import psycopg
+
+from application.store import open_event_store
+from domain.customer import Customer
+from domain.values import Actor, ActorKind, Policy, Source, Status
+from projections.views import Views
+
+ADMIN_URL = os.environ.get(
+    "TENANTRY_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+T0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
+PARTNERS = [uuid.UUID(int=i + 1) for i in range(100)]
+
+
+def templates() -> list[tuple[str, dict[str, Any]]]:
+    """One stored state per event type, from real events through the real mapper."""
+    store = open_event_store("memory://")
+    actor = Actor(kind=ActorKind.ADMIN, id="bench")
+    env = {"originator_id": uuid.uuid4(), "timestamp": T0, "recorded_at": T0, "actor": actor}
+    events = [
+        Customer.Created(
+            **env, originator_version=1, organization_name="x", notification_email="a@b.co",
+            sku="ESSENTIALS_MSP_2025", addons=("AUDIT",), partner_id=PARTNERS[0],
+            distributor_id=None, source=Source.MSP, link_expires_at=T0 + timedelta(days=7),
+            policy=Policy(),
+        ),
+        Customer.Activated(**env, originator_version=2, link_version=1),
+        Customer.Onboarded(
+            **env, originator_version=3, trial_ends_at=T0 + timedelta(days=14), policy=Policy()
+        ),
+    ]  # fmt: skip
+    stored = [store.mapper.to_stored_event(e) for e in events]
+    store.close()
+    return [(s.topic, json.loads(s.state)) for s in stored]
+
+
+def rows(count: int) -> Iterator[tuple[uuid.UUID, int, str, bytes]]:
+    (created_topic, created), *lifecycle = templates()
+    for i in range(count):
+        cid = uuid.uuid4()
+        at = (T0 + timedelta(seconds=i)).isoformat()
+        state = {**created, "organization_name": f"Org {i:07d}", "timestamp": at}
+        state["partner_id"] = str(PARTNERS[i % len(PARTNERS)])
+        yield cid, 1, created_topic, json.dumps(state).encode()
+        if i % 4 == 0:
+            for version, (topic, template) in enumerate(lifecycle, start=2):
+                yield cid, version, topic, json.dumps({**template, "timestamp": at}).encode()
+
+
+def fresh_database(name: str) -> str:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+
+
+def load(url: str, customers: int) -> int:
+    store = open_event_store(url)  # creates the library's tables
+    store.close()
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        copy_sql = (
+            "COPY tenantry_events (originator_id, originator_version, topic, state) FROM STDIN"
+        )
+        with cur.copy(copy_sql) as copy:
+            for row in rows(customers):
+                copy.write_row(row)
+        conn.execute("ANALYZE tenantry_events")
+        result = conn.execute("SELECT count(*) FROM tenantry_events").fetchone()
+    return int(result[0]) if result else 0
+
+
+def page_latency(views: Views, repeats: int = 30) -> float:
+    """Median seconds of a mixed set of pages: first page, a partner's deep page, search."""
+    auditor = Actor(kind=ActorKind.AUDITOR, id="bench")
+    partner = Actor(kind=ActorKind.MSP, id=str(PARTNERS[7]))
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        first = views.pending(viewer=auditor, q=None, limit=50, cursor=None)
+        views.pending(viewer=auditor, q=None, limit=50, cursor=first.next_cursor)
+        views.pending(viewer=partner, q=None, limit=50, cursor=None)
+        views.onboarded(viewer=partner, status=Status.TRIAL, q=None, limit=50, cursor=None)
+        views.pending(viewer=auditor, q="org 00012", limit=50, cursor=None)
+        timings.append((time.perf_counter() - start) / 5)
+    return statistics.median(timings)
+
+
+def measure(url: str, customers: int) -> dict[str, float]:
+    events = load(url, customers)
+    store = open_event_store(url)
+    views = Views(url, store.recorder, store.mapper, Policy())
+    start = time.perf_counter()
+    position = 0
+    while batch := store.recorder.select_notifications(position, 5000, inclusive_of_start=False):
+        position = batch[-1].id
+    scan = time.perf_counter() - start
+    start = time.perf_counter()
+    views.rebuild()
+    rebuild = time.perf_counter() - start
+    with psycopg.connect(url) as conn:
+        conn.execute("ANALYZE")
+    latency = page_latency(views)
+    views.close()
+    store.close()
+    return {"events": events, "scan": scan, "rebuild": rebuild, "page": latency}
+
+
+def emit(name: str, value: float, unit: str, baseline: float | None) -> None:
+    ratio = value / baseline if baseline else None
+    print(
+        json.dumps(
+            {"name": name, "value": value, "unit": unit, "baseline": baseline, "ratio": ratio}
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=10_000)
+    args = parser.parse_args()
+    small = measure(fresh_database("tenantry_bench_small"), args.small)
+    big = measure(fresh_database("tenantry_bench_big"), args.customers)
+    emit("projection.rebuild_events_per_s", big["events"] / big["rebuild"], "events/s", None)
+    emit(
+        "projection.rebuild_vs_scan",
+        big["rebuild"],
+        "s",
+        big["scan"],
+    )
+    emit("query.page_1m_vs_10k", big["page"] * 1000, "ms", small["page"] * 1000)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""A customer's rows, derived from its state alone (plus the trial extensions it had)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from domain.customer import Customer, CustomerState
+from domain.values import Policy, Stage, Status
+from projections.database import Database, Json, Row
+
+
+@dataclass
+class Tracked:
+    """A customer as the projection keeps it: the aggregate and its extension count."""
+
+    customer: Customer
+    extensions: int = 0
+
+
+def common(c: Customer) -> tuple[Any, ...]:
+    s = c.state
+    return (
+        c.id,
+        c.version,
+        c.created_on,
+        c.modified_on,
+        s.organization_name,
+        s.organization_name.lower(),
+        s.notification_email,
+        s.status.value,
+        s.sku,
+        Json(list(s.addons)),
+        s.partner_id,
+        s.distributor_id,
+        s.source.value,
+        s.automatic_upgrade,
+    )
+
+
+def pending_row(c: Customer) -> tuple[Any, ...]:
+    s = c.state
+    return (
+        *common(c),
+        s.link_version,
+        s.link_issued_at,
+        s.link_expires_at,
+        s.activation_sent_at,
+        s.activated_at,
+        s.import_status.value,
+        Json([e.model_dump(mode="json") for e in s.import_errors]),
+        Json([e.model_dump(mode="json") for e in s.event_log]),
+        Json(s.model_dump(mode="json")),
+    )
+
+
+def customer_row(t: Tracked) -> tuple[Any, ...]:
+    c = t.customer
+    s = c.state
+    return (
+        *common(c),
+        s.onboarded_at,
+        s.trial_ends_at,
+        s.upgrade_notice_sent_at,
+        s.production_since,
+        s.expiration_date,
+        t.extensions,
+        Json(s.model_dump(mode="json")),
+    )
+
+
+def deadline_rows(c: Customer, policy: Policy) -> list[tuple[UUID, str, datetime]]:
+    """What the process manager must do for this customer next, and when."""
+    s = c.state
+    rows: list[tuple[UUID, str, datetime]] = []
+    if (
+        s.stage is Stage.PENDING
+        and s.activated_at is None
+        and s.link_version > s.activation_sent_version
+    ):
+        rows.append((c.id, "activation_email", s.link_issued_at))
+    notice = c.notice_due_at(policy)
+    if notice is not None:
+        rows.append((c.id, "upgrade_notice", notice))
+    if s.stage is Stage.ONBOARDED and s.status is Status.TRIAL and s.trial_ends_at is not None:
+        rows.append((c.id, "trial_end", s.trial_ends_at))
+    return rows
+
+
+def tracked_from_row(db: Database, row: Row) -> Tracked:
+    """A customer rebuilt from a view row's state JSON."""
+    return Tracked(customer_from_row(db, row), int(row.get("extensions") or 0))
+
+
+def customer_from_row(db: Database, row: Row) -> Customer:
+    state = CustomerState.model_validate(db.loads(row["state"]))
+    customer = Customer(UUID(str(row["id"])), db.instant(row["created_at"]), state)
+    customer.version = int(row["version"])
+    customer.modified_on = db.instant(row["modified_at"])
+    return customer

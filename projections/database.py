@@ -1,0 +1,242 @@
+"""One small SQL surface over sqlite3 and psycopg.
+
+SQL is written once with ``?`` placeholders and ``{uuid}``/``{instant}``/``{date}``/
+``{json}``/``{bool}`` column types; values go through ``Json`` for JSON columns.
+SQLite stores instants as fixed-width UTC text (``2026-01-05T09:00:00.000000Z``), so
+they sort as text; PostgreSQL uses ``uuid``, ``timestamptz``, ``date`` and ``jsonb``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+from urllib.parse import unquote
+from uuid import UUID
+
+import psycopg
+from psycopg import sql as pgsql
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
+
+Dialect = Literal["sqlite", "postgres"]
+Row = dict[str, Any]
+TYPES: dict[Dialect, dict[str, str]] = {
+    "sqlite": {
+        "uuid": "TEXT",
+        "instant": "TEXT",
+        "date": "TEXT",
+        "json": "TEXT",
+        "bool": "INTEGER",
+    },
+    "postgres": {
+        "uuid": "uuid",
+        "instant": "timestamptz",
+        "date": "date",
+        "json": "jsonb",
+        "bool": "boolean",
+    },
+}
+SQLITE_INSTANT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+class Json:
+    """Marks a value for a JSON column."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class Tx:
+    """A cursor inside one transaction; SQL uses ``?`` placeholders."""
+
+    def __init__(self, db: Database, cursor: Any) -> None:
+        self.db = db
+        self.cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self.cursor.execute(self.db.sql(sql), self.db.params(params))
+        return int(self.cursor.rowcount)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self.cursor.executemany(self.db.sql(sql), [self.db.params(r) for r in rows])
+
+    def insert_many(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Bulk inserts: COPY on PostgreSQL, batched INSERTs on SQLite."""
+        if not rows:
+            return
+        if self.db.dialect == "postgres":
+            with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(self.db.params(row))
+            return
+        marks = ", ".join("?" for _ in columns)
+        self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        self.cursor.execute(self.db.sql(sql), self.db.params(params))
+        if self.db.dialect == "postgres":
+            return list(self.cursor.fetchall())
+        names = [d[0] for d in self.cursor.description]
+        return [dict(zip(names, r, strict=True)) for r in self.cursor.fetchall()]
+
+
+class Database:
+    dialect: Dialect
+
+    def sql(self, text: str) -> str:
+        return text.format(**TYPES[self.dialect]) if "{" in text else text
+
+    def params(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(values)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """A write transaction (SQLite: ``BEGIN IMMEDIATE``, i.e. the write lock)."""
+        raise NotImplementedError
+        yield  # pragma: no cover
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self.transaction() as tx:
+            return tx.rows(sql, params)
+
+    def loads(self, value: Any) -> Any:
+        """A JSON column's value as Python data."""
+        return json.loads(value) if isinstance(value, str | bytes) else value
+
+    def instant(self, value: Any) -> datetime:
+        if isinstance(value, datetime):
+            return value.astimezone(UTC)
+        return datetime.strptime(value, SQLITE_INSTANT).replace(tzinfo=UTC)
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+class SQLiteDatabase(Database):
+    dialect: Dialect = "sqlite"
+
+    def __init__(self, path: str, busy_timeout_s: float = 30.0) -> None:
+        self.path = path
+        self.busy_timeout_s = busy_timeout_s
+        self.memory = path == ":memory:"
+        self._lock = threading.Lock()  # guards the idle list, or the one :memory: connection
+        self._idle: list[sqlite3.Connection] = []
+        self._shared = self._connect() if self.memory else None
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False
+        )
+        conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+        return conn
+
+    def params(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(_sqlite_value(v) for v in values)
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        if self._shared is not None:
+            with self._lock:
+                yield self._shared
+            return
+        with self._lock:
+            conn = self._idle.pop() if self._idle else None
+        conn = conn or self._connect()
+        try:
+            yield conn
+        finally:
+            with self._lock:
+                self._idle.append(conn)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self._connection() as conn:
+            cursor = conn.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(self, cursor)
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+
+    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self._connection() as conn:
+            return Tx(self, conn.cursor()).rows(sql, params)
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in [*self._idle, *([self._shared] if self._shared else [])]:
+                conn.close()
+            self._idle = []
+
+
+class PostgresDatabase(Database):
+    dialect: Dialect = "postgres"
+
+    def __init__(self, url: str, max_size: int = 8) -> None:
+        self.url = url
+        self.pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_size,
+            kwargs={"row_factory": dict_row},
+            open=True,
+        )
+
+    def sql(self, text: str) -> str:
+        return super().sql(text).replace("?", "%s")
+
+    def params(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(Jsonb(v.value) if isinstance(v, Json) else v for v in values)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            yield Tx(self, cursor)
+
+    def listen(self, channel: str) -> psycopg.Connection[tuple[Any, ...]]:
+        conn = psycopg.connect(self.url, autocommit=True)
+        conn.execute(pgsql.SQL("LISTEN {}").format(pgsql.Identifier(channel)))
+        return conn
+
+    def notify(self, channel: str) -> None:
+        with self.pool.connection() as conn:
+            conn.execute(pgsql.SQL("NOTIFY {}").format(pgsql.Identifier(channel)))
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, Json):
+        return json.dumps(value.value, separators=(",", ":"))
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime(SQLITE_INSTANT)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def open_database(database_url: str) -> Database:
+    """The views' database: the events' own (an in-memory SQLite one for ``memory://``)."""
+    scheme = database_url.split(":", 1)[0]
+    if scheme == "memory":
+        return SQLiteDatabase(":memory:")
+    if scheme == "sqlite":
+        path = unquote(database_url.removeprefix("sqlite://").removeprefix("/"))
+        return SQLiteDatabase(path)
+    if scheme in ("postgres", "postgresql"):
+        return PostgresDatabase(database_url)
+    raise ValueError(f"no views for database URL scheme {scheme!r}")

@@ -1,0 +1,165 @@
+"""The catch-up follower: reads the notification log from the stored positions and
+applies each batch to the views in one transaction with the new positions.
+
+It reads the database, never in-process hooks, so it follows writes from any process.
+On PostgreSQL it wakes early on the library's NOTIFY channel; everywhere it also polls,
+so a lost notification costs at most one poll interval. Event ids commit in id order
+(PostgreSQL writers hold ``LOCK TABLE ... IN EXCLUSIVE MODE`` while they take ids and
+until they commit; SQLite has one writer at a time), so once an id is visible every
+lower id is visible or gone for good (a rolled-back insert): the follower reads
+``id > position`` and never waits on a gap.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, Mapper
+
+from domain.aggregate import DomainEvent
+from projections import positions
+from projections.database import Database, PostgresDatabase
+from projections.projection import Projection
+
+log = logging.getLogger(__name__)
+
+
+class Follower:
+    def __init__(  # noqa: PLR0913
+        self,
+        recorder: ApplicationRecorder,
+        mapper: Mapper[UUID],
+        db: Database,
+        projections: Sequence[Projection[Any]],
+        *,
+        batch_size: int = 500,
+        poll_interval: float = 0.05,
+        listen_interval: float = 0.5,
+    ) -> None:
+        self.recorder = recorder
+        self.mapper = mapper
+        self.db = db
+        self.projections = list(projections)
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.listen_interval = listen_interval
+        self.channel: str | None = getattr(recorder, "channel_name", None)
+        self.last_error: Exception | None = None
+        self._positions = {p.name: 0 for p in self.projections}
+        self._changed = threading.Condition()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def position(self) -> int:
+        """The lowest position of the projections, as last seen by this follower."""
+        with self._changed:
+            return min(self._positions.values())
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def refresh(self) -> None:
+        self._publish(positions.stored(self.db, self._positions))
+
+    def step(self) -> int:
+        """Apply the next batch; the number of notifications read (0: none new)."""
+        start = self.position
+        batch = self.recorder.select_notifications(start, self.batch_size, inclusive_of_start=False)
+        if not batch:
+            return 0
+        decoded: list[tuple[int, DomainEvent]] = [
+            (n.id, cast(DomainEvent, self.mapper.to_domain_event(n))) for n in batch
+        ]
+        last = batch[-1].id
+        with self.db.transaction() as tx:
+            stored = positions.read(tx, self._positions, lock=True)
+            if min(stored.values()) >= start:  # else a rebuild moved back: read again
+                for projection in self.projections:
+                    at = stored[projection.name]
+                    if at < last:
+                        projection.process(tx, [e for i, e in decoded if i > at])
+                        positions.write(tx, projection.name, last)
+                        stored[projection.name] = last
+        self._publish(stored)
+        return len(batch)
+
+    def catch_up(self, timeout: float | None = None) -> bool:
+        """Apply batches until none is left (True) or ``timeout`` seconds pass (False)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.step():
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+        return True
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        self._wake.set()
+        with self._changed:
+            return self._changed.wait_for(lambda: self._min() >= position, timeout)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if self.running:
+            return
+        self._stop.clear()
+        self.refresh()
+        self._thread = threading.Thread(target=self._run, name="projections", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None and self.channel and isinstance(self.db, PostgresDatabase):
+            self.db.notify(self.channel)  # ends the thread's wait for a notification now
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    # ----------------------------------------------------------------- loop
+    def _run(self) -> None:
+        listener: Any = None
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                if listener is None and self.channel and isinstance(self.db, PostgresDatabase):
+                    listener = self.db.listen(self.channel)
+                if self.step():
+                    failures = 0
+                    continue
+                self._idle(listener)
+                self.last_error = None
+            except Exception as error:  # keep following; report and back off
+                log.exception("projection follower failed; retrying")
+                self.last_error = error
+                failures += 1
+                if listener is not None:
+                    listener.close()
+                    listener = None
+                self._stop.wait(min(2.0, 0.05 * 2**failures))
+        if listener is not None:
+            listener.close()
+
+    def _idle(self, listener: Any) -> None:
+        if listener is None:
+            self._wake.wait(self.poll_interval)
+        else:
+            for _ in listener.notifies(timeout=self.listen_interval, stop_after=1):
+                pass
+        self._wake.clear()
+
+    def _publish(self, stored: dict[str, int]) -> None:
+        with self._changed:
+            self._positions.update(stored)
+            self._changed.notify_all()
+
+    def _min(self) -> int:
+        return min(self._positions.values())

@@ -1,0 +1,39 @@
+"""Where each projection is in the notification log, stored with its rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from projections.database import Database, Tx
+from projections.schema import POSITIONS
+
+
+def ensure(tx: Tx, names: Iterable[str]) -> None:
+    for name in names:
+        tx.execute(
+            f"INSERT INTO {POSITIONS} (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING",
+            [name],
+        )
+
+
+def read(tx: Tx, names: Iterable[str], *, lock: bool) -> dict[str, int]:
+    """The stored positions; ``lock`` holds their rows until the transaction ends
+    (SQLite's ``BEGIN IMMEDIATE`` already holds the whole database)."""
+    wanted = list(names)
+    marks = ", ".join("?" for _ in wanted)
+    suffix = " FOR UPDATE" if lock and tx.db.dialect == "postgres" else ""
+    rows = tx.rows(
+        f"SELECT name, position FROM {POSITIONS} WHERE name IN ({marks}){suffix}", wanted
+    )
+    return {r["name"]: int(r["position"]) for r in rows}
+
+
+def stored(db: Database, names: Iterable[str]) -> dict[str, int]:
+    wanted = list(names)
+    marks = ", ".join("?" for _ in wanted)
+    rows = db.rows(f"SELECT name, position FROM {POSITIONS} WHERE name IN ({marks})", wanted)
+    return {r["name"]: int(r["position"]) for r in rows}
+
+
+def write(tx: Tx, name: str, position: int) -> None:
+    tx.execute(f"UPDATE {POSITIONS} SET position = ? WHERE name = ?", [position, name])

@@ -1,0 +1,63 @@
+"""A projection keeps one record per aggregate, evolves it by the domain's own events
+and writes the record's rows. Live, records are loaded from the view tables for each
+batch; during a rebuild they all stay in memory and are written once at the end."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from domain.aggregate import DomainEvent
+from projections.database import Tx
+from projections.schema import Table
+
+R = TypeVar("R")
+
+
+class Projection(ABC, Generic[R]):
+    name: str
+    tables: tuple[Table, ...]
+
+    @abstractmethod
+    def handles(self, event: DomainEvent) -> bool: ...
+
+    @abstractmethod
+    def version(self, record: R) -> int: ...
+
+    @abstractmethod
+    def evolve(self, record: R | None, event: DomainEvent) -> R: ...
+
+    @abstractmethod
+    def load(self, tx: Tx, ids: Sequence[UUID]) -> dict[UUID, R]: ...
+
+    @abstractmethod
+    def write(self, tx: Tx, records: Sequence[R], *, suffix: str = "", fresh: bool = False) -> None:
+        """Write the records' rows (``fresh``: into empty tables, inserts only)."""
+
+    def process(self, tx: Tx, events: Sequence[DomainEvent]) -> None:
+        """Apply a batch live: load the records it touches, evolve, write them back."""
+        mine = [e for e in events if self.handles(e)]
+        if not mine:
+            return
+        records = self.load(tx, list(dict.fromkeys(e.originator_id for e in mine)))
+        touched = self.feed(records, mine)
+        self.write(tx, [records[i] for i in touched])
+
+    def feed(self, records: dict[UUID, R], events: Iterable[DomainEvent]) -> set[UUID]:
+        """Evolve ``records`` in place; an event already applied (a redelivery) is ignored."""
+        touched: set[UUID] = set()
+        for event in events:
+            if not self.handles(event):
+                continue
+            current = records.get(event.originator_id)
+            if current is not None and event.originator_version <= self.version(current):
+                continue
+            records[event.originator_id] = self.evolve(current, event)
+            touched.add(event.originator_id)
+        return touched
+
+
+def in_list(ids: Sequence[UUID]) -> str:
+    return "(" + ", ".join("?" for _ in ids) + ")"

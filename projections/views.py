@@ -1,0 +1,133 @@
+"""The views as one service: tables, the follower that keeps them, queries, rebuilds."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, Mapper
+
+from domain.values import Actor, Policy, Status
+from projections import positions
+from projections.customers import CustomerViews
+from projections.database import Database, open_database
+from projections.follower import Follower
+from projections.partners import PartnerViews
+from projections.projection import Projection
+from projections.reader import CustomerReader, PageOf
+from projections.rebuild import rebuild
+from projections.schema import create_all, create_positions
+
+READ_YOUR_WRITES_TIMEOUT = 2.0
+
+
+class Views:
+    def __init__(
+        self,
+        database_url: str,
+        recorder: ApplicationRecorder,
+        mapper: Mapper[UUID],
+        policy: Policy,
+        *,
+        batch_size: int = 500,
+    ) -> None:
+        self.recorder = recorder
+        self.mapper = mapper
+        self.db: Database = open_database(database_url)
+        self.projections: list[Projection[Any]] = [CustomerViews(policy), PartnerViews()]
+        self._create_tables()
+        self.follower = Follower(recorder, mapper, self.db, self.projections, batch_size=batch_size)
+        self.follower.refresh()
+        self.reader = CustomerReader(self.db)
+
+    def _create_tables(self) -> None:
+        with self.db.transaction() as tx:
+            if self.db.dialect == "postgres":
+                tx.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            create_positions(tx)
+            for projection in self.projections:
+                create_all(tx, projection.tables, self.db.dialect)
+            positions.ensure(tx, [p.name for p in self.projections])
+
+    # ------------------------------------------------------------ lifecycle
+    def start(self) -> None:
+        self.follower.start()
+
+    def stop(self) -> None:
+        self.follower.stop()
+
+    def close(self) -> None:
+        self.follower.stop()
+        self.db.close()
+
+    def wait_until_current(self, timeout: float = READ_YOUR_WRITES_TIMEOUT) -> bool:
+        """Block until the views reflect every event committed before the call, at most
+        ``timeout`` seconds (2 s by default); False when the bound was hit. Without a
+        running follower in this process, the caller's thread catches the views up."""
+        target = self.recorder.max_notification_id() or 0
+        if self.follower.running:
+            return self.follower.wait_for(target, timeout)
+        deadline = time.monotonic() + timeout
+        while self.follower.position < target:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            self.follower.catch_up(remaining)
+        return True
+
+    def rebuild(
+        self, name: str | None = None, on_batch: Callable[[int], object] | None = None
+    ) -> dict[str, int]:
+        """Rebuild one projection (or all) from the events; their rebuilt positions."""
+        chosen = [p for p in self.projections if name in (None, p.name)]
+        if not chosen:
+            known = ", ".join(p.name for p in self.projections)
+            raise ValueError(f"no projection named {name!r} (known: {known})")
+        done = {
+            p.name: rebuild(self.db, self.recorder, self.mapper, p, on_batch=on_batch)
+            for p in chosen
+        }
+        self.follower.refresh()
+        return done
+
+    # -------------------------------------------------------------- queries
+    def pending(  # noqa: PLR0913
+        self,
+        *,
+        viewer: Actor,
+        q: str | None,
+        limit: int,
+        cursor: str | None,
+        owner: UUID | None = None,
+        distributor: UUID | None = None,
+    ) -> PageOf:
+        return self.reader.pending_page(
+            viewer=viewer, q=q, limit=limit, cursor=cursor, owner=owner, distributor=distributor
+        )
+
+    def onboarded(  # noqa: PLR0913
+        self,
+        *,
+        viewer: Actor,
+        status: Status | None,
+        q: str | None,
+        limit: int,
+        cursor: str | None,
+        owner: UUID | None = None,
+        distributor: UUID | None = None,
+    ) -> PageOf:
+        return self.reader.onboarded_page(
+            viewer=viewer,
+            status=status,
+            q=q,
+            limit=limit,
+            cursor=cursor,
+            owner=owner,
+            distributor=distributor,
+        )
+
+    def due(self, now: datetime, limit: int) -> list[tuple[UUID, str, datetime]]:
+        return self.reader.due(now, limit)

@@ -1,0 +1,166 @@
+"""Property: whatever the history, a view rebuilt from the events equals the live one,
+and every row's state equals the aggregate's."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from application.clock import TestClock
+from domain.customer import Customer
+from domain.errors import DomainError
+from domain.values import Actor, LogLevel
+from tests.conftest import START, create_database, drop_database
+from tests.projections_support import IMPORTER, World, dump
+
+OPS = (  # weighted so that histories often reach onboarding and the trial's end
+    "add", "add", "onboard", "onboard", "onboard", "sent", "reissue", "activate",
+    "activate", "activate", "log", "fail",
+    "complete", "complete", "complete", "notice", "notice", "extend", "extend", "hold",
+    "release", "end", "end", "convert", "change", "advance", "advance", "advance", "sync",
+)  # fmt: skip
+commands = st.lists(
+    st.tuples(st.sampled_from(OPS), st.integers(0, 50), st.integers(1, 120)),
+    min_size=5,
+    max_size=40,
+)
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def new_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Makes a fresh database per hypothesis example."""
+    made: list[str] = []
+
+    def make() -> str:
+        if request.param == "memory":
+            return "memory://"
+        if request.param == "sqlite":
+            return f"sqlite:///{tmp_path / uuid.uuid4().hex}.db"
+        made.append(create_database(request.getfixturevalue("postgres_server")))
+        return made[-1]
+
+    yield make
+    for url in made:
+        drop_database(request.getfixturevalue("postgres_server"), url)
+
+
+def run(world: World, op: str, n: int, hours: int, owners: dict[uuid.UUID, Actor]) -> None:  # noqa: PLR0912
+    cmds = world.services.customers
+    ids = list(owners)
+    if op == "add" or not ids:
+        owner = (world.msp, world.distributor, world.loner)[n % 3]
+        owners[world.add(owner, f"Org {n}", step=timedelta(0))] = owner
+        return
+    cid = ids[n % len(ids)]
+    by = owners[cid]
+    state = world.services.store.repository.get(cid).state
+    if op == "sent":
+        cmds.record_activation_sent(cid, link_version=state.link_version, message_id=f"m{n}")
+    elif op == "reissue":
+        cmds.reissue_activation_link(cid, by=by)
+    elif op == "activate":
+        cmds.activate(cid, link_version=state.link_version)
+    elif op == "log":
+        cmds.log_import_message(cid, level=LogLevel.INFO, message=f"step {n}", by=IMPORTER)
+    elif op == "fail":
+        cmds.record_import_failure(cid, code="E1", message="boom", by=IMPORTER)
+    elif op == "complete":
+        cmds.complete_import(cid, by=IMPORTER)
+    elif op == "onboard":
+        cmds.activate(cid, link_version=state.link_version)
+        cmds.complete_import(cid, by=IMPORTER)
+    elif op == "notice":
+        cmds.record_upgrade_notice_sent(cid, message_id=f"n{n}")
+    elif op == "extend":
+        cmds.extend_trial(cid, by=by)
+    elif op in ("hold", "release"):
+        cmds.set_automatic_upgrade(cid, enabled=op == "release", by=by)
+    elif op == "end":
+        cmds.end_trial_if_due(cid)
+    elif op == "convert":
+        expires = (world.clock.now() + timedelta(days=400)).date()
+        cmds.convert_to_production(cid, expiration_date=expires, by=by)
+    elif op == "change":
+        cmds.change_subscription(cid, sku="PROFESSIONAL_MSP_2025", addons=["DELEGATION"], by=by)
+    elif op == "advance":
+        world.clock.advance(timedelta(hours=hours))
+    elif op == "sync":
+        world.current()
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(history=commands)
+def test_a_rebuilt_view_equals_the_live_one(
+    new_url: Callable[[], str], history: list[tuple[str, int, int]]
+) -> None:
+    world = World(new_url(), TestClock(START))
+    world.services.views.follower.batch_size = 7  # batches end anywhere in a history
+    owners: dict[uuid.UUID, Actor] = {}
+    try:
+        for op, n, hours in history:
+            with contextlib.suppress(DomainError):  # a refusal is part of any history
+                run(world, op, n, hours, owners)
+        world.current()
+        live = dump(world.services)
+        check_rows_match_aggregates(world, owners)
+
+        world.services.views.rebuild()
+
+        assert dump(world.services) == live
+    finally:
+        world.close()
+
+
+def check_rows_match_aggregates(world: World, owners: dict[uuid.UUID, Any]) -> None:
+    db = world.services.views.db
+    rows = db.rows(
+        "SELECT id, version, state FROM view_pending_customers "
+        "UNION ALL SELECT id, version, state FROM view_customers"
+    )
+    assert len(rows) == len(owners)
+    for row in rows:
+        customer: Customer = world.services.store.repository.get(uuid.UUID(str(row["id"])))
+        assert row["version"] == customer.version
+        assert db.loads(row["state"]) == customer.state.model_dump(mode="json")
+
+
+def test_a_whole_lifecycle_rebuilds_to_the_same_rows_with_its_extensions(
+    database_url: str, clock: TestClock
+) -> None:
+    world = World(database_url, clock)
+    try:
+        first = world.add(world.loner, "Extended twice")
+        world.onboard(first)
+        world.clock.advance(timedelta(days=12))
+        world.services.customers.extend_trial(first, by=world.loner)
+        world.clock.advance(timedelta(days=7))
+        world.services.customers.extend_trial(first, by=world.loner)
+        world.services.customers.set_automatic_upgrade(first, enabled=False, by=world.loner)
+        world.clock.advance(timedelta(days=4))
+        world.services.customers.end_trial_if_due(first)
+        expires = (world.clock.now() + timedelta(days=100)).date()
+        world.services.customers.convert_to_production(
+            first, expiration_date=expires, by=world.loner
+        )
+        world.current()
+        live = dump(world.services)
+        row = world.services.views.db.rows("SELECT status, extensions FROM view_customers")
+
+        world.services.views.rebuild("customers")
+
+        assert dump(world.services) == live
+        assert row == [{"status": "PRODUCTION", "extensions": 2}]
+    finally:
+        world.close()
