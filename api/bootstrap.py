@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from api.lists import ProjectedLists
+from api.persisted_clock import PersistedTestClock
 from application.activation_links import LinkSigner
 from application.authentication import Authenticator
+from application.background import Sweeper, settle
 from application.clock import Clock, SystemClock
 from application.customers import CustomerCommands
+from application.mail import MailTransport
 from application.partners import PartnerCommands
+from application.process_manager import ProcessManager
 from application.queries import CustomerQueries
 from application.settings import Settings
+from application.smtp import OutboxTransport, SmtpTransport
 from application.store import EventStore, open_event_store
 from application.unit_of_work import UnitOfWork
+from projections.audit import AuditChain
+from projections.claims import WorkClaims
 from projections.views import Views
+
+SETTLE_TIMEOUT_S = 60.0
 
 
 @dataclass
@@ -31,13 +41,33 @@ class Services:
     links: LinkSigner
     views: Views
     lists: ProjectedLists
-    closers: list[object] = field(default_factory=list)
+    manager: ProcessManager
+    sweeper: Sweeper
+    audit: AuditChain
 
     def start_background(self) -> None:
-        """Start the projections' follower (the process manager and mailer come later)."""
+        """Follow the events into the views; sweep due work (emails, notices, upgrades)."""
         self.views.start()
+        self.sweeper.start()
+
+    @property
+    def background_running(self) -> bool:
+        return self.views.follower.running and self.sweeper.running
+
+    def settle(self, timeout: float = SETTLE_TIMEOUT_S) -> bool:
+        """Do everything due by the clock's now, and let the views catch up."""
+        return settle(self.lists, self.manager, timeout)
+
+    def advance_clock(self, delta: timedelta) -> bool:
+        """Move the test clock, then settle. Only with the test clock."""
+        advance = getattr(self.clock, "advance", None)
+        if advance is None:
+            raise RuntimeError("the clock is the system clock; it cannot be advanced")
+        advance(delta)
+        return self.settle()
 
     def close(self) -> None:
+        self.sweeper.stop()
         self.views.close()
         self.store.close()
 
@@ -54,21 +84,47 @@ def link_secret(settings: Settings) -> bytes:
     return path.read_text().strip().encode()
 
 
+def mail_transport(settings: Settings) -> MailTransport:
+    if settings.smtp_host:
+        return SmtpTransport(settings.smtp_host, settings.smtp_port, settings.mail_from)
+    return OutboxTransport(settings.outbox_dir, settings.mail_from)
+
+
 def build(settings: Settings, clock: Clock | None = None) -> Services:
-    clock = clock or SystemClock()
     store = open_event_store(settings.database_url, settings.snapshot_interval)
-    uow = UnitOfWork(store, clock)
-    admin = settings.admin_token.get_secret_value() if settings.admin_token else None
     views = Views(settings.database_url, store.recorder, store.mapper, settings.policy)
+    if clock is None:
+        clock = PersistedTestClock(views.db) if settings.test_clock else SystemClock()
+    uow = UnitOfWork(store, clock)
+    claims = WorkClaims(views.db)
+    claims.create_schema()
+    audit = AuditChain(views.db, store.recorder)
+    audit.create_schema()
+    lists = ProjectedLists(views, claims)
+    links = LinkSigner(link_secret(settings), settings.public_url)
+    customers = CustomerCommands(uow, clock, settings)
+    manager = ProcessManager(
+        due_work=lists,
+        customers=customers,
+        uow=uow,
+        mail=mail_transport(settings),
+        links=links,
+        clock=clock,
+        policy=settings.policy,
+    )
+    admin = settings.admin_token.get_secret_value() if settings.admin_token else None
     return Services(
         settings=settings,
         clock=clock,
         store=store,
-        customers=CustomerCommands(uow, clock, settings),
+        customers=customers,
         queries=CustomerQueries(uow, clock, settings),
         partners=PartnerCommands(uow, clock),
         auth=Authenticator(uow, admin),
-        links=LinkSigner(link_secret(settings), settings.public_url),
+        links=links,
         views=views,
-        lists=ProjectedLists(views),
+        lists=lists,
+        manager=manager,
+        sweeper=Sweeper(manager, chores=[audit.seal]),
+        audit=audit,
     )

@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from application.lists import CustomerLists, Deadline, DueWork, Page
+from application.lists import CustomerLists, DueWork, Page
+from domain.customer import Deadline
 from domain.values import Actor, Status
+from projections.claims import WorkClaims
 from projections.views import Views
 
 
 class ProjectedLists(CustomerLists, DueWork):
-    def __init__(self, views: Views) -> None:
+    def __init__(self, views: Views, claims: WorkClaims) -> None:
         self.views = views
+        self.claims = claims
 
     def pending(  # noqa: PLR0913
         self,
@@ -56,4 +59,10 @@ class ProjectedLists(CustomerLists, DueWork):
         return self.views.wait_until_current(timeout)
 
     def due(self, now: datetime, limit: int) -> list[Deadline]:
-        return [Deadline(i, kind, at) for i, kind, at in self.views.due(now, limit)]
+        return self.claims.unclaimed_due(now, limit)
+
+    def outstanding(self, now: datetime) -> bool:
+        return bool(self.views.due(now, 1))
+
+    def claim(self, deadline: Deadline, owner: str, until: float) -> bool:
+        return self.claims.claim(deadline, owner, until)

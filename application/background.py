@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
 
 from application.lists import CustomerLists
 from application.process_manager import ProcessManager, SweepReport
@@ -12,13 +13,20 @@ from application.process_manager import ProcessManager, SweepReport
 log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL_S = 0.25
+CHORES_EVERY_S = 2.0
 
 
 class Sweeper:
     """Runs ``ProcessManager.sweep`` every ``interval`` seconds in a daemon thread."""
 
-    def __init__(self, manager: ProcessManager, interval: float = SWEEP_INTERVAL_S) -> None:
+    def __init__(
+        self,
+        manager: ProcessManager,
+        chores: Sequence[Callable[[], object]] = (),
+        interval: float = SWEEP_INTERVAL_S,
+    ) -> None:
         self.manager = manager
+        self.chores = list(chores)
         self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -40,9 +48,14 @@ class Sweeper:
         return self._thread is not None and self._thread.is_alive()
 
     def _run(self) -> None:
+        next_chores = 0.0
         while not self._stop.is_set():
             try:
                 report = self.manager.sweep()
+                if time.monotonic() >= next_chores:
+                    for chore in self.chores:
+                        chore()
+                    next_chores = time.monotonic() + CHORES_EVERY_S
                 self.last_error = None
             except Exception as error:  # keep sweeping: the next attempt may succeed
                 log.exception("sweep failed")
@@ -64,9 +77,9 @@ def settle(lists: CustomerLists, manager: ProcessManager, timeout: float = 60.0)
         if not lists.wait_until_current(timeout=remaining):
             continue
         report = manager.sweep()
-        if report.failed:
-            time.sleep(0.2)
+        if report.done:
             continue
-        if report.done == 0:
-            return lists.wait_until_current(timeout=max(0.1, give_up - time.monotonic()))
+        if not manager.due_work.outstanding(manager.clock.now()):
+            return True
+        time.sleep(0.05)  # claimed elsewhere, backing off, or the views are behind
     return False

@@ -11,6 +11,12 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+class SettableClock(Protocol):
+    def now(self) -> datetime: ...
+
+    def advance(self, delta: timedelta) -> datetime: ...
+
+
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)

@@ -37,7 +37,11 @@ class CustomerLists(Protocol):
 
 class DueWork(Protocol):
     def due(self, now: datetime, limit: int) -> list[Deadline]:
-        """Deadlines with ``due_at <= now``, oldest first."""
+        """Deadlines with ``due_at <= now`` that no worker has claimed, oldest first."""
+        ...
+
+    def outstanding(self, now: datetime) -> bool:
+        """Whether any deadline is due, claimed or not (work under way counts)."""
         ...
 
     def claim(self, deadline: Deadline, owner: str, until: float) -> bool:

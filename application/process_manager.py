@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -73,9 +74,14 @@ class ProcessManager:
         self.not_before: dict[tuple[str, str], float] = {}
         self.emails_sent = 0
         self.emails_failed = 0
+        self._one_sweep_at_a_time = threading.Lock()
 
     def sweep(self, limit: int = 500) -> SweepReport:
         """Handle what is due now (at most ``limit`` deadlines)."""
+        with self._one_sweep_at_a_time:
+            return self._sweep(limit)
+
+    def _sweep(self, limit: int) -> SweepReport:
         report = SweepReport()
         now = self.clock.now()
         for deadline in self.due_work.due(now, limit):
@@ -127,7 +133,9 @@ class ProcessManager:
         if deadline.kind == UPGRADE_NOTICE:
             trial_ends_at = customer.state.trial_ends_at
             if trial_ends_at is None or now >= trial_ends_at:
-                return False, 0  # too late for a notice: the trial end takes over
+                # Too late for a notice: the trial end is due too, so do it now.
+                outcome = self.customers.end_trial_if_due(customer.id)
+                return outcome.position is not None, 0
             email = upgrade_notice_email(customer, partner_name, now)
             self.mail.send(email)
             outcome = self.customers.record_upgrade_notice_sent(

@@ -35,6 +35,9 @@ class DeadlinesFromAggregates:
                     found.append(Deadline(aggregate.id, kind, due_at))
         return sorted(found, key=lambda d: d.due_at)[:limit]
 
+    def outstanding(self, now: datetime) -> bool:
+        return bool(self.due(now, 1))
+
     def claim(self, deadline: Deadline, owner: str, until: float) -> bool:
         key = (deadline.customer_id, deadline.kind, deadline.due_at)
         with self.lock:

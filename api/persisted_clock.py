@@ -1,0 +1,38 @@
+"""The test clock kept in the database, so every process sees the same time.
+
+It starts at the wall-clock time when first created and only moves forward.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from projections.database import Database
+
+SELECT = "SELECT now FROM test_clock WHERE id = 1"
+SELECT_FOR_UPDATE = SELECT + " FOR UPDATE"
+CREATE = "CREATE TABLE IF NOT EXISTS test_clock (id INTEGER PRIMARY KEY, now {instant} NOT NULL)"
+
+
+class PersistedTestClock:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        with db.transaction() as tx:
+            tx.execute(CREATE)
+            tx.execute(
+                "INSERT INTO test_clock (id, now) VALUES (1, ?) ON CONFLICT (id) DO NOTHING",
+                [datetime.now(UTC).replace(microsecond=0)],
+            )
+
+    def now(self) -> datetime:
+        [row] = self.db.rows(SELECT)
+        return self.db.instant(row["now"])
+
+    def advance(self, delta: timedelta) -> datetime:
+        if delta < timedelta(0):
+            raise ValueError("the test clock only moves forward")
+        with self.db.transaction() as tx:  # SQLite: BEGIN IMMEDIATE holds the write lock
+            [row] = tx.rows(SELECT_FOR_UPDATE if self.db.dialect == "postgres" else SELECT)
+            moved = self.db.instant(row["now"]) + delta
+            tx.execute("UPDATE test_clock SET now = ? WHERE id = 1", [moved])
+        return moved

@@ -1,0 +1,210 @@
+"""Background work on real databases: two workers, the settled test clock, claims."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+
+from api.bootstrap import Services, build
+from api.persisted_clock import PersistedTestClock
+from application.clock import TestClock
+from application.mail import Email, MailTransport
+from application.settings import Settings
+from domain.customer import Deadline
+from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus, ServiceRole
+from projections.claims import WorkClaims
+from tests.conftest import START
+
+ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
+
+
+class CountingMail:
+    """Counts what each worker hands over, by Message-ID, then passes it on."""
+
+    def __init__(self, inner: MailTransport) -> None:
+        self.inner = inner
+        self.sent: Counter[str] = Counter()
+        self.lock = threading.Lock()
+
+    def send(self, email: Email) -> None:
+        self.inner.send(email)
+        with self.lock:
+            self.sent[email.message_id] += 1
+
+
+def open_services(url: str, clock: TestClock, outbox: Path) -> Services:
+    return build(Settings(database_url=url, secret_key="k" * 32, outbox_dir=outbox), clock)
+
+
+def wait_until(condition: object, timeout: float = 300.0) -> None:
+    give_up = time.monotonic() + timeout
+    while time.monotonic() < give_up:
+        if callable(condition) and condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def count(services: Services, sql: str) -> int:
+    return int(next(iter(services.views.db.rows(sql)[0].values())))
+
+
+def event_counts(services: Services, topic: str) -> Counter[UUID]:
+    counts: Counter[UUID] = Counter()
+    position = 0
+    while batch := services.store.recorder.select_notifications(
+        position, 1000, inclusive_of_start=False
+    ):
+        counts.update(UUID(str(n.originator_id)) for n in batch if n.topic == topic)
+        position = batch[-1].id
+    return counts
+
+
+@pytest.mark.parametrize(
+    ("backend", "customers"),
+    [("sqlite", 300), pytest.param("postgres", 2000, marks=pytest.mark.postgres)],
+)
+def test_two_workers_do_every_deadline_exactly_once(
+    backend: str, customers: int, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    url = str(request.getfixturevalue(f"{backend}_url"))
+    clock = TestClock(START)
+    first = open_services(url, clock, tmp_path / "outbox")
+    second = open_services(url, clock, tmp_path / "outbox")
+    mail = CountingMail(first.manager.mail)
+    first.manager.mail = second.manager.mail = mail
+    try:
+        partner, key = first.partners.register(
+            name="Busy MSP", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
+        )
+        msp = first.auth.authenticate(key)
+        importer = first.auth.authenticate(
+            first.partners.register_service_account(
+                role=ServiceRole.IMPORTER, name="importer", by=ADMIN
+            ).api_key
+        )
+        assert msp
+        assert importer
+        ids = [
+            first.customers.add(
+                partner_id=partner.id,
+                organization_name=f"Customer {i}",
+                notification_email=f"c{i}@example.com",
+                sku="ESSENTIALS_MSP_2025",
+                addons=[],
+                by=msp,
+            ).customer.id
+            for i in range(customers)
+        ]
+        first.start_background()
+        second.start_background()
+        wait_until(lambda: len(event_counts(first, "Customer.ActivationSent")) == customers)
+        for n, customer_id in enumerate(ids):
+            services = first if n % 2 else second
+            services.customers.activate(customer_id, link_version=1)
+            services.customers.complete_import(customer_id, by=importer)
+        clock.advance(timedelta(days=15))
+        wait_until(lambda: len(event_counts(first, "Customer.UpgradedToProduction")) == customers)
+        time.sleep(1.0)  # a duplicate would land now, if the workers could make one
+
+        sent = event_counts(first, "Customer.ActivationSent")
+        upgraded = event_counts(first, "Customer.UpgradedToProduction")
+        assert set(sent) == set(upgraded) == set(ids)  # zero missed
+        assert set(sent.values()) == set(upgraded.values()) == {1}  # zero duplicates
+        assert len(mail.sent) == customers
+        assert set(mail.sent.values()) == {1}
+        assert sum(1 for _ in (tmp_path / "outbox").glob("*.eml")) == customers
+        assert first.manager.emails_sent + second.manager.emails_sent == customers
+        assert first.manager.emails_sent > 0
+        assert second.manager.emails_sent > 0
+    finally:
+        first.close()
+        second.close()
+
+
+def test_advancing_the_test_clock_answers_once_everything_due_is_done(
+    database_url: str, tmp_path: Path
+) -> None:
+    clock = TestClock(START)
+    services = open_services(database_url, clock, tmp_path / "outbox")
+    try:
+        partner, key = services.partners.register(
+            name="Northwind", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
+        )
+        msp = services.auth.authenticate(key)
+        importer = services.auth.authenticate(
+            services.partners.register_service_account(
+                role=ServiceRole.IMPORTER, name="imp", by=ADMIN
+            ).api_key
+        )
+        assert msp
+        assert importer
+        customer_id = services.customers.add(
+            partner_id=partner.id,
+            organization_name="Contoso",
+            notification_email="it@contoso.example",
+            sku="ESSENTIALS_MSP_2025",
+            addons=[],
+            by=msp,
+        ).customer.id
+
+        assert services.advance_clock(timedelta(seconds=1))
+        assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
+        services.customers.activate(customer_id, link_version=1)
+        services.customers.complete_import(customer_id, by=importer)
+        assert services.advance_clock(timedelta(days=11))
+        assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2  # the notice
+        assert services.advance_clock(timedelta(days=3))
+
+        page = services.lists.onboarded(viewer=msp, status=None, q=None, limit=10, cursor=None)
+        [customer] = page.items
+        assert customer.state.status == "PRODUCTION"
+        assert services.lists.due(services.clock.now(), 10) == []
+    finally:
+        services.close()
+
+
+def test_a_claim_keeps_a_deadline_from_a_second_worker_until_it_expires(
+    sqlite_url: str, clock: TestClock
+) -> None:
+    services = build(Settings(database_url=sqlite_url, secret_key="k" * 32), clock)
+    try:
+        claims = WorkClaims(services.views.db)
+        deadline = Deadline(UUID(int=1), "trial_end", START)
+        now = time.time()
+        assert claims.claim(deadline, "a", now + 60)
+        assert not claims.claim(deadline, "b", now + 60)
+        assert claims.claim(deadline, "a", now + 120)  # its owner may extend it
+        moved = Deadline(UUID(int=1), "trial_end", START + timedelta(days=7))
+        assert claims.claim(moved, "b", now + 60)  # a new due time is new work
+        assert claims.claim(moved, "a", now - 1) is False
+        expired = Deadline(UUID(int=2), "trial_end", START)
+        assert claims.claim(expired, "a", now - 1)
+        assert claims.claim(expired, "b", now + 60)  # an expired claim is free
+    finally:
+        services.close()
+
+
+@pytest.fixture
+def persisted(sqlite_url: str, clock: TestClock) -> Iterator[Services]:
+    services = build(Settings(database_url=sqlite_url, secret_key="k" * 32), clock)
+    yield services
+    services.close()
+
+
+def test_the_persisted_test_clock_is_shared_and_only_moves_forward(persisted: Services) -> None:
+    one = PersistedTestClock(persisted.views.db)
+    other = PersistedTestClock(persisted.views.db)  # as another process would see it
+    start = one.now()
+    one.advance(timedelta(days=2))
+    assert other.now() == start + timedelta(days=2)
+    with pytest.raises(ValueError, match="forward"):
+        other.advance(timedelta(seconds=-1))
+    assert one.now() == start + timedelta(days=2)
