@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from application.activation import ActivationLinks
 from application.activation_links import LinkSigner
 from application.authentication import Authenticator
 from application.clock import Clock, SystemClock
 from application.customers import CustomerCommands
+from application.lists import CustomerLists
 from application.partners import PartnerCommands
 from application.queries import CustomerQueries
 from application.settings import Settings
@@ -27,7 +30,21 @@ class Services:
     partners: PartnerCommands
     auth: Authenticator
     links: LinkSigner
+    activation: ActivationLinks
+    # The list views (projections/); None until wired, and the list routes answer 503.
+    lists: CustomerLists | None = None
+    # Readings for /metrics and /readyz that background work registers: name -> (help, read).
+    gauges: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
+    counters: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
+    probes: dict[str, Callable[[], bool]] = field(default_factory=dict)
     closers: list[object] = field(default_factory=list)
+
+    def settle(self) -> None:
+        """Call point after the test clock moved: process what fell due, then let the
+        views catch up. Only the views are wired so far; the process manager and the
+        mailer join here when they are."""
+        if self.lists is not None:
+            self.lists.wait_until_current(10.0)
 
     def close(self) -> None:
         self.store.close()
@@ -50,6 +67,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
     store = open_event_store(settings.database_url, settings.snapshot_interval)
     uow = UnitOfWork(store, clock)
     admin = settings.admin_token.get_secret_value() if settings.admin_token else None
+    links = LinkSigner(link_secret(settings), settings.public_url)
     return Services(
         settings=settings,
         clock=clock,
@@ -58,5 +76,6 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
         queries=CustomerQueries(uow, clock, settings),
         partners=PartnerCommands(uow, clock),
         auth=Authenticator(uow, admin),
-        links=LinkSigner(link_secret(settings), settings.public_url),
+        links=links,
+        activation=ActivationLinks(uow, clock, links),
     )
