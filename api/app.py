@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import handlers
-from api.bootstrap import Services
+from api.bootstrap import Services, build
 from api.idempotency import open_idempotency_store
 from api.metrics import Measure, new_registry
 from api.middleware import BodyLimit, Idempotency
@@ -31,6 +31,7 @@ from api.routes import (
     subscriptions,
     test_clock,
 )
+from application.settings import Settings
 
 THREADS = 64
 
@@ -85,3 +86,8 @@ def openapi(app: FastAPI) -> dict[str, Any]:
                         content[MEDIA_TYPE] = content.pop("application/json")
         app.openapi_schema = document
     return app.openapi_schema
+
+
+def from_environment() -> FastAPI:
+    """The factory ``tenantry serve`` hands to uvicorn: settings from ``TENANTRY_*``."""
+    return create_app(build(Settings()))
