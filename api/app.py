@@ -81,9 +81,9 @@ def openapi(app: FastAPI) -> dict[str, Any]:
             for operation in path.values():
                 for response in operation.get("responses", {}).values():
                     content = response.get("content", {})
-                    ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
-                    if ref.endswith("/Problem"):
-                        content[MEDIA_TYPE] = content.pop("application/json")
+                    for media_type, body in list(content.items()):
+                        if body.get("schema", {}).get("$ref", "").endswith("/Problem"):
+                            content[MEDIA_TYPE] = content.pop(media_type)
         app.openapi_schema = document
     return app.openapi_schema
 
