@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from api.lists import ProjectedLists
 from api.persisted_clock import PersistedTestClock
+from application.activation import ActivationLinks
 from application.activation_links import LinkSigner
 from application.authentication import Authenticator
 from application.background import Sweeper, settle
@@ -44,6 +46,41 @@ class Services:
     manager: ProcessManager
     sweeper: Sweeper
     audit: AuditChain
+    activation: ActivationLinks
+    # Readings for /metrics and /readyz: name -> (help, read) and name -> probe.
+    gauges: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
+    counters: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
+    probes: dict[str, Callable[[], bool]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.gauges.update(
+            {
+                "tenantry_projection_lag_events": (
+                    "events recorded but not yet in the views",
+                    lambda: float(
+                        (self.store.recorder.max_notification_id() or 0)
+                        - self.views.follower.position
+                    ),
+                ),
+                "tenantry_deadlines_due": (
+                    "deadlines due now, done or not yet",
+                    lambda: float(len(self.views.due(self.clock.now(), 10_000))),
+                ),
+            }
+        )
+        self.counters.update(
+            {
+                "tenantry_emails_sent": (
+                    "emails accepted by the mail server (or written to the outbox)",
+                    lambda: float(self.manager.emails_sent),
+                ),
+                "tenantry_emails_failed": (
+                    "email attempts the mail server refused or could not take",
+                    lambda: float(self.manager.emails_failed),
+                ),
+            }
+        )
+        self.probes["background"] = lambda: self.background_running
 
     def start_background(self) -> None:
         """Follow the events into the views; sweep due work (emails, notices, upgrades)."""
@@ -127,4 +164,5 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
         manager=manager,
         sweeper=Sweeper(manager, chores=[audit.seal]),
         audit=audit,
+        activation=ActivationLinks(uow, clock, links),
     )

@@ -31,6 +31,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     add.add_argument("--status", default="trial", choices=[s.value for s in PartnerStatus])
     add.add_argument("--distributor", type=UUID, default=None)
 
+    serving = commands.add_parser("serve", help="run the HTTP API and the background work")
+    serving.add_argument("--host", default="127.0.0.1")
+    serving.add_argument("--port", type=int, default=8000)
+
     audit = commands.add_parser("audit", help="read histories").add_subparsers(
         dest="action", required=True
     )
@@ -41,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     cli_projections.add_parser(commands)
 
     args = parser.parse_args(argv)
+    if args.command == "serve":
+        return serve(args.host, args.port)
     services = build(Settings())
     try:
         return run(args, services)
@@ -69,6 +75,21 @@ def run(args: argparse.Namespace, services: Services) -> int:
             print(services.queries.history(args.customer_id, by=AUDITOR).model_dump_json(indent=2))
         return 0
     return 2
+
+
+def serve(host: str, port: int) -> int:
+    """One process: the API, and the background work started by the app's lifespan."""
+    import uvicorn  # noqa: PLC0415 - only the server needs it
+
+    if Settings().admin_token is None:
+        print(
+            "No admin token: admin calls are refused. To enable them, set one, e.g.\n"
+            "  export TENANTRY_ADMIN_TOKEN=$(python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))')",
+            file=sys.stderr,
+        )
+    uvicorn.run("api.app:from_environment", factory=True, host=host, port=port)
+    return 0
 
 
 if __name__ == "__main__":

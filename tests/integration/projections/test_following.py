@@ -160,7 +160,11 @@ def test_an_event_that_commits_late_is_never_skipped(pg_world: World, postgres_u
 
     assert world.services.lists.wait_until_current(2.0)
     assert pending_names(world) == {"Early", "Late", "Blocked 0", "Blocked 1", "Blocked 2"}
-    ids = [n.id for n in world.services.store.recorder.select_notifications(late_id, 10)]
+    ids = [
+        n.id
+        for n in world.services.store.recorder.select_notifications(late_id, 20)
+        if n.topic == "Customer.Created"  # the mailer records ActivationSent meanwhile
+    ]
     assert ids[0] == late_id
     assert len(ids) == 4  # the blocked writers got later ids
 

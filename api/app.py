@@ -1,0 +1,93 @@
+"""The HTTP API: ``create_app(services)`` wires routers, errors, middleware and metrics.
+
+Endpoints are plain ``def``: the event store has no async API, so FastAPI runs them in
+anyio's worker threads. ``THREADS`` bounds that pool (and so the concurrent commands
+and queries of one process); the PostgreSQL pool (10 + 10 overflow) sits behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from anyio import to_thread
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from api import handlers
+from api.bootstrap import Services, build
+from api.idempotency import open_idempotency_store
+from api.metrics import Measure, new_registry
+from api.middleware import BodyLimit, Idempotency
+from api.problems import MEDIA_TYPE
+from api.routes import (
+    activation,
+    catalogue,
+    customers,
+    health,
+    imports,
+    partners,
+    subscriptions,
+    test_clock,
+)
+from application.settings import Settings
+
+THREADS = 64
+
+
+def create_app(services: Services, *, threads: int = THREADS) -> FastAPI:
+    idempotency = open_idempotency_store(services.settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        to_thread.current_default_thread_limiter().total_tokens = threads
+        start = getattr(services, "start_background", None)
+        if callable(start):
+            start()
+        try:
+            yield
+        finally:
+            idempotency.close()
+            services.close()
+
+    app = FastAPI(
+        title="Tenantry",
+        version="1",
+        summary="Customer tenants of a partner portal, from creation to production.",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    app.state.registry, http_metrics = new_registry(services.gauges, services.counters)
+    handlers.install(app)
+    for router in (health, catalogue, partners, customers, subscriptions, imports, activation):
+        app.include_router(router.router)
+    if services.settings.test_clock:
+        app.include_router(test_clock.router)
+    app.add_middleware(Idempotency, auth=services.auth, store=idempotency)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(Measure, metrics=http_metrics)
+    app.openapi = lambda: openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated document, with refusals served as ``application/problem+json``."""
+    if app.openapi_schema is None:
+        document = get_openapi(
+            title=app.title, version=app.version, summary=app.summary, routes=app.routes
+        )
+        for path in document["paths"].values():
+            for operation in path.values():
+                for response in operation.get("responses", {}).values():
+                    content = response.get("content", {})
+                    for media_type, body in list(content.items()):
+                        if body.get("schema", {}).get("$ref", "").endswith("/Problem"):
+                            content[MEDIA_TYPE] = content.pop(media_type)
+        app.openapi_schema = document
+    return app.openapi_schema
+
+
+def from_environment() -> FastAPI:
+    """The factory ``tenantry serve`` hands to uvicorn: settings from ``TENANTRY_*``."""
+    return create_app(build(Settings()))

@@ -1,0 +1,82 @@
+"""Exceptions to problem details, in one place."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from api.problems import problem
+from application.errors import Busy
+from domain.errors import DomainError, ExtensionNotYetAvailable, ValidationFailed
+
+log = logging.getLogger("tenantry.api")
+
+SLUG_OF_STATUS = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+}
+
+
+class Unauthorized(Exception):
+    """No bearer key, or one that names nobody."""
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)
+    app.add_exception_handler(Unauthorized, _unauthorized)
+    app.add_exception_handler(Exception, _bug)
+
+
+def _domain(request: Request, error: Exception) -> Response:
+    assert isinstance(error, DomainError)
+    if isinstance(error, ValidationFailed):
+        errors = [{"loc": [error.field], "msg": error.message}]
+        return problem("validation", error.detail, errors=errors)
+    if isinstance(error, ExtensionNotYetAvailable):
+        return problem(error.slug, error.detail, available_from=error.available_from)
+    if isinstance(error, Busy):
+        return problem(error.slug, error.detail, headers={"Retry-After": "1"})
+    return problem(error.slug, error.detail)
+
+
+def _validation(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    errors = [
+        {"loc": [str(p) if not isinstance(p, int) else p for p in e["loc"]], "msg": e["msg"]}
+        for e in error.errors()
+    ]
+    fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors)
+    return problem("validation", f"the request is not valid: {fields}", errors=errors)
+
+
+def _http(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    if error.status_code == 400:  # e.g. a body FastAPI could not parse
+        errors = [{"loc": ["body"], "msg": str(error.detail)}]
+        return problem("validation", "the request body is not valid JSON", errors=errors)
+    slug = SLUG_OF_STATUS.get(error.status_code, "http-error")
+    detail = error.detail if isinstance(error.detail, str) else str(error.detail)
+    if error.status_code == 404 and detail == "Not Found":
+        detail = f"no route {request.url.path}"
+    return problem(slug, detail, status=error.status_code, headers=dict(error.headers or {}))
+
+
+def _unauthorized(request: Request, error: Exception) -> Response:
+    return problem(
+        "unauthorized",
+        "send a valid API key as 'Authorization: Bearer <key>'",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _bug(request: Request, error: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem("internal", "the server failed; this is a bug and it was logged")

@@ -1,0 +1,77 @@
+"""Prometheus metrics in a registry of the app's own (never the global one)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+Readings = dict[str, tuple[str, Callable[[], float]]]
+
+
+class HttpMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.requests = Counter(
+            "tenantry_http_requests",
+            "HTTP requests by method, route template and status",
+            ["method", "route", "status"],
+            registry=registry,
+        )
+        self.latency = Histogram(
+            "tenantry_http_request_duration_seconds",
+            "HTTP request latency by method and route template",
+            ["method", "route"],
+            registry=registry,
+        )
+
+
+class Hooks(Collector):
+    """Gauges and counters that the background work registers on ``Services``."""
+
+    def __init__(self, gauges: Readings, counters: Readings) -> None:
+        self.gauges, self.counters = gauges, counters
+
+    def collect(self) -> Iterator[Metric]:
+        for name, (help_text, read) in self.gauges.items():
+            yield GaugeMetricFamily(name, help_text, value=read())
+        for name, (help_text, read) in self.counters.items():
+            yield CounterMetricFamily(name, help_text, value=read())
+
+
+class Measure:
+    """Counts and times every request by the route template it matched."""
+
+    def __init__(self, app: ASGIApp, metrics: HttpMetrics) -> None:
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+        started = time.perf_counter()
+
+        async def observe(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observe)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
+            self.metrics.latency.labels(scope["method"], route).observe(
+                time.perf_counter() - started
+            )
+
+
+def new_registry(gauges: Readings, counters: Readings) -> tuple[CollectorRegistry, HttpMetrics]:
+    registry = CollectorRegistry()
+    registry.register(Hooks(gauges, counters))
+    return registry, HttpMetrics(registry)

@@ -1,0 +1,161 @@
+"""ASGI middleware: a bound on request bodies, and Idempotency-Key on writes."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+
+from anyio import to_thread
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.idempotency import Answer, Claim, IdempotencyStore
+from api.problems import problem
+from application.authentication import Authenticator
+
+BODY_LIMIT = 64 * 1024
+BODY = "tenantry.body"
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+IN_PROGRESS_WAIT = 10.0
+
+
+class BodyLimit:
+    """Reads the whole body (at most ``limit`` bytes, else 413) before the app runs."""
+
+    def __init__(self, app: ASGIApp, limit: int = BODY_LIMIT) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = problem(
+            "payload-too-large", f"request bodies are limited to {self.limit} bytes"
+        )
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.limit:
+            await too_large(scope, receive, send)
+            return
+        body, more = bytearray(), True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.limit:
+                await too_large(scope, receive, send)
+                return
+        scope[BODY] = bytes(body)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": scope[BODY], "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+class Idempotency:
+    """The first answer to (principal, Idempotency-Key) is kept and replayed."""
+
+    def __init__(self, app: ASGIApp, auth: Authenticator, store: IdempotencyStore) -> None:
+        self.app, self.auth, self.store = app, auth, store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in WRITES:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        key = headers.get("idempotency-key")
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        if not 1 <= len(key) <= 255:
+            errors = [{"loc": ["header", "idempotency-key"], "msg": "must be 1 to 255 characters"}]
+            await problem("validation", "Idempotency-Key is too long", errors=errors)(
+                scope, receive, send
+            )
+            return
+        principal = await self._principal(headers.get("authorization", ""))
+        if principal is None:  # the route answers 401 (or serves the anonymous link holder)
+            await self.app(scope, receive, send)
+            return
+        fingerprint = request_hash(scope)
+        claim, answer = await self._claim(principal, key, fingerprint)
+        if claim is Claim.REPLAY and answer is not None:
+            await replay(answer, send)
+        elif claim is Claim.REUSED:
+            detail = "this Idempotency-Key was used with another request; use a new key"
+            await problem("idempotency-key-reused", detail)(scope, receive, send)
+        elif claim is Claim.IN_PROGRESS:
+            detail = "a request with this Idempotency-Key is still running; retry shortly"
+            busy = problem("idempotency-key-in-progress", detail, headers={"Retry-After": "1"})
+            await busy(scope, receive, send)
+        else:
+            await self._run(scope, receive, send, principal, key)
+
+    async def _principal(self, authorization: str) -> str | None:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return None
+        actor = await to_thread.run_sync(self.auth.authenticate, token.strip())
+        return None if actor is None else f"{actor.kind.value}:{actor.id}"
+
+    async def _claim(
+        self, principal: str, key: str, fingerprint: str
+    ) -> tuple[Claim, Answer | None]:
+        deadline = asyncio.get_running_loop().time() + IN_PROGRESS_WAIT
+        while True:
+            claim, answer = await to_thread.run_sync(self.store.claim, principal, key, fingerprint)
+            if claim is not Claim.IN_PROGRESS or asyncio.get_running_loop().time() > deadline:
+                return claim, answer
+            await asyncio.sleep(0.05)
+
+    async def _run(
+        self, scope: Scope, receive: Receive, send: Send, principal: str, key: str
+    ) -> None:
+        messages: list[Message] = []
+
+        async def keep(message: Message) -> None:
+            messages.append(message)
+
+        try:
+            await self.app(scope, receive, keep)
+        except BaseException:
+            await to_thread.run_sync(self.store.release, principal, key)
+            raise
+        start = messages[0]
+        body = b"".join(m.get("body", b"") for m in messages[1:])
+        pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in start["headers"]]
+        answer = Answer(start["status"], body, pairs)
+        if answer.status < 500:
+            await to_thread.run_sync(self.store.finish, principal, key, answer)
+        else:
+            await to_thread.run_sync(self.store.release, principal, key)
+        for message in messages:
+            await send(message)
+
+
+def request_hash(scope: Scope) -> str:
+    body: bytes = scope.get(BODY, b"")
+    try:
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":")).encode()
+    except (ValueError, RecursionError):
+        canonical = body
+    digest = hashlib.sha256()
+    for part in (scope["method"].encode(), scope["path"].encode(), scope["query_string"]):
+        digest.update(part + b"\0")
+    digest.update(canonical)
+    return digest.hexdigest()
+
+
+async def replay(answer: Answer, send: Send) -> None:
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer.headers]
+    headers.append((b"idempotent-replayed", b"true"))
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body})

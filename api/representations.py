@@ -1,0 +1,67 @@
+"""Response bodies beyond the application's DTOs, and the customer ETag."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from fastapi import Response
+from pydantic import BaseModel
+
+from application.dto import CustomerDTO
+from application.partners import PartnerDTO
+from domain.values import ImportStatus, Stage
+
+
+class PendingCustomer(CustomerDTO):
+    activation_url: str
+
+
+class PendingPage(BaseModel):
+    items: list[PendingCustomer]
+    next_cursor: str | None
+
+
+class CustomerPage(BaseModel):
+    items: list[CustomerDTO]
+    next_cursor: str | None
+
+
+class PartnerWithKey(PartnerDTO):
+    api_key: str
+
+
+class ApiKey(BaseModel):
+    holder_id: UUID
+    api_key: str
+
+
+class Link(BaseModel):
+    url: str
+    expires_at: datetime
+
+
+class ImportReceipt(BaseModel):
+    id: UUID
+    version: int
+    stage: Stage
+    import_status: ImportStatus
+
+
+class Activation(BaseModel):
+    customer_id: UUID
+    organization_name: str
+    activated_at: datetime
+
+
+class Now(BaseModel):
+    now: datetime
+
+
+class Health(BaseModel):
+    status: str
+    checks: dict[str, bool] = {}
+
+
+def tagged(response: Response, version: int) -> None:
+    response.headers["ETag"] = f'"{version}"'

@@ -1,0 +1,125 @@
+"""Adding customers, reading one, its history, and the two lists."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.deps import IDEMPOTENT, Principal, ServicesDep
+from api.problems import responses
+from api.representations import CustomerPage, PendingCustomer, PendingPage, tagged
+from api.schemas import NewCustomer
+from application.dto import CustomerDTO, History
+from application.errors import Busy, NotFound
+from application.lists import CustomerLists
+from domain.errors import ValidationFailed
+from domain.values import ActorKind, Status
+
+router = APIRouter(prefix="/v1/customers", tags=["customers"])
+READ = responses(401, 403, 404, 422)
+LIST = responses(401, 403, 422, 503)
+FRESHNESS = 2.0
+
+Limit = Annotated[int, Query(ge=1, le=200)]
+Search = Annotated[str | None, Query(max_length=200, description="name or email contains")]
+Cursor = Annotated[str | None, Query(max_length=500)]
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=CustomerDTO,
+    responses=responses(401, 403, 409, 413, 422, 503),
+    dependencies=IDEMPOTENT,
+)
+def add_customer(
+    body: NewCustomer, by: Principal, services: ServicesDep, request: Request, response: Response
+) -> CustomerDTO:
+    """*Add customer*; the admin adds `DIRECT` customers on a partner's behalf."""
+    if by.kind is ActorKind.ADMIN and body.partner_id is None:
+        raise ValidationFailed("partner_id", "the admin names the partner of a DIRECT customer")
+    partner_id = body.partner_id or UUID(by.id)
+    try:
+        outcome = services.customers.add(
+            partner_id=partner_id,
+            organization_name=body.organization_name,
+            notification_email=body.notification_email,
+            sku=body.sku,
+            addons=body.addons,
+            by=by,
+            direct=body.source == "DIRECT",
+        )
+    except NotFound:
+        raise ValidationFailed("partner_id", f"no partner {partner_id}") from None
+    customer = services.queries.get(outcome.customer.id, by=by)
+    response.headers["Location"] = str(request.url_for("read_customer", customer_id=customer.id))
+    tagged(response, customer.version)
+    return customer
+
+
+@router.get("/pending", response_model=PendingPage, responses=LIST)
+def list_pending(
+    by: Principal,
+    services: ServicesDep,
+    q: Search = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> PendingPage:
+    """The Pending customers view, with each customer's activation link."""
+    page = current(services.lists).pending(viewer=by, q=q, limit=limit, cursor=cursor)
+    items = [
+        PendingCustomer(
+            **services.queries.describe(c, by).model_dump(),
+            activation_url=services.links.url(c.id, c.state.link_version),
+        )
+        for c in page.items
+    ]
+    return PendingPage(items=items, next_cursor=page.next_cursor)
+
+
+@router.get("", response_model=CustomerPage, responses=LIST)
+def list_customers(
+    by: Principal,
+    services: ServicesDep,
+    status: Status | None = None,
+    q: Search = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> CustomerPage:
+    """The Customers view: onboarded customers."""
+    lists = current(services.lists)
+    page = lists.onboarded(viewer=by, status=status, q=q, limit=limit, cursor=cursor)
+    items = [services.queries.describe(c, by) for c in page.items]
+    return CustomerPage(items=items, next_cursor=page.next_cursor)
+
+
+@router.get("/{customer_id}", response_model=CustomerDTO, responses=READ)
+def read_customer(
+    customer_id: UUID,
+    by: Principal,
+    services: ServicesDep,
+    response: Response,
+    as_of: datetime | None = Query(None, description="the state as it was at this instant"),
+) -> CustomerDTO:
+    if as_of is not None and as_of.tzinfo is None:
+        raise ValidationFailed("as_of", "give a time zone, e.g. 2026-01-31T09:00:00Z")
+    customer = services.queries.get(customer_id, by=by, as_of=as_of)
+    tagged(response, customer.version)
+    return customer
+
+
+@router.get("/{customer_id}/history", response_model=History, responses=READ)
+def customer_history(customer_id: UUID, by: Principal, services: ServicesDep) -> History:
+    """Every event of the customer, oldest first."""
+    return services.queries.history(customer_id, by=by)
+
+
+def current(lists: CustomerLists | None) -> CustomerLists:
+    """The lists, once they reflect every write answered before this request."""
+    if lists is None:
+        raise Busy("the list views are not running in this process")
+    lists.wait_until_current(FRESHNESS)
+    return lists

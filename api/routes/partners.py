@@ -1,0 +1,84 @@
+"""The admin registers partners, changes their status and issues API keys."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
+
+from api.deps import IDEMPOTENT, AdminPrincipal, ServicesDep
+from api.problems import responses
+from api.representations import ApiKey, PartnerWithKey
+from api.schemas import NewPartner, NewServiceKey, PartnerPatch
+from application.partners import PartnerDTO
+
+router = APIRouter(tags=["partners"])
+WRITE = responses(401, 403, 404, 413, 422, 503)
+
+
+@router.post(
+    "/v1/partners",
+    status_code=201,
+    response_model=PartnerWithKey,
+    responses=WRITE,
+    dependencies=IDEMPOTENT,
+)
+def register_partner(
+    body: NewPartner,
+    by: AdminPrincipal,
+    services: ServicesDep,
+    request: Request,
+    response: Response,
+) -> PartnerWithKey:
+    """Register an MSP or a distributor; its first API key is shown only here."""
+    partner, api_key = services.partners.register(
+        name=body.name,
+        kind=body.kind,
+        status=body.status,
+        distributor_id=body.distributor_id,
+        by=by,
+    )
+    response.headers["Location"] = str(request.url_for("read_partner", partner_id=partner.id))
+    return PartnerWithKey(**partner.model_dump(), api_key=api_key)
+
+
+@router.get(
+    "/v1/partners/{partner_id}", response_model=PartnerDTO, responses=responses(401, 403, 404, 422)
+)
+def read_partner(partner_id: UUID, by: AdminPrincipal, services: ServicesDep) -> PartnerDTO:
+    return services.partners.get(partner_id, by=by)
+
+
+@router.patch(
+    "/v1/partners/{partner_id}", response_model=PartnerDTO, responses=WRITE, dependencies=IDEMPOTENT
+)
+def change_partner_status(
+    partner_id: UUID, body: PartnerPatch, by: AdminPrincipal, services: ServicesDep
+) -> PartnerDTO:
+    return services.partners.change_status(partner_id, status=body.status, by=by)
+
+
+@router.post(
+    "/v1/partners/{partner_id}/api-keys",
+    status_code=201,
+    response_model=ApiKey,
+    responses=WRITE,
+    dependencies=IDEMPOTENT,
+)
+def issue_partner_key(partner_id: UUID, by: AdminPrincipal, services: ServicesDep) -> ApiKey:
+    """Another API key for the partner, shown only here."""
+    issued = services.partners.issue_api_key(partner_id, by=by)
+    return ApiKey(holder_id=issued.holder_id, api_key=issued.api_key)
+
+
+@router.post(
+    "/v1/service-keys",
+    status_code=201,
+    response_model=ApiKey,
+    responses=WRITE,
+    dependencies=IDEMPOTENT,
+)
+def issue_service_key(body: NewServiceKey, by: AdminPrincipal, services: ServicesDep) -> ApiKey:
+    """A service account (importer or auditor) and its API key, shown only here."""
+    issued = services.partners.register_service_account(role=body.role, name=body.name, by=by)
+    return ApiKey(holder_id=issued.holder_id, api_key=issued.api_key)

@@ -1,0 +1,32 @@
+"""The settable clock, mounted only with ``TENANTRY_TEST_CLOCK=1``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter
+
+from api.deps import AdminPrincipal, ServicesDep
+from api.problems import responses
+from api.representations import Now
+from api.schemas import Advance
+from application.errors import Busy
+from domain.errors import InvalidState
+
+router = APIRouter(prefix="/v1/test-clock", tags=["test clock"])
+
+
+@router.get("", response_model=Now, responses=responses(401, 403))
+def read_test_clock(by: AdminPrincipal, services: ServicesDep) -> Now:
+    return Now(now=services.clock.now())
+
+
+@router.post("/advance", response_model=Now, responses=responses(401, 403, 409, 413, 422))
+def advance_test_clock(body: Advance, by: AdminPrincipal, services: ServicesDep) -> Now:
+    """Move time forward; answers once what fell due is processed and the views caught up."""
+    if not hasattr(services.clock, "advance"):
+        raise InvalidState("advance the clock", "running on the system clock")
+    delta = timedelta(days=body.days, hours=body.hours, seconds=body.seconds)
+    if not services.advance_clock(delta):
+        raise Busy("time moved, but what fell due is not all done yet (is the mail server up?)")
+    return Now(now=services.clock.now())

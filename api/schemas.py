@@ -1,0 +1,76 @@
+"""Request bodies: strict, bounded, and unknown members refused."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+
+from domain.rules import MAX_CODE, MAX_MESSAGE, MAX_NAME
+from domain.values import LogLevel, PartnerKind, PartnerStatus, ServiceRole
+
+Code = Annotated[str, Field(min_length=1, max_length=MAX_CODE)]
+Codes = Annotated[list[Code], Field(max_length=50)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NewCustomer(Body):
+    organization_name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+    notification_email: Annotated[str, Field(min_length=3, max_length=320)]
+    sku: Code
+    addons: Codes = []
+    partner_id: UUID | None = Field(None, description="admin only: the owner of a DIRECT customer")
+    source: Literal["DIRECT"] | None = Field(None, description="admin only: DIRECT")
+
+
+class NewPartner(Body):
+    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+    kind: PartnerKind
+    status: PartnerStatus = PartnerStatus.TRIAL
+    distributor_id: UUID | None = None
+
+
+class PartnerPatch(Body):
+    status: PartnerStatus
+
+
+class NewServiceKey(Body):
+    role: ServiceRole
+    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+
+
+class ImportLog(Body):
+    level: LogLevel
+    message: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE)]
+
+
+class ImportFailure(Body):
+    code: Code
+    message: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE)]
+
+
+class AutomaticUpgrade(Body):
+    enabled: StrictBool
+
+
+class Conversion(Body):
+    expiration_date: date
+    sku: Code | None = None
+    addons: Codes | None = None
+
+
+class SubscriptionPatch(Body):
+    sku: Code | None = None
+    addons: Codes | None = None
+    expiration_date: date | None = None
+
+
+class Advance(Body):
+    days: Annotated[int, Field(ge=0, le=3660)] = 0
+    hours: Annotated[int, Field(ge=0, le=100_000)] = 0
+    seconds: Annotated[int, Field(ge=0, le=10_000_000)] = 0

@@ -1,0 +1,114 @@
+"""The API over TestClient: a SQLite file, the test clock, and the lists test double."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.bootstrap import Services, build
+from application.clock import TestClock
+from application.settings import Settings
+from tests.support.lists import AggregateLists
+
+ADMIN_TOKEN = "admin-token-for-tests"
+SKU = "ESSENTIALS_MSP_2025"
+
+
+@pytest.fixture
+def settings(sqlite_url: str) -> Settings:
+    return Settings(
+        database_url=sqlite_url,
+        admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
+        secret_key="s" * 32,  # type: ignore[arg-type]
+        test_clock=True,
+    )
+
+
+@pytest.fixture
+def services(settings: Settings, clock: TestClock) -> Services:
+    services = build(settings, clock)
+    services.lists = AggregateLists(services.store)
+    return services
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(services), raise_server_exceptions=False) as client:
+        yield client
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@dataclass
+class World:
+    """Principals of every kind, and a customer of ``msp`` (whose distributor is ``dist``)."""
+
+    client: TestClient
+    clock: TestClock
+    keys: dict[str, str]
+    ids: dict[str, str]
+
+    def as_(self, who: str) -> dict[str, str]:
+        return bearer(self.keys[who]) if who in self.keys else {}
+
+    def call(self, who: str, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {**self.as_(who), **kwargs.pop("headers", {})}
+        return self.client.request(method, path, headers=headers, **kwargs)
+
+    def customer(self, who: str = "msp", **fields: Any) -> dict[str, Any]:
+        body = {"organization_name": "Contoso", "notification_email": "it@contoso.example"}
+        response = self.call(who, "POST", "/v1/customers", json={**body, "sku": SKU, **fields})
+        assert response.status_code == 201, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    def onboard(self, customer_id: str) -> dict[str, Any]:
+        link = self.call("msp", "GET", f"/v1/customers/{customer_id}/activation-link").json()
+        path = link["url"].split("testserver", 1)[-1].split("8000", 1)[-1]
+        assert self.client.post(path).status_code == 200
+        done = self.call("importer", "POST", f"/v1/customers/{customer_id}/import/completion")
+        assert done.status_code == 200, done.text
+        result: dict[str, Any] = self.call("msp", "GET", f"/v1/customers/{customer_id}").json()
+        return result
+
+
+@pytest.fixture
+def world(client: TestClient, clock: TestClock) -> World:
+    admin = bearer(ADMIN_TOKEN)
+
+    def partner(**body: Any) -> dict[str, Any]:
+        response = client.post("/v1/partners", json=body, headers=admin)
+        assert response.status_code == 201, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    def service(role: str) -> str:
+        response = client.post("/v1/service-keys", json={"role": role, "name": role}, headers=admin)
+        assert response.status_code == 201, response.text
+        return str(response.json()["api_key"])
+
+    dist = partner(name="Big Distributor", kind="distributor")
+    other_dist = partner(name="Other Distributor", kind="distributor")
+    msp = partner(name="Northwind", kind="msp", status="production", distributor_id=dist["id"])
+    other_msp = partner(name="Other MSP", kind="msp", status="production")
+    keys = {
+        "admin": ADMIN_TOKEN,
+        "msp": msp["api_key"],
+        "other_msp": other_msp["api_key"],
+        "dist": dist["api_key"],
+        "other_dist": other_dist["api_key"],
+        "importer": service("importer"),
+        "auditor": service("auditor"),
+    }
+    ids = {"msp": msp["id"], "dist": dist["id"], "other_msp": other_msp["id"]}
+    return World(client, clock, keys, ids)
+
+
+Caller = Callable[..., Any]

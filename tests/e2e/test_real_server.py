@@ -1,0 +1,62 @@
+"""The real ``tenantry serve`` process: create a customer and read it back over HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+TENANTRY = Path(sys.executable).parent / "tenantry"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_creates_and_reads_a_customer_over_http(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "TENANTRY_DATABASE_URL": f"sqlite:///{tmp_path / 'tenantry.db'}",
+        "TENANTRY_ADMIN_TOKEN": "admin-token-live",
+        "TENANTRY_SECRET_KEY": "s" * 32,
+    }
+    command = [str(TENANTRY), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline
+                time.sleep(0.1)
+        admin = {"Authorization": "Bearer admin-token-live"}
+        partner = httpx.post(
+            f"{base}/v1/partners", json={"name": "N", "kind": "msp"}, headers=admin
+        )
+        assert partner.status_code == 201
+        key = {"Authorization": f"Bearer {partner.json()['api_key']}"}
+        body = {
+            "organization_name": "Contoso",
+            "notification_email": "a@b.example",
+            "sku": "ESSENTIALS_MSP_2025",
+        }
+        created = httpx.post(f"{base}/v1/customers", json=body, headers=key)
+        assert created.status_code == 201
+        read = httpx.get(created.headers["location"], headers=key)
+        assert read.status_code == 200
+        assert read.json()["organization_name"] == "Contoso"
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
