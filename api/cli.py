@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
@@ -13,6 +15,7 @@ from api import cli_projections
 from api.bootstrap import Services, build
 from application.settings import Settings
 from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
+from projections.audit import export_lines
 
 OPERATOR = Actor(kind=ActorKind.ADMIN, id="cli")
 AUDITOR = Actor(kind=ActorKind.AUDITOR, id="cli")
@@ -34,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     serving = commands.add_parser("serve", help="run the HTTP API and the background work")
     serving.add_argument("--host", default="127.0.0.1")
     serving.add_argument("--port", type=int, default=8000)
+    commands.add_parser("worker", help="run only the background work (views, deadlines, email)")
 
     audit = commands.add_parser("audit", help="read histories").add_subparsers(
         dest="action", required=True
@@ -41,12 +45,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     history = audit.add_parser("history", help="a customer's events, or its state as of a time")
     history.add_argument("customer_id", type=UUID)
     history.add_argument("--as-of", type=datetime.fromisoformat, default=None)
+    export = audit.add_parser("export", help="every stored event as JSON Lines")
+    export.add_argument("--output", type=argparse.FileType("w"), default=sys.stdout)
+    audit.add_parser("verify", help="exit 1 if a stored event was altered, removed or reordered")
 
     cli_projections.add_parser(commands)
 
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args.host, args.port)
+    if args.command == "worker":
+        return work()
     services = build(Settings())
     try:
         return run(args, services)
@@ -67,6 +76,12 @@ def run(args: argparse.Namespace, services: Services) -> int:
         return 0
     if args.command == "projections":
         return cli_projections.run(args, services)
+    if args.command == "audit" and args.action == "export":
+        for line in export_lines(services.store.recorder, services.store.mapper):
+            args.output.write(json.dumps(line) + "\n")
+        return 0
+    if args.command == "audit" and args.action == "verify":
+        return verify(services)
     if args.command == "audit":
         if args.as_of is not None:
             state = services.queries.get(args.customer_id, by=AUDITOR, as_of=args.as_of)
@@ -77,18 +92,54 @@ def run(args: argparse.Namespace, services: Services) -> int:
     return 2
 
 
+def verify(services: Services) -> int:
+    services.audit.seal()  # cover events recorded since the background work last sealed
+    findings = services.audit.verify()
+    for finding in findings:
+        print(f"position {finding.position}: {finding.problem}", file=sys.stderr)
+    if findings:
+        return 1
+    print(f"ok: {len(services.audit.recorded())} events, chain intact")
+    return 0
+
+
 def serve(host: str, port: int) -> int:
     """One process: the API, and the background work started by the app's lifespan."""
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
-    if Settings().admin_token is None:
+    settings = Settings()
+    if settings.admin_token is None:
         print(
             "No admin token: admin calls are refused. To enable them, set one, e.g.\n"
             "  export TENANTRY_ADMIN_TOKEN=$(python3 -c 'import secrets; "
             "print(secrets.token_urlsafe(32))')",
             file=sys.stderr,
         )
+    print(
+        "A first partner and its API key (shown once):\n"
+        f"  curl -s -X POST http://{host}:{port}/v1/partners "
+        '-H "Authorization: Bearer $TENANTRY_ADMIN_TOKEN" -H "Content-Type: application/json" '
+        """-d '{"name": "My MSP", "kind": "msp", "status": "production"}'\n"""
+        "  or: .venv/bin/tenantry partners add --name 'My MSP' --kind msp --status production",
+        file=sys.stderr,
+    )
     uvicorn.run("api.app:from_environment", factory=True, host=host, port=port)
+    return 0
+
+
+def work() -> int:
+    """Only the background work, until SIGTERM or SIGINT (for deployments with
+    several API processes; run one or more beside them)."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    services = build(Settings())
+    services.start_background()
+    print("tenantry worker: following events, sweeping deadlines", file=sys.stderr)
+    try:
+        stop.wait()
+    finally:
+        services.close()
     return 0
 
 

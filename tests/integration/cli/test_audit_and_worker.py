@@ -1,0 +1,142 @@
+"""The command line: audit export and verify, and `tenantry worker` as its own process."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from api.bootstrap import build
+from application.clock import SystemClock
+from application.settings import Settings
+from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
+
+TENANTRY = Path(sys.executable).parent / "tenantry"
+ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
+
+
+def environment(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "TENANTRY_DATABASE_URL": f"sqlite:///{tmp_path / 'tenantry.db'}",
+        "TENANTRY_SECRET_KEY": "s" * 32,
+        "TENANTRY_OUTBOX_DIR": str(tmp_path / "outbox"),
+    }
+
+
+def tenantry(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(TENANTRY), *args],
+        env=environment(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def add_customers(tmp_path: Path, count: int) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'tenantry.db'}", secret_key="s" * 32)
+    services = build(settings, SystemClock())
+    try:
+        partner, key = services.partners.register(
+            name="MSP", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
+        )
+        msp = services.auth.authenticate(key)
+        assert msp is not None
+        for i in range(count):
+            services.customers.add(
+                partner_id=partner.id,
+                organization_name=f"Customer {i}",
+                notification_email=f"c{i}@example.com",
+                sku="ESSENTIALS_MSP_2025",
+                addons=[],
+                by=msp,
+            )
+    finally:
+        services.close()
+
+
+def test_export_writes_every_event_as_a_json_line(tmp_path: Path) -> None:
+    add_customers(tmp_path, 3)
+    result = tenantry(tmp_path, "audit", "export", "--output", str(tmp_path / "events.jsonl"))
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text().splitlines()]
+    assert [line["type"] for line in lines] == ["Registered", "ApiKeyIssued"] + ["Created"] * 3
+    assert [line["position"] for line in lines] == sorted(line["position"] for line in lines)
+    assert all(len(line["chain_hash"]) == 64 for line in lines)
+
+
+def test_verify_passes_on_an_untouched_store(tmp_path: Path) -> None:
+    add_customers(tmp_path, 3)
+    result = tenantry(tmp_path, "audit", "verify")
+    assert result.returncode == 0, result.stderr
+    assert "chain intact" in result.stdout
+
+
+ALTER = (
+    "UPDATE stored_events SET state = "
+    "CAST(replace(CAST(state AS TEXT), 'Customer 1', 'Customer X') AS BLOB) WHERE rowid = 4"
+)
+REMOVE = "DELETE FROM stored_events WHERE rowid = 5"
+
+
+@pytest.mark.parametrize(("tampering", "problem"), [(ALTER, "altered"), (REMOVE, "removed")])
+def test_verify_fails_when_a_stored_event_was_tampered_with(
+    tmp_path: Path, tampering: str, problem: str
+) -> None:
+    add_customers(tmp_path, 3)
+    assert tenantry(tmp_path, "audit", "verify").returncode == 0  # the chain is recorded
+    with sqlite3.connect(tmp_path / "tenantry.db") as conn:
+        conn.execute(tampering)
+
+    result = tenantry(tmp_path, "audit", "verify")
+
+    assert result.returncode == 1
+    assert problem in result.stderr
+
+
+def test_the_worker_process_sends_what_is_due_and_stops_on_sigterm(tmp_path: Path) -> None:
+    add_customers(tmp_path, 2)
+    worker = subprocess.Popen(
+        [str(TENANTRY), "worker"],
+        env=environment(tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        give_up = time.monotonic() + 30
+        while time.monotonic() < give_up and len(list((tmp_path / "outbox").glob("*.eml"))) < 2:
+            time.sleep(0.1)
+        assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
+    finally:
+        worker.terminate()
+        assert worker.wait(timeout=20) == 0
+
+
+def test_a_rebuild_sends_no_email(tmp_path: Path) -> None:
+    add_customers(tmp_path, 2)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'tenantry.db'}",
+        secret_key="s" * 32,
+        outbox_dir=tmp_path / "outbox",
+    )
+    services = build(settings, SystemClock())
+    try:
+        assert services.settle(30)
+        sent = sorted((tmp_path / "outbox").glob("*.eml"))
+        assert len(sent) == 2
+        services.views.rebuild()
+        assert services.settle(30)
+        assert sorted((tmp_path / "outbox").glob("*.eml")) == sent
+        assert services.manager.emails_sent == 2
+    finally:
+        services.close()
