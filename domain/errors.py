@@ -37,7 +37,7 @@ class ExtensionNotYetAvailable(DomainError):
     def __init__(self, available_from: datetime) -> None:
         super().__init__(
             "the trial can be extended only in its last days; "
-            f"available from {available_from.isoformat()}"
+            f"available from {available_from.isoformat().replace('+00:00', 'Z')}"
         )
         self.available_from = available_from
 
