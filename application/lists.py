@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+from uuid import UUID
 
 from domain.customer import Customer, Deadline
 from domain.values import Actor, Status
@@ -17,9 +18,18 @@ class Page:
 
 
 class CustomerLists(Protocol):
-    def pending(self, *, viewer: Actor, q: str | None, limit: int, cursor: str | None) -> Page: ...
+    def pending(  # noqa: PLR0913
+        self,
+        *,
+        viewer: Actor,
+        q: str | None,
+        limit: int,
+        cursor: str | None,
+        owner: UUID | None = None,
+        distributor: UUID | None = None,
+    ) -> Page: ...
 
-    def onboarded(
+    def onboarded(  # noqa: PLR0913
         self,
         *,
         viewer: Actor,
@@ -27,6 +37,8 @@ class CustomerLists(Protocol):
         q: str | None,
         limit: int,
         cursor: str | None,
+        owner: UUID | None = None,
+        distributor: UUID | None = None,
     ) -> Page: ...
 
     def wait_until_current(self, timeout: float) -> bool:

@@ -47,9 +47,19 @@ class CustomerQueries:
         return self.describe(customer, by)
 
     def describe(self, customer: Customer, by: Actor) -> CustomerDTO:
-        owner = self.uow.load(Partner, customer.state.partner_id)
-        actions = actions_for(customer, owner, by, self.policy, self.clock.now())
-        return CustomerDTO.of(customer, actions)
+        return self.describe_all([customer], by)[0]
+
+    def describe_all(self, customers: list[Customer], by: Actor) -> list[CustomerDTO]:
+        """Customers with the caller's actions now (each owner loaded once)."""
+        now = self.clock.now()
+        owners = {
+            partner_id: self.uow.load(Partner, partner_id)
+            for partner_id in {c.state.partner_id for c in customers}
+        }
+        return [
+            CustomerDTO.of(c, actions_for(c, owners[c.state.partner_id], by, self.policy, now))
+            for c in customers
+        ]
 
     def history(self, customer_id: UUID, *, by: Actor) -> History:
         customer = self.uow.load(Customer, customer_id)

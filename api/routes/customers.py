@@ -26,6 +26,8 @@ FRESHNESS = 2.0
 Limit = Annotated[int, Query(ge=1, le=200)]
 Search = Annotated[str | None, Query(max_length=200, description="name or email contains")]
 Cursor = Annotated[str | None, Query(max_length=500)]
+Owner = Annotated[UUID | None, Query(description="only customers this partner owns")]
+Distributor = Annotated[UUID | None, Query(description="only customers of this distributor's MSPs")]
 
 
 @router.post(
@@ -67,15 +69,19 @@ def list_pending(
     q: Search = None,
     limit: Limit = 50,
     cursor: Cursor = None,
+    owner: Owner = None,
+    distributor: Distributor = None,
 ) -> PendingPage:
     """The Pending customers view, with each customer's activation link."""
-    page = current(services.lists).pending(viewer=by, q=q, limit=limit, cursor=cursor)
+    page = current(services.lists).pending(
+        viewer=by, q=q, limit=limit, cursor=cursor, owner=owner, distributor=distributor
+    )
+    described = services.queries.describe_all(page.items, by)
     items = [
         PendingCustomer(
-            **services.queries.describe(c, by).model_dump(),
-            activation_url=services.links.url(c.id, c.state.link_version),
+            **dto.model_dump(), activation_url=services.links.url(c.id, c.state.link_version)
         )
-        for c in page.items
+        for c, dto in zip(page.items, described, strict=True)
     ]
     return PendingPage(items=items, next_cursor=page.next_cursor)
 
@@ -88,11 +94,21 @@ def list_customers(
     q: Search = None,
     limit: Limit = 50,
     cursor: Cursor = None,
+    owner: Owner = None,
+    distributor: Distributor = None,
 ) -> CustomerPage:
     """The Customers view: onboarded customers."""
     lists = current(services.lists)
-    page = lists.onboarded(viewer=by, status=status, q=q, limit=limit, cursor=cursor)
-    items = [services.queries.describe(c, by) for c in page.items]
+    page = lists.onboarded(
+        viewer=by,
+        status=status,
+        q=q,
+        limit=limit,
+        cursor=cursor,
+        owner=owner,
+        distributor=distributor,
+    )
+    items = services.queries.describe_all(page.items, by)
     return CustomerPage(items=items, next_cursor=page.next_cursor)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,16 +14,22 @@ from api.app import create_app
 from api.bootstrap import Services, build
 from application.clock import TestClock
 from application.settings import Settings
-from tests.support.lists import AggregateLists
 
 ADMIN_TOKEN = "admin-token-for-tests"
 SKU = "ESSENTIALS_MSP_2025"
 
 
 @pytest.fixture
-def settings(sqlite_url: str) -> Settings:
+def backend_url(sqlite_url: str) -> str:
+    """The database of the API tests; modules may override it (e.g. with PostgreSQL)."""
+    return sqlite_url
+
+
+@pytest.fixture
+def settings(backend_url: str, tmp_path: Path) -> Settings:
     return Settings(
-        database_url=sqlite_url,
+        database_url=backend_url,
+        outbox_dir=tmp_path / "outbox",
         admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
         secret_key="s" * 32,  # type: ignore[arg-type]
         test_clock=True,
@@ -31,9 +38,7 @@ def settings(sqlite_url: str) -> Settings:
 
 @pytest.fixture
 def services(settings: Settings, clock: TestClock) -> Services:
-    services = build(settings, clock)
-    services.lists = AggregateLists(services.store)
-    return services
+    return build(settings, clock)
 
 
 @pytest.fixture

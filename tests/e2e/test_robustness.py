@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -16,6 +17,12 @@ from application.settings import Settings
 from tests.e2e.conftest import SKU, World, bearer
 
 NEW = {"organization_name": "Contoso", "notification_email": "a@b.example", "sku": SKU}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend_url(request: pytest.FixtureRequest) -> str:
+    """Concurrency and idempotency on both databases."""
+    return str(request.getfixturevalue(f"{request.param}_url"))
 
 
 def test_32_concurrent_extensions_in_the_window_grant_exactly_one(world: World) -> None:
