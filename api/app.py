@@ -17,7 +17,7 @@ from fastapi.openapi.utils import get_openapi
 
 from api import handlers
 from api.bootstrap import Services, build
-from api.idempotency import open_idempotency_store
+from api.idempotency import IdempotencyKeys
 from api.metrics import Measure, new_registry
 from api.middleware import BodyLimit, Idempotency
 from api.problems import MEDIA_TYPE
@@ -37,18 +37,15 @@ THREADS = 64
 
 
 def create_app(services: Services, *, threads: int = THREADS) -> FastAPI:
-    idempotency = open_idempotency_store(services.settings.database_url)
+    idempotency = IdempotencyKeys(services.views.db)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         to_thread.current_default_thread_limiter().total_tokens = threads
-        start = getattr(services, "start_background", None)
-        if callable(start):
-            start()
+        services.start_background()
         try:
             yield
         finally:
-            idempotency.close()
             services.close()
 
     app = FastAPI(

@@ -33,6 +33,7 @@ TYPES: dict[Dialect, dict[str, str]] = {
         "date": "TEXT",
         "json": "TEXT",
         "bool": "INTEGER",
+        "bytes": "BLOB",
     },
     "postgres": {
         "uuid": "uuid",
@@ -40,6 +41,7 @@ TYPES: dict[Dialect, dict[str, str]] = {
         "date": "date",
         "json": "jsonb",
         "bool": "boolean",
+        "bytes": "bytea",
     },
 }
 SQLITE_INSTANT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -183,7 +185,7 @@ class SQLiteDatabase(Database):
 class PostgresDatabase(Database):
     dialect: Dialect = "postgres"
 
-    def __init__(self, url: str, max_size: int = 8) -> None:
+    def __init__(self, url: str, max_size: int = 20) -> None:
         self.url = url
         self.pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
             url,
