@@ -136,11 +136,16 @@ class Snapshot(BaseModel):
         )
 
     def mutate(self, aggregate: Any) -> Aggregate:
-        classes = {c.SNAPSHOT_TOPIC: c for c in _subclasses(Aggregate)}
-        restored = classes[self.aggregate].from_snapshot(self)
+        restored = aggregate_class(self.aggregate).from_snapshot(self)
         restored.version = self.originator_version
         restored.modified_on = self.timestamp
         return restored
+
+
+def aggregate_class(name: str) -> type[Aggregate]:
+    """The aggregate class whose ``SNAPSHOT_TOPIC`` is ``name`` (creation events and
+    snapshots build their aggregate through it, without importing its module)."""
+    return {c.SNAPSHOT_TOPIC: c for c in _subclasses(Aggregate)}[name]
 
 
 def _subclasses(cls: type[Aggregate]) -> list[type[Aggregate]]:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Self
+from typing import Any, Self, cast
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
-
-from domain.aggregate import Aggregate, DomainEvent, Snapshot, utc
+from domain import customer_events as events
+from domain.aggregate import Aggregate, Snapshot, utc
+from domain.customer_state import (
+    ACTIVATION_EMAIL,
+    TRIAL_END,
+    UPGRADE_NOTICE,
+    CustomerState,
+    Deadline,
+    ImportError_,
+    LogEntry,
+)
 from domain.errors import (
     ExtensionNotYetAvailable,
     Forbidden,
@@ -32,7 +39,6 @@ from domain.values import (
     Actor,
     ActorKind,
     Catalogue,
-    ImportStatus,
     LogLevel,
     PartnerKind,
     PartnerStatus,
@@ -42,62 +48,17 @@ from domain.values import (
     Status,
 )
 
-ACTIVATION_EMAIL = "activation_email"
-UPGRADE_NOTICE = "upgrade_notice"
-TRIAL_END = "trial_end"
-
-
-@dataclass(frozen=True)
-class Deadline:
-    """Time-driven work a customer waits for: one of the three kinds above."""
-
-    customer_id: UUID
-    kind: str
-    due_at: datetime
-
-
-class ImportError_(BaseModel):  # noqa: N801 - avoids shadowing the builtin ImportError
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    at: datetime
-    code: str
-    message: str
-
-
-class LogEntry(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    at: datetime
-    level: LogLevel
-    message: str
-
-
-class CustomerState(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    organization_name: str
-    notification_email: str
-    sku: str
-    addons: tuple[str, ...]
-    partner_id: UUID
-    distributor_id: UUID | None
-    source: Source
-    stage: Stage = Stage.PENDING
-    status: Status = Status.TRIAL
-    link_version: int = 1
-    link_issued_at: datetime
-    link_expires_at: datetime
-    activation_sent_version: int = 0
-    activation_sent_at: datetime | None = None
-    activated_at: datetime | None = None
-    import_status: ImportStatus = ImportStatus.NOT_STARTED
-    import_errors: list[ImportError_] = []
-    event_log: list[LogEntry] = []
-    onboarded_at: datetime | None = None
-    trial_ends_at: datetime | None = None
-    automatic_upgrade: bool = True
-    upgrade_notice_sent_at: datetime | None = None
-    noticed_trial_end: datetime | None = None
-    production_since: datetime | None = None
-    expiration_date: date | None = None
+__all__ = [
+    "ACTIVATION_EMAIL",
+    "TRIAL_END",
+    "UPGRADE_NOTICE",
+    "Customer",
+    "CustomerState",
+    "Deadline",
+    "ImportError_",
+    "LogEntry",
+    "check_future_date",
+]
 
 
 class Customer(Aggregate):
@@ -115,173 +76,23 @@ class Customer(Aggregate):
         state = CustomerState.model_validate(snapshot.state)
         return cls(snapshot.originator_id, snapshot.created_on, state)
 
-    # ----------------------------------------------------------------- events
-    class Event(DomainEvent):
-        def apply(self, aggregate: Any) -> None:
-            self.evolve(aggregate.state)
-
-        def evolve(self, state: CustomerState) -> None:
-            """Change the customer's state."""
-
-    class Created(DomainEvent):
-        TOPIC = "Customer.Created"
-        organization_name: str
-        notification_email: str
-        sku: str
-        addons: tuple[str, ...]
-        partner_id: UUID
-        distributor_id: UUID | None
-        source: Source
-        link_expires_at: datetime
-        policy: Policy
-
-        def mutate(self, aggregate: Any) -> Customer:
-            state = CustomerState(
-                organization_name=self.organization_name,
-                notification_email=self.notification_email,
-                sku=self.sku,
-                addons=self.addons,
-                partner_id=self.partner_id,
-                distributor_id=self.distributor_id,
-                source=self.source,
-                link_issued_at=self.timestamp,
-                link_expires_at=self.link_expires_at,
-            )
-            customer = Customer(self.originator_id, self.timestamp, state)
-            customer.version = self.originator_version
-            return customer
-
-    class ActivationSent(Event):
-        TOPIC = "Customer.ActivationSent"
-        link_version: int
-        message_id: str
-
-        def evolve(self, state: CustomerState) -> None:
-            state.activation_sent_version = self.link_version
-            state.activation_sent_at = self.timestamp
-
-    class ActivationLinkReissued(Event):
-        TOPIC = "Customer.ActivationLinkReissued"
-        link_version: int
-        link_expires_at: datetime
-        policy: Policy
-
-        def evolve(self, state: CustomerState) -> None:
-            state.link_version = self.link_version
-            state.link_issued_at = self.timestamp
-            state.link_expires_at = self.link_expires_at
-
-    class Activated(Event):
-        TOPIC = "Customer.Activated"
-        link_version: int
-
-        def evolve(self, state: CustomerState) -> None:
-            state.activated_at = self.timestamp
-
-    class ImportMessageLogged(Event):
-        TOPIC = "Customer.ImportMessageLogged"
-        level: LogLevel
-        message: str
-
-        def evolve(self, state: CustomerState) -> None:
-            entry = LogEntry(at=self.timestamp, level=self.level, message=self.message)
-            state.event_log = [*state.event_log, entry]
-            if state.import_status is ImportStatus.NOT_STARTED:
-                state.import_status = ImportStatus.IMPORTING
-
-    class ImportFailed(Event):
-        TOPIC = "Customer.ImportFailed"
-        code: str
-        message: str
-
-        def evolve(self, state: CustomerState) -> None:
-            error = ImportError_(at=self.timestamp, code=self.code, message=self.message)
-            state.import_errors = [*state.import_errors, error]
-            state.import_status = ImportStatus.FAILED
-
-    class Onboarded(Event):
-        TOPIC = "Customer.Onboarded"
-        trial_ends_at: datetime
-        policy: Policy
-
-        def evolve(self, state: CustomerState) -> None:
-            state.stage = Stage.ONBOARDED
-            state.import_status = ImportStatus.COMPLETED
-            state.onboarded_at = self.timestamp
-            state.trial_ends_at = self.trial_ends_at
-
-    class UpgradeNoticeSent(Event):
-        TOPIC = "Customer.UpgradeNoticeSent"
-        trial_ends_at: datetime
-        message_id: str
-        policy: Policy
-
-        def evolve(self, state: CustomerState) -> None:
-            state.upgrade_notice_sent_at = self.timestamp
-            state.noticed_trial_end = self.trial_ends_at
-
-    class TrialExtended(Event):
-        TOPIC = "Customer.TrialExtended"
-        previous_trial_ends_at: datetime
-        trial_ends_at: datetime
-        policy: Policy
-
-        def evolve(self, state: CustomerState) -> None:
-            state.trial_ends_at = self.trial_ends_at
-
-    class UpgradeHeld(Event):
-        TOPIC = "Customer.UpgradeHeld"
-
-        def evolve(self, state: CustomerState) -> None:
-            state.automatic_upgrade = False
-
-    class UpgradeReleased(Event):
-        TOPIC = "Customer.UpgradeReleased"
-
-        def evolve(self, state: CustomerState) -> None:
-            state.automatic_upgrade = True
-
-    class UpgradedToProduction(Event):
-        TOPIC = "Customer.UpgradedToProduction"
-        trial_ends_at: datetime
-        expiration_date: date
-        policy: Policy
-
-        def evolve(self, state: CustomerState) -> None:
-            state.status = Status.PRODUCTION
-            state.production_since = self.timestamp
-            state.expiration_date = self.expiration_date
-
-    class TrialExpired(Event):
-        TOPIC = "Customer.TrialExpired"
-        trial_ends_at: datetime
-
-        def evolve(self, state: CustomerState) -> None:
-            state.status = Status.EXPIRED
-
-    class ConvertedToProduction(Event):
-        TOPIC = "Customer.ConvertedToProduction"
-        expiration_date: date
-        sku: str
-        addons: tuple[str, ...]
-
-        def evolve(self, state: CustomerState) -> None:
-            state.status = Status.PRODUCTION
-            state.production_since = self.timestamp
-            state.expiration_date = self.expiration_date
-            state.sku = self.sku
-            state.addons = self.addons
-
-    class SubscriptionChanged(Event):
-        TOPIC = "Customer.SubscriptionChanged"
-        sku: str
-        addons: tuple[str, ...]
-        expiration_date: date | None
-
-        def evolve(self, state: CustomerState) -> None:
-            state.sku = self.sku
-            state.addons = self.addons
-            state.expiration_date = self.expiration_date
+    # The events of its history (domain/customer_events.py), by their names.
+    Event = events.Event
+    Created = events.Created
+    ActivationSent = events.ActivationSent
+    ActivationLinkReissued = events.ActivationLinkReissued
+    Activated = events.Activated
+    ImportMessageLogged = events.ImportMessageLogged
+    ImportFailed = events.ImportFailed
+    Onboarded = events.Onboarded
+    UpgradeNoticeSent = events.UpgradeNoticeSent
+    TrialExtended = events.TrialExtended
+    UpgradeHeld = events.UpgradeHeld
+    UpgradeReleased = events.UpgradeReleased
+    UpgradedToProduction = events.UpgradedToProduction
+    TrialExpired = events.TrialExpired
+    ConvertedToProduction = events.ConvertedToProduction
+    SubscriptionChanged = events.SubscriptionChanged
 
     # --------------------------------------------------------------- commands
     @classmethod
@@ -322,7 +133,7 @@ class Customer(Aggregate):
             link_expires_at=at + policy.link_ttl,
             policy=policy,
         )
-        customer = event.mutate(None)
+        customer = cast("Customer", event.mutate(None))
         customer._pending.append(event)
         return customer
 

@@ -1,0 +1,68 @@
+"""A Customer's state, and the time-driven work it can wait for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.values import ImportStatus, LogLevel, Source, Stage, Status
+
+ACTIVATION_EMAIL = "activation_email"
+UPGRADE_NOTICE = "upgrade_notice"
+TRIAL_END = "trial_end"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """Time-driven work a customer waits for: one of the three kinds above."""
+
+    customer_id: UUID
+    kind: str
+    due_at: datetime
+
+
+class ImportError_(BaseModel):  # noqa: N801 - avoids shadowing the builtin ImportError
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    at: datetime
+    code: str
+    message: str
+
+
+class LogEntry(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    at: datetime
+    level: LogLevel
+    message: str
+
+
+class CustomerState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    organization_name: str
+    notification_email: str
+    sku: str
+    addons: tuple[str, ...]
+    partner_id: UUID
+    distributor_id: UUID | None
+    source: Source
+    stage: Stage = Stage.PENDING
+    status: Status = Status.TRIAL
+    link_version: int = 1
+    link_issued_at: datetime
+    link_expires_at: datetime
+    activation_sent_version: int = 0
+    activation_sent_at: datetime | None = None
+    activated_at: datetime | None = None
+    import_status: ImportStatus = ImportStatus.NOT_STARTED
+    import_errors: list[ImportError_] = []
+    event_log: list[LogEntry] = []
+    onboarded_at: datetime | None = None
+    trial_ends_at: datetime | None = None
+    automatic_upgrade: bool = True
+    upgrade_notice_sent_at: datetime | None = None
+    noticed_trial_end: datetime | None = None
+    production_since: datetime | None = None
+    expiration_date: date | None = None
