@@ -55,15 +55,19 @@ def templates() -> list[tuple[str, dict[str, Any]]]:
     return [(s.topic, json.loads(s.state)) for s in stored]
 
 
-def rows(count: int) -> Iterator[tuple[uuid.UUID, int, str, bytes]]:
+def rows(
+    count: int, partners: list[uuid.UUID] = PARTNERS, onboard_every: int = 4
+) -> Iterator[tuple[uuid.UUID, int, str, bytes]]:
+    """Customer ``i`` is created at T0 + i seconds; every ``onboard_every``-th one is
+    also activated and onboarded (its trial ends at T0 + 14 days)."""
     (created_topic, created), *lifecycle = templates()
     for i in range(count):
         cid = uuid.uuid4()
         at = (T0 + timedelta(seconds=i)).isoformat()
         state = {**created, "organization_name": f"Org {i:07d}", "timestamp": at}
-        state["partner_id"] = str(PARTNERS[i % len(PARTNERS)])
+        state["partner_id"] = str(partners[i % len(partners)])
         yield cid, 1, created_topic, json.dumps(state).encode()
-        if i % 4 == 0:
+        if i % onboard_every == 0:
             for version, (topic, template) in enumerate(lifecycle, start=2):
                 yield cid, version, topic, json.dumps({**template, "timestamp": at}).encode()
 
@@ -75,7 +79,9 @@ def fresh_database(name: str) -> str:
     return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
-def load(url: str, customers: int) -> int:
+def load(
+    url: str, customers: int, partners: list[uuid.UUID] = PARTNERS, onboard_every: int = 4
+) -> int:
     store = open_event_store(url)  # creates the library's tables
     store.close()
     with psycopg.connect(url) as conn, conn.cursor() as cur:
@@ -83,17 +89,17 @@ def load(url: str, customers: int) -> int:
             "COPY tenantry_events (originator_id, originator_version, topic, state) FROM STDIN"
         )
         with cur.copy(copy_sql) as copy:
-            for row in rows(customers):
+            for row in rows(customers, partners, onboard_every):
                 copy.write_row(row)
         conn.execute("ANALYZE tenantry_events")
         result = conn.execute("SELECT count(*) FROM tenantry_events").fetchone()
     return int(result[0]) if result else 0
 
 
-def page_latency(views: Views, repeats: int = 30) -> float:
+def page_latency(views: Views, repeats: int = 30, partner_id: uuid.UUID = PARTNERS[7]) -> float:
     """Median seconds of a mixed set of pages: first page, a partner's deep page, search."""
     auditor = Actor(kind=ActorKind.AUDITOR, id="bench")
-    partner = Actor(kind=ActorKind.MSP, id=str(PARTNERS[7]))
+    partner = Actor(kind=ActorKind.MSP, id=str(partner_id))
     timings = []
     for _ in range(repeats):
         start = time.perf_counter()

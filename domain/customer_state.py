@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.values import ImportStatus, LogLevel, Source, Stage, Status
 
@@ -57,8 +57,8 @@ class CustomerState(BaseModel):
     activation_sent_at: datetime | None = None
     activated_at: datetime | None = None
     import_status: ImportStatus = ImportStatus.NOT_STARTED
-    import_errors: list[ImportError_] = []
-    event_log: list[LogEntry] = []
+    import_errors: list[ImportError_] = Field(default_factory=list)  # no deepcopy of []
+    event_log: list[LogEntry] = Field(default_factory=list)
     onboarded_at: datetime | None = None
     trial_ends_at: datetime | None = None
     automatic_upgrade: bool = True

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from domain.customer import Customer, CustomerState
 from domain.values import Policy, Stage, Status
-from projections.database import Database, Json, Row
+from projections.database import Database, EncodedJson, Json, Row
 
 
 @dataclass
@@ -52,7 +52,7 @@ def pending_row(c: Customer) -> tuple[Any, ...]:
         s.import_status.value,
         Json([e.model_dump(mode="json") for e in s.import_errors]),
         Json([e.model_dump(mode="json") for e in s.event_log]),
-        Json(s.model_dump(mode="json")),
+        EncodedJson(s.model_dump_json()),
     )
 
 
@@ -67,7 +67,7 @@ def customer_row(t: Tracked) -> tuple[Any, ...]:
         s.production_since,
         s.expiration_date,
         t.extensions,
-        Json(s.model_dump(mode="json")),
+        EncodedJson(s.model_dump_json()),
     )
 
 

@@ -54,6 +54,17 @@ class Json:
         self.value = value
 
 
+class EncodedJson:
+    """Marks JSON text already encoded (e.g. by pydantic) for a JSON column."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _as_is(text: Any) -> Any:
+    return text
+
+
 class Tx:
     """A cursor inside one transaction; SQL uses ``?`` placeholders."""
 
@@ -199,7 +210,7 @@ class PostgresDatabase(Database):
         return super().sql(text).replace("?", "%s")
 
     def params(self, values: Sequence[Any]) -> tuple[Any, ...]:
-        return tuple(Jsonb(v.value) if isinstance(v, Json) else v for v in values)
+        return tuple([_postgres_value(v) if type(v) in _MARKERS else v for v in values])
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
@@ -219,9 +230,22 @@ class PostgresDatabase(Database):
         self.pool.close()
 
 
+_MARKERS = frozenset({Json, EncodedJson})
+
+
+def _postgres_value(value: Any) -> Any:
+    if isinstance(value, Json):
+        return Jsonb(value.value)
+    if isinstance(value, EncodedJson):
+        return Jsonb(value.text, dumps=_as_is)
+    return value
+
+
 def _sqlite_value(value: Any) -> Any:
     if isinstance(value, Json):
         return json.dumps(value.value, separators=(",", ":"))
+    if isinstance(value, EncodedJson):
+        return value.text
     if isinstance(value, UUID):
         return str(value)
     if isinstance(value, datetime):

@@ -18,7 +18,7 @@ from projections.follower import Follower
 from projections.partners import PartnerViews
 from projections.projection import Projection
 from projections.reader import CustomerReader, PageOf
-from projections.rebuild import rebuild
+from projections.rebuild import rebuild_all
 from projections.schema import create_all, create_positions
 
 READ_YOUR_WRITES_TIMEOUT = 2.0
@@ -86,10 +86,7 @@ class Views:
         if not chosen:
             known = ", ".join(p.name for p in self.projections)
             raise ValueError(f"no projection named {name!r} (known: {known})")
-        done = {
-            p.name: rebuild(self.db, self.recorder, self.mapper, p, on_batch=on_batch)
-            for p in chosen
-        }
+        done = rebuild_all(self.db, self.recorder, self.mapper, chosen, on_batch=on_batch)
         self.follower.refresh()
         return done
 

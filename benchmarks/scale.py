@@ -1,0 +1,110 @@
+"""Scale: the same work among 1M customers and among 10k, on PostgreSQL.
+
+Each size bulk-loads customers with COPY (``Customer.Created``; every fourth one also
+activated and onboarded) owned by 100 registered partners, then measures:
+
+- ``projection.rebuild_events_per_s``: rebuilding every view from the events (the
+  baseline is the same at 10k customers), and ``projection.rebuild_vs_scan``: that
+  rebuild against merely reading the notification log in the same batches;
+- ``query.page_1m_vs_10k``: the median of a mixed set of list pages;
+- ``clock.sweep_1m_vs_10k``: ``ProcessManager.sweep()`` with 100 activation emails due
+  (written to an outbox directory, each recorded with a command), three rounds.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from api.bootstrap import Services, build
+from application.clock import TestClock
+from application.settings import Settings
+from benchmarks.harness import emit, scratch_database
+from benchmarks.projection_bench import T0, load, page_latency
+from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
+
+ADMIN = Actor(kind=ActorKind.ADMIN, id="bench")
+BIG = 1_000_000
+SMALL = 10_000
+DUE = 100
+ROUNDS = 3
+
+
+def services_for(url: str, outbox: Path, clock: TestClock) -> Services:
+    return build(Settings(database_url=url, secret_key="b" * 32, outbox_dir=outbox), clock)
+
+
+def register_partners(services: Services, count: int = 100) -> list[Any]:
+    return [
+        services.partners.register(
+            name=f"Partner {i}", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
+        )[0].id
+        for i in range(count)
+    ]
+
+
+def scan_seconds(services: Services) -> float:
+    recorder = services.store.recorder
+    start = time.perf_counter()
+    position = 0
+    while batch := recorder.select_notifications(position, 5000, inclusive_of_start=False):
+        position = batch[-1].id
+    return time.perf_counter() - start
+
+
+def sweep_seconds(services: Services, clock: TestClock) -> float:
+    """Seconds per sweep that finds and does ``DUE`` activation emails (median of rounds)."""
+    timings = []
+    for round_ in range(1, ROUNDS + 1):
+        rows = services.views.db.rows(
+            "SELECT due_at FROM view_deadlines WHERE kind = 'activation_email' "
+            "ORDER BY due_at, customer_id LIMIT 1 OFFSET ?",
+            [DUE * round_ - 1],
+        )
+        clock.set(services.views.db.instant(rows[0]["due_at"]))
+        start = time.perf_counter()
+        report = services.manager.sweep()
+        timings.append(time.perf_counter() - start)
+        if report.done != DUE:
+            raise RuntimeError(f"sweep did {report.done} of {DUE}: {report}")
+    return sorted(timings)[len(timings) // 2]
+
+
+def measure(url: str, customers: int) -> dict[str, float]:
+    clock = TestClock(T0 - timedelta(days=1))
+    with tempfile.TemporaryDirectory() as work:
+        services = services_for(url, Path(work) / "outbox", clock)
+        try:
+            partners = register_partners(services)
+            events = load(url, customers, partners)
+            scan = scan_seconds(services)
+            start = time.perf_counter()
+            services.views.rebuild()
+            rebuild = time.perf_counter() - start
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute("ANALYZE")
+            page = page_latency(services.views, partner_id=partners[7])
+            sweep = sweep_seconds(services, clock)
+        finally:
+            services.close()
+    return {"events": events, "scan": scan, "rebuild": rebuild, "page": page, "sweep": sweep}
+
+
+def run(url: str, big: int = BIG, small: int = SMALL) -> None:
+    with scratch_database() as small_url:
+        few = measure(small_url, small)
+    many = measure(url, big)
+    emit(
+        "projection.rebuild_events_per_s",
+        many["events"] / many["rebuild"],
+        f"events/s ({int(many['events'])} events; baseline: {int(few['events'])})",
+        few["events"] / few["rebuild"],
+    )
+    emit("projection.rebuild_vs_scan", many["rebuild"], "s", many["scan"])
+    emit("query.page_1m_vs_10k", many["page"] * 1000, "ms", few["page"] * 1000)
+    emit("clock.sweep_1m_vs_10k", many["sweep"] * 1000, "ms", few["sweep"] * 1000)
