@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from psycopg_pool import ConnectionPool
 
 from application.store import persistence_env
+from projections.database import answering_connection
 
 STALE_AFTER = 60.0
 
@@ -155,13 +156,17 @@ class PostgresStore(SqlStore):
     def __init__(self, url: str) -> None:
         super().__init__({"?": "%s", "BLOB": "BYTEA"})
         self.pool: ConnectionPool[Any] = ConnectionPool(
-            url, min_size=1, max_size=4, open=True, kwargs={"autocommit": True}
+            url,
+            min_size=1,
+            max_size=4,
+            open=True,
+            kwargs={"autocommit": True},
         )
         self.create_table()
 
     @contextmanager
     def cursor(self) -> Iterator[Any]:
-        with self.pool.connection() as conn, conn.cursor() as cur:
+        with answering_connection(self.pool) as conn, conn.cursor() as cur:
             yield cur
 
     def close(self) -> None:
