@@ -77,7 +77,8 @@ def test_kill_9_mid_stream_then_restart_loses_nothing_acknowledged(
     events_of = check_acknowledged(server.url, load.acks, load.customers)
     upgrades_exactly_once(events_of)
     rows = check_views_equal_a_rebuild(server, postgres_url, tmp_path)
-    assert rows == len(events_of)
+    # Every customer is in the views, those whose creation was never answered too.
+    assert rows == stored_events(postgres_url, "Customer.Created") >= len(events_of)
     print(
         f"\n{len(load.acks)} writes acknowledged before the kill, {len(events_of)} customers, "
         f"{onboarded} onboarded, {upgraded_at_kill} upgraded at the second kill; "

@@ -78,6 +78,7 @@ class Answer:
     content_type: str
     body: str
     seconds: float
+    after_503: bool = False  # a retry (same Idempotency-Key) of a write answered 503
 
 
 @dataclass
@@ -115,6 +116,7 @@ class Workload:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._names = itertools.count()
+        self._after_503 = threading.local()
 
     # ------------------------------------------------------------- control
     def start(self) -> None:
@@ -202,7 +204,9 @@ class Workload:
         for attempt in range(self.retries + 1):
             if attempt:
                 time.sleep(0.2 * attempt)
-            response = self._request(http, method, path, key, headers=headers, **kwargs)
+            response = self._request(
+                http, method, path, key, headers=headers, after_503=attempt > 0, **kwargs
+            )
             if response is not None and 200 <= response.status_code < 300:
                 if self.pause:
                     time.sleep(self.pause)
@@ -214,8 +218,16 @@ class Workload:
         return None
 
     def _request(
-        self, http: httpx.Client, method: str, path: str, key: str | None, **kwargs: Any
+        self,
+        http: httpx.Client,
+        method: str,
+        path: str,
+        key: str | None,
+        *,
+        after_503: bool = False,
+        **kwargs: Any,
     ) -> httpx.Response | None:
+        self._after_503.value = after_503
         headers = {**(bearer(key) if key else {}), **kwargs.pop("headers", {})}
         started = time.monotonic()
         try:
@@ -233,7 +245,8 @@ class Workload:
     def _record(
         self, method: str, path: str, status: int | None, ctype: str, body: str, started: float
     ) -> None:
-        answer = Answer(method, path, status, ctype, body, time.monotonic() - started)
+        after_503 = getattr(self._after_503, "value", False)
+        answer = Answer(method, path, status, ctype, body, time.monotonic() - started, after_503)
         with self.lock:
             self.answers.append(answer)
 
