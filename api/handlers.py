@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+import psycopg
+from eventsourcing import persistence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
@@ -23,6 +25,17 @@ SLUG_OF_STATUS = {
 }
 
 
+# The database went away under a request (a restart, a failover, a terminated backend,
+# a full pool): the request may be retried, so it is 503 ``busy``, never a 500.
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    psycopg.OperationalError,  # psycopg_pool.PoolTimeout too
+    psycopg.InterfaceError,
+    persistence.OperationalError,
+    persistence.InterfaceError,
+)
+RETRY_AFTER_S = 1
+
+
 class Unauthorized(Exception):
     """No bearer key, or one that names nobody."""
 
@@ -32,6 +45,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(Unauthorized, _unauthorized)
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, _unavailable)
     app.add_exception_handler(Exception, _bug)
 
 
@@ -74,6 +89,19 @@ def _unauthorized(request: Request, error: Exception) -> Response:
         "unauthorized",
         "send a valid API key as 'Authorization: Bearer <key>'",
         headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _unavailable(request: Request, error: Exception) -> Response:
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, error)
+    return unavailable()
+
+
+def unavailable() -> Response:
+    return problem(
+        "busy",
+        "the database is unavailable for a moment; try again",
+        headers={"Retry-After": str(RETRY_AFTER_S)},
     )
 
 

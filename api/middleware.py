@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
+import logging
 
 from anyio import to_thread
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.handlers import DATABASE_UNAVAILABLE, unavailable
 from api.idempotency import Answer, Claim, IdempotencyStore
 from api.problems import problem
 from application.authentication import Authenticator
@@ -18,6 +21,8 @@ BODY_LIMIT = 64 * 1024
 BODY = "tenantry.body"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 IN_PROGRESS_WAIT = 10.0
+
+log = logging.getLogger("tenantry.api")
 
 
 class BodyLimit:
@@ -81,12 +86,17 @@ class Idempotency:
                 scope, receive, send
             )
             return
-        principal = await self._principal(headers.get("authorization", ""))
+        try:
+            principal = await self._principal(headers.get("authorization", ""))
+            if principal is not None:
+                claim, answer = await self._claim(principal, key, request_hash(scope))
+        except DATABASE_UNAVAILABLE as error:  # nothing ran: safe to retry
+            log.warning("database unavailable for Idempotency-Key: %s", error)
+            await unavailable()(scope, receive, send)
+            return
         if principal is None:  # the route answers 401 (or serves the anonymous link holder)
             await self.app(scope, receive, send)
             return
-        fingerprint = request_hash(scope)
-        claim, answer = await self._claim(principal, key, fingerprint)
         if claim is Claim.REPLAY and answer is not None:
             await replay(answer, send)
         elif claim is Claim.REUSED:
@@ -127,16 +137,22 @@ class Idempotency:
         try:
             await self.app(scope, receive, keep)
         except BaseException:
-            await to_thread.run_sync(self.store.release, principal, key)
+            with contextlib.suppress(*DATABASE_UNAVAILABLE):
+                await to_thread.run_sync(self.store.release, principal, key)
             raise
         start = messages[0]
         body = b"".join(m.get("body", b"") for m in messages[1:])
         pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in start["headers"]]
         answer = Answer(start["status"], body, pairs)
-        if answer.status < 500:
-            await to_thread.run_sync(self.store.finish, principal, key, answer)
-        else:
-            await to_thread.run_sync(self.store.release, principal, key)
+        try:
+            if answer.status < 500:
+                await to_thread.run_sync(self.store.finish, principal, key, answer)
+            else:
+                await to_thread.run_sync(self.store.release, principal, key)
+        except DATABASE_UNAVAILABLE as error:
+            # The request ran: its answer goes out. Only its replay is lost; the
+            # placeholder row is taken over after STALE_AFTER seconds.
+            log.warning("could not keep the answer to an Idempotency-Key: %s", error)
         for message in messages:
             await send(message)
 

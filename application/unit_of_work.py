@@ -14,23 +14,25 @@ import random
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 
 from application.clock import Clock
 from application.errors import Busy, NotFound, PreconditionFailed
 from application.store import EventStore, replay
-from domain.aggregate import Aggregate
+from domain.aggregate import Aggregate, DomainEvent
 from domain.errors import DomainError
 
 A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 50
 CACHE_SIZE = 10_000
+CONNECTION_LOST = (OperationalError, InterfaceError)
+RECONNECT_PAUSE_S = 0.2
 
 
 class SavedStates:
@@ -109,10 +111,14 @@ class UnitOfWork:
             if not aggregate.has_pending_events and not fresh:
                 continue
             try:
-                position = self.save(aggregate)
+                position = self.save_once(aggregate)
             except IntegrityError:
                 self.saved.drop(aggregate_id)
                 time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311
+                continue
+            except CONNECTION_LOST:  # it did not land (or it is unknown): load and decide again
+                self.saved.drop(aggregate_id)
+                time.sleep(RECONNECT_PAUSE_S)
                 continue
             self.saved.put(aggregate)
             return aggregate, position
@@ -122,9 +128,33 @@ class UnitOfWork:
         recordings = self.store.save(*aggregates)
         return max((r.notification.id for r in recordings), default=None)
 
+    def save_once(self, aggregate: Aggregate) -> int | None:
+        """Save; when the connection broke during the save, find out whether it landed.
+
+        If the commit went through and only its acknowledgement was lost (a terminated
+        backend, a failover), the command is done: saying otherwise would refuse or redo
+        a write that was recorded. If it did not land, the connection error is raised:
+        ``change`` starts again from a fresh load; a creation is answered 503.
+        """
+        pending = aggregate.pending_events
+        try:
+            return self.save(aggregate)
+        except CONNECTION_LOST:
+            if pending and self.stored(pending):
+                return self.store.recorder.max_notification_id()
+            raise
+
+    def stored(self, events: Sequence[DomainEvent]) -> bool:
+        """Whether exactly these events are stored at their versions."""
+        first, last = events[0], events[-1]
+        found = self.store.events.get(
+            first.originator_id, gt=first.originator_version - 1, lte=last.originator_version
+        )
+        return list(found) == list(events)
+
     def create(self, aggregate: Aggregate) -> int | None:
         try:
-            position = self.save(aggregate)
+            position = self.save_once(aggregate)
         except IntegrityError:
             raise Busy(f"{aggregate.id} exists already") from None
         self.saved.put(aggregate)

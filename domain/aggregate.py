@@ -68,6 +68,10 @@ class Aggregate:
     def has_pending_events(self) -> bool:
         return bool(self._pending)
 
+    @property
+    def pending_events(self) -> tuple[DomainEvent, ...]:
+        return tuple(self._pending)
+
     def collect_events(self) -> list[DomainEvent]:
         collected, self._pending = self._pending, []
         return collected

@@ -214,8 +214,13 @@ class PostgresDatabase(Database):
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
-        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+        with self.connection() as conn, conn.transaction(), conn.cursor() as cursor:
             yield Tx(self, cursor)
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[Row]]:
+        with answering_connection(self.pool) as conn:
+            yield conn
 
     def listen(self, channel: str) -> psycopg.Connection[tuple[Any, ...]]:
         conn = psycopg.connect(self.url, autocommit=True)
@@ -223,7 +228,7 @@ class PostgresDatabase(Database):
         return conn
 
     def notify(self, channel: str) -> None:
-        with self.pool.connection() as conn:
+        with self.connection() as conn:
             conn.execute(pgsql.SQL("NOTIFY {}").format(pgsql.Identifier(channel)))
 
     def close(self) -> None:
@@ -239,6 +244,31 @@ def _postgres_value(value: Any) -> Any:
     if isinstance(value, EncodedJson):
         return Jsonb(value.text, dumps=_as_is)
     return value
+
+
+@contextmanager
+def answering_connection(pool: ConnectionPool[Any]) -> Iterator[Any]:
+    """A pooled connection that answers.
+
+    One the server dropped (a restart, a terminated backend) goes back to the pool,
+    which discards it and opens another, and the next idle one is tried at once. (The
+    pool's own ``check=`` backs off 1 s, 2 s, 4 s... per dropped connection: after a
+    restart every idle connection is dropped, and requests waited for seconds.)
+    """
+    for _ in range(pool.max_size):
+        conn = pool.getconn()
+        try:
+            ConnectionPool.check_connection(conn)
+        except psycopg.Error:
+            pool.putconn(conn)
+            continue
+        try:
+            yield conn
+        finally:
+            pool.putconn(conn)
+        return
+    with pool.connection() as conn:  # every idle one was dropped: a new one
+        yield conn
 
 
 def _sqlite_value(value: Any) -> Any:
