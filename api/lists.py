@@ -27,7 +27,7 @@ class ProjectedLists(CustomerLists, DueWork):
         owner: UUID | None = None,
         distributor: UUID | None = None,
     ) -> Page:
-        page = self.views.pending(
+        page = self.views.reader.pending_page(
             viewer=viewer, q=q, limit=limit, cursor=cursor, owner=owner, distributor=distributor
         )
         return Page(page.items, page.next_cursor)
@@ -43,7 +43,7 @@ class ProjectedLists(CustomerLists, DueWork):
         owner: UUID | None = None,
         distributor: UUID | None = None,
     ) -> Page:
-        page = self.views.onboarded(
+        page = self.views.reader.onboarded_page(
             viewer=viewer,
             status=status,
             q=q,

@@ -103,11 +103,13 @@ def page_latency(views: Views, repeats: int = 30, partner_id: uuid.UUID = PARTNE
     timings = []
     for _ in range(repeats):
         start = time.perf_counter()
-        first = views.pending(viewer=auditor, q=None, limit=50, cursor=None)
-        views.pending(viewer=auditor, q=None, limit=50, cursor=first.next_cursor)
-        views.pending(viewer=partner, q=None, limit=50, cursor=None)
-        views.onboarded(viewer=partner, status=Status.TRIAL, q=None, limit=50, cursor=None)
-        views.pending(viewer=auditor, q="org 00012", limit=50, cursor=None)
+        first = views.reader.pending_page(viewer=auditor, q=None, limit=50, cursor=None)
+        views.reader.pending_page(viewer=auditor, q=None, limit=50, cursor=first.next_cursor)
+        views.reader.pending_page(viewer=partner, q=None, limit=50, cursor=None)
+        views.reader.onboarded_page(
+            viewer=partner, status=Status.TRIAL, q=None, limit=50, cursor=None
+        )
+        views.reader.pending_page(viewer=auditor, q="org 00012", limit=50, cursor=None)
         timings.append((time.perf_counter() - start) / 5)
     return statistics.median(timings)
 

@@ -10,14 +10,14 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 
-from domain.values import Actor, Policy, Status
+from domain.values import Policy
 from projections import positions
 from projections.customers import CustomerViews
 from projections.database import Database, open_database
 from projections.follower import Follower
 from projections.partners import PartnerViews
 from projections.projection import Projection
-from projections.reader import CustomerReader, PageOf
+from projections.reader import CustomerReader
 from projections.rebuild import rebuild_all
 from projections.schema import create_all, create_positions
 
@@ -91,40 +91,5 @@ class Views:
         return done
 
     # -------------------------------------------------------------- queries
-    def pending(  # noqa: PLR0913
-        self,
-        *,
-        viewer: Actor,
-        q: str | None,
-        limit: int,
-        cursor: str | None,
-        owner: UUID | None = None,
-        distributor: UUID | None = None,
-    ) -> PageOf:
-        return self.reader.pending_page(
-            viewer=viewer, q=q, limit=limit, cursor=cursor, owner=owner, distributor=distributor
-        )
-
-    def onboarded(  # noqa: PLR0913
-        self,
-        *,
-        viewer: Actor,
-        status: Status | None,
-        q: str | None,
-        limit: int,
-        cursor: str | None,
-        owner: UUID | None = None,
-        distributor: UUID | None = None,
-    ) -> PageOf:
-        return self.reader.onboarded_page(
-            viewer=viewer,
-            status=status,
-            q=q,
-            limit=limit,
-            cursor=cursor,
-            owner=owner,
-            distributor=distributor,
-        )
-
     def due(self, now: datetime, limit: int) -> list[tuple[UUID, str, datetime]]:
         return self.reader.due(now, limit)
