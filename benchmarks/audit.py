@@ -9,10 +9,8 @@ from datetime import UTC, datetime, timedelta
 from api.bootstrap import build
 from application.clock import TestClock
 from application.settings import Settings
-from benchmarks.harness import emit
-from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
+from benchmarks.harness import ADMIN, emit, msp_with_customers
 
-ADMIN = Actor(kind=ActorKind.ADMIN, id="bench")
 EVENTS = 1000
 
 
@@ -20,19 +18,7 @@ def run(url: str) -> None:
     clock = TestClock(datetime(2026, 1, 1, tzinfo=UTC))
     services = build(Settings(database_url=url, secret_key="b" * 32), clock)
     try:
-        partner, key = services.partners.register(
-            name="Bench MSP", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
-        )
-        msp = services.auth.authenticate(key)
-        assert msp is not None
-        customer_id = services.customers.add(
-            partner_id=partner.id,
-            organization_name="Long history",
-            notification_email="long@example.com",
-            sku="ESSENTIALS_MSP_2025",
-            addons=[],
-            by=msp,
-        ).customer.id
+        msp, [customer_id] = msp_with_customers(services, 1, "Long history")
         for i in range(EVENTS - 1):
             clock.advance(timedelta(minutes=1))
             addons = ["AUDIT"] if i % 2 else ["DELEGATION"]

@@ -10,8 +10,14 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from uuid import UUID
 
 import psycopg
+
+from api.bootstrap import Services
+from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
+
+ADMIN = Actor(kind=ActorKind.ADMIN, id="bench")
 
 ADMIN_URL = os.environ.get(
     "TENANTRY_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -68,3 +74,24 @@ def rate(workers: int, seconds: float, work: Callable[[int], Callable[[], None]]
 
 def p99(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=100)[98] if len(samples) >= 100 else max(samples)
+
+
+def msp_with_customers(services: Services, count: int, name: str) -> tuple[Actor, list[UUID]]:
+    """An MSP in production and ``count`` customers of its: the common starting point."""
+    partner, key = services.partners.register(
+        name="Bench MSP", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
+    )
+    msp = services.auth.authenticate(key)
+    assert msp is not None
+    customers = [
+        services.customers.add(
+            partner_id=partner.id,
+            organization_name=f"{name} {i}",
+            notification_email=f"c{i}@example.com",
+            sku="ESSENTIALS_MSP_2025",
+            addons=[],
+            by=msp,
+        ).customer.id
+        for i in range(count)
+    ]
+    return msp, customers

@@ -16,10 +16,8 @@ import time
 from api.bootstrap import build
 from application.clock import SystemClock
 from application.settings import Settings
-from benchmarks.harness import emit, p99
-from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
+from benchmarks.harness import emit, msp_with_customers, p99
 
-ADMIN = Actor(kind=ActorKind.ADMIN, id="bench")
 WRITERS = 4
 SECONDS = 8.0
 POLL_S = 0.0002
@@ -28,22 +26,7 @@ POLL_S = 0.0002
 def run(url: str) -> None:
     services = build(Settings(database_url=url, secret_key="b" * 32), SystemClock())
     try:
-        partner, key = services.partners.register(
-            name="Bench MSP", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
-        )
-        msp = services.auth.authenticate(key)
-        assert msp is not None
-        customers = [
-            services.customers.add(
-                partner_id=partner.id,
-                organization_name=f"Lag {i}",
-                notification_email=f"lag{i}@example.com",
-                sku="ESSENTIALS_MSP_2025",
-                addons=[],
-                by=msp,
-            ).customer.id
-            for i in range(WRITERS)
-        ]
+        msp, customers = msp_with_customers(services, WRITERS, "Lag")
         services.views.start()
         follower = services.views.follower
         lags: list[float] = []

@@ -11,10 +11,8 @@ import psycopg
 from api.bootstrap import build
 from application.clock import SystemClock
 from application.settings import Settings
-from benchmarks.harness import emit, rate
-from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
+from benchmarks.harness import emit, msp_with_customers, rate
 
-ADMIN = Actor(kind=ActorKind.ADMIN, id="bench")
 SECONDS = 5.0
 
 
@@ -31,22 +29,7 @@ def raw_insert_rate(url: str, workers: int) -> float:
 
 def app_command_rate(url: str, workers: int) -> float:
     services = build(Settings(database_url=url, secret_key="b" * 32), SystemClock())
-    partner, key = services.partners.register(
-        name="Bench MSP", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
-    )
-    msp = services.auth.authenticate(key)
-    assert msp is not None
-    customers = [
-        services.customers.add(
-            partner_id=partner.id,
-            organization_name=f"Customer {i}",
-            notification_email=f"c{i}@example.com",
-            sku="ESSENTIALS_MSP_2025",
-            addons=[],
-            by=msp,
-        ).customer.id
-        for i in range(workers)
-    ]
+    msp, customers = msp_with_customers(services, workers, "Customer")
     choices = [["AUDIT"], ["DELEGATION"]]
 
     def work(i: int) -> Callable[[], None]:

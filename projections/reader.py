@@ -113,6 +113,10 @@ class CustomerReader:
             (UUID(str(r["customer_id"])), r["kind"], self.db.instant(r["due_at"])) for r in rows
         ]
 
+    def count_due(self, now: datetime) -> int:
+        rows = self.db.rows(f"SELECT COUNT(*) AS n FROM {DEADLINES.name} WHERE due_at <= ?", [now])
+        return int(rows[0]["n"])
+
     # -------------------------------------------------------------- plumbing
     def _page(  # noqa: PLR0913
         self,
