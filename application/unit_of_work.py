@@ -9,7 +9,6 @@ answered, so the cache never changes an outcome, only saves a round trip.
 
 from __future__ import annotations
 
-import copy
 import random
 import threading
 import time
@@ -49,7 +48,7 @@ class SavedStates:
             if found is None:
                 return None
             self._items.move_to_end(aggregate_id)
-        return copy.deepcopy(found)
+        return found.clone()
 
     def put(self, aggregate: Aggregate) -> None:
         """Keep ``aggregate`` as saved; the caller must not change it afterwards."""

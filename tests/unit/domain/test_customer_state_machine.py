@@ -78,6 +78,10 @@ class CustomerLifecycle(RuleBasedStateMachine):
     def run(self, command: Any) -> tuple[bool, DomainError | None]:
         """End a due trial first (as the application does), then run the command."""
         self.expect_trial_end()
+        # The application decides on clones of the state it last saved: nothing a
+        # command does to the live aggregate may reach a clone taken before it.
+        clone = self.customer.clone()
+        kept = (clone.version, clone.state.model_dump())
         self.customer.end_trial_if_due(policy=POLICY, at=self.now, by=SYSTEM)
         self.record()
         try:
@@ -85,6 +89,8 @@ class CustomerLifecycle(RuleBasedStateMachine):
         except DomainError as error:
             assert self.customer.collect_events() == [], "a refusal records nothing"
             return False, error
+        finally:
+            assert (clone.version, clone.state.model_dump()) == kept, "a clone is private"
         return bool(self.record()), None
 
     def record(self) -> list[DomainEvent]:
