@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
@@ -58,7 +59,7 @@ class CustomerCommands:
             by=by,
         )
         position = self.uow.create(customer)
-        return Outcome(CustomerDTO.of(customer), position)
+        return Outcome(CustomerDTO.of(customer), position, customer, owner)
 
     def reissue_activation_link(
         self, customer_id: UUID, *, by: Actor, expected_version: int | None = None
@@ -105,8 +106,11 @@ class CustomerCommands:
         by: Actor,
         expected_version: int | None = None,
     ) -> Outcome:
+        owners: list[Partner] = []
+
         def decide(customer: Customer, now: datetime) -> None:
             owner = self.uow.load(Partner, customer.state.partner_id)
+            owners.append(owner)
             customer.convert_to_production(
                 expiration_date=expiration_date,
                 sku=sku,
@@ -117,7 +121,8 @@ class CustomerCommands:
                 by=by,
             )
 
-        return self._change(customer_id, by, decide, expected_version)
+        outcome = self._change(customer_id, by, decide, expected_version)
+        return replace(outcome, owner=owners[-1])
 
     def change_subscription(  # noqa: PLR0913
         self,
@@ -217,4 +222,4 @@ class CustomerCommands:
             decide(customer, now)
 
         customer, position = self.uow.change(Customer, customer_id, run, expected_version)
-        return Outcome(CustomerDTO.of(customer), position)
+        return Outcome(CustomerDTO.of(customer), position, customer)

@@ -10,6 +10,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 from domain.customer import Customer, ImportError_, LogEntry
+from domain.partner import Partner
 from domain.values import ImportStatus, Source, Stage, Status
 
 
@@ -116,10 +117,17 @@ class History(BaseModel):
 
 @dataclass(frozen=True)
 class Outcome:
-    """A command's result: the customer as it now is, and where its events landed."""
+    """A command's result: the customer as it now is, and where its events landed.
+
+    ``aggregate`` is the customer as saved (shared with the unit of work's cache: read
+    it, never change it) and ``owner`` its owner when the command loaded it, so an
+    answer is described from what the command did, without reading either again.
+    """
 
     customer: CustomerDTO
     position: int | None
+    aggregate: Customer
+    owner: Partner | None = None
 
 
 @dataclass(frozen=True)

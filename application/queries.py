@@ -46,8 +46,13 @@ class CustomerQueries:
             return CustomerDTO.of(customer)
         return self.describe(customer, by)
 
-    def describe(self, customer: Customer, by: Actor) -> CustomerDTO:
-        return self.describe_all([customer], by)[0]
+    def describe(self, customer: Customer, by: Actor, owner: Partner | None = None) -> CustomerDTO:
+        """``customer`` with the caller's actions now; ``owner`` when already loaded."""
+        if owner is None or owner.id != customer.state.partner_id:
+            return self.describe_all([customer], by)[0]
+        return CustomerDTO.of(
+            customer, actions_for(customer, owner, by, self.policy, self.clock.now())
+        )
 
     def describe_all(self, customers: list[Customer], by: Actor) -> list[CustomerDTO]:
         """Customers with the caller's actions now (each owner loaded once)."""

@@ -56,7 +56,7 @@ def add_customer(
         )
     except NotFound:
         raise ValidationFailed("partner_id", f"no partner {partner_id}") from None
-    customer = services.queries.get(outcome.customer.id, by=by)
+    customer = services.queries.describe(outcome.aggregate, by, outcome.owner)
     response.headers["Location"] = str(request.url_for("read_customer", customer_id=customer.id))
     tagged(response, customer.version)
     return customer

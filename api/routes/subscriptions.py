@@ -94,7 +94,8 @@ def change_subscription(
 
 
 def described(services: Services, outcome: Outcome, by: Actor, response: Response) -> CustomerDTO:
-    """The customer after the command, with the caller's actions and its ETag."""
-    customer = services.queries.get(outcome.customer.id, by=by)
+    """The customer after the command, with the caller's actions and its ETag: from
+    what the command saved, not read again (a read could fail after the write landed)."""
+    customer = services.queries.describe(outcome.aggregate, by, outcome.owner)
     tagged(response, customer.version)
     return customer
