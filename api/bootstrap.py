@@ -150,6 +150,10 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
         policy=settings.policy,
     )
     admin = settings.admin_token.get_secret_value() if settings.admin_token else None
+    # Verified keys are remembered while this process's follower reads every event,
+    # so a revoked key or a changed partner is forgotten within the views' lag.
+    auth = Authenticator(uow, admin, watching=lambda: views.follower.running)
+    views.follower.observers.append(auth)
     return Services(
         settings=settings,
         clock=clock,
@@ -157,7 +161,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
         customers=customers,
         queries=CustomerQueries(uow, clock, settings),
         partners=PartnerCommands(uow, clock),
-        auth=Authenticator(uow, admin),
+        auth=auth,
         links=links,
         views=views,
         lists=lists,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.bootstrap import Services
@@ -16,7 +17,7 @@ from domain.values import Actor, ActorKind
 bearer = HTTPBearer(auto_error=False, description="a partner, service or admin API key")
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
 
@@ -24,15 +25,21 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def principal(
+async def principal(
     request: Request,
     services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
-    """The caller, if its key is valid and its kind may call this route (api/policy.py)."""
+    """The caller, if its key is valid and its kind may call this route (api/policy.py).
+
+    Async, so a remembered key costs no hop to a worker thread; verifying a key that
+    is not remembered reads the database, in a worker thread."""
     if credentials is None:
         raise Unauthorized
-    actor = services.auth.authenticate(credentials.credentials)
+    token = credentials.credentials
+    actor = services.auth.remembered(token) or await run_in_threadpool(
+        services.auth.authenticate, token
+    )
     if actor is None:
         raise Unauthorized
     route = request.scope["route"].name
@@ -44,7 +51,7 @@ def principal(
 Principal = Annotated[Actor, Depends(principal)]
 
 
-def admin(by: Principal) -> Actor:
+async def admin(by: Principal) -> Actor:
     if by.kind is not ActorKind.ADMIN:
         raise Forbidden("only the admin may do this")
     return by
@@ -57,7 +64,7 @@ class StalePrecondition(DomainError):
     slug = "precondition-failed"
 
 
-def expected_version(
+async def expected_version(
     if_match: Annotated[
         str | None,
         Header(max_length=64, description='the customer\'s ETag, e.g. "3"; stale → 412'),
@@ -74,7 +81,7 @@ def expected_version(
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]
 
 
-def idempotency_key(
+async def idempotency_key(
     idempotency_key: Annotated[
         str | None,
         Header(

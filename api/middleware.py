@@ -113,7 +113,10 @@ class Idempotency:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
             return None
-        actor = await to_thread.run_sync(self.auth.authenticate, token.strip())
+        token = token.strip()
+        actor = self.auth.remembered(token) or await to_thread.run_sync(
+            self.auth.authenticate, token
+        )
         return None if actor is None else f"{actor.kind.value}:{actor.id}"
 
     async def _claim(

@@ -50,6 +50,11 @@ class SavedStates:
             self._items.move_to_end(aggregate_id)
         return found.clone()
 
+    def version_of(self, aggregate_id: UUID) -> int | None:
+        """The version this process last saved, if it is still kept."""
+        found = self._items.get(aggregate_id)
+        return None if found is None else found.version
+
     def put(self, aggregate: Aggregate) -> None:
         """Keep ``aggregate`` as saved; the caller must not change it afterwards."""
         with self._lock:

@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
@@ -27,6 +27,15 @@ from projections.database import Database, PostgresDatabase
 from projections.projection import Projection
 
 log = logging.getLogger(__name__)
+
+
+class Observer(Protocol):
+    """Something that must hear of every event, in order (e.g. a cache to invalidate)."""
+
+    def observe(self, events: Sequence[DomainEvent]) -> None: ...
+
+    def lost_track(self) -> None:
+        """Events went by unread (another process projected them): forget everything."""
 
 
 class Follower:
@@ -55,6 +64,7 @@ class Follower:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.observers: list[Observer] = []
 
     @property
     def position(self) -> int:
@@ -67,7 +77,12 @@ class Follower:
         return self._thread is not None and self._thread.is_alive()
 
     def refresh(self) -> None:
-        self._publish(positions.stored(self.db, self._positions))
+        before = self.position
+        stored = positions.stored(self.db, self._positions)
+        if min(stored.values()) > before:
+            for observer in self.observers:
+                observer.lost_track()
+        self._publish(stored)
 
     def step(self) -> int:
         """Apply the next batch; the number of notifications read (0: none new)."""
@@ -79,6 +94,8 @@ class Follower:
             (n.id, cast(DomainEvent, self.mapper.to_domain_event(n))) for n in batch
         ]
         last = batch[-1].id
+        for observer in self.observers:
+            observer.observe([e for _, e in decoded])
         with self.db.transaction() as tx:
             stored = positions.read(tx, self._positions, lock=True)
             if min(stored.values()) >= start:  # else a rebuild moved back: read again
@@ -88,6 +105,9 @@ class Follower:
                         projection.process(tx, [e for i, e in decoded if i > at])
                         positions.write(tx, projection.name, last)
                         stored[projection.name] = last
+        if min(stored.values()) > last:
+            for observer in self.observers:
+                observer.lost_track()
         self._publish(stored)
         return len(batch)
 
