@@ -95,7 +95,12 @@ def tracked_from_row(db: Database, row: Row) -> Tracked:
 
 
 def customer_from_row(db: Database, row: Row) -> Customer:
-    state = CustomerState.model_validate(db.loads(row["state"]))
+    raw = row["state"]
+    state = (
+        CustomerState.model_validate_json(raw)
+        if isinstance(raw, str | bytes)
+        else CustomerState.model_validate(raw)
+    )
     customer = Customer(UUID(str(row["id"])), db.instant(row["created_at"]), state)
     customer.version = int(row["version"])
     customer.modified_on = db.instant(row["modified_at"])

@@ -23,7 +23,9 @@ from projections.database import Database
 from projections.schema import CUSTOMERS, DEADLINES, PENDING
 
 READ_ALL = frozenset({ActorKind.AUDITOR, ActorKind.ADMIN})
-COLUMNS = "id, version, created_at, modified_at, state"
+# The state as JSON text (not jsonb decoded to dicts by the driver): pydantic parses
+# and validates text in one pass, twice as fast as json.loads and then validating.
+COLUMNS = "id, version, created_at, modified_at, {state} AS state"
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,11 @@ class Query:
         self.where.append(clause)
         self.params.extend(params)
 
-    def sql(self, scope: str, limit: int) -> tuple[str, list[Any]]:
+    def sql(self, scope: str, limit: int, dialect: str) -> tuple[str, list[Any]]:
         where = " AND ".join([scope, *self.where]) if self.where else scope
+        columns = COLUMNS.format(state="state::text" if dialect == "postgres" else "state")
         text = (
-            f"SELECT {COLUMNS}, {self.key} AS k FROM {self.table} WHERE {where} "
+            f"SELECT {columns}, {self.key} AS k FROM {self.table} WHERE {where} "
             f"ORDER BY {self.key}, id LIMIT {int(limit)}"
         )
         return text, list(self.params)
@@ -152,15 +155,17 @@ class CustomerReader:
 
     def _select(self, query: Query, viewer: Actor, limit: int) -> list[dict[str, Any]]:
         if viewer.kind in READ_ALL:
-            return self.db.rows(*query.sql("1 = 1", limit))
+            return self.db.rows(*query.sql("1 = 1", limit, self.db.dialect))
         viewer_id = _uuid(viewer.id)
         if viewer_id is None or not viewer.is_partner:
             return []
-        owned_sql, owned = query.sql("partner_id = ?", limit)
+        owned_sql, owned = query.sql("partner_id = ?", limit, self.db.dialect)
         rows = self.db.rows(owned_sql, [viewer_id, *owned])
         if viewer.kind is ActorKind.DISTRIBUTOR:
             # Its MSPs' customers: a second ordered index scan, merged here.
-            theirs_sql, theirs = query.sql("distributor_id = ? AND partner_id <> ?", limit)
+            theirs_sql, theirs = query.sql(
+                "distributor_id = ? AND partner_id <> ?", limit, self.db.dialect
+            )
             rows += self.db.rows(theirs_sql, [viewer_id, viewer_id, *theirs])
             rows.sort(key=lambda r: (self.db.instant(r["k"]), str(r["id"])))
         return rows[:limit]

@@ -77,9 +77,9 @@ def list_pending(
         viewer=by, q=q, limit=limit, cursor=cursor, owner=owner, distributor=distributor
     )
     described = services.queries.describe_all(page.items, by)
-    items = [
-        PendingCustomer(
-            **dto.model_dump(), activation_url=services.links.url(c.id, c.state.link_version)
+    items = [  # dto is validated already: extend it without dumping and validating again
+        PendingCustomer.model_construct(
+            **dto.__dict__, activation_url=services.links.url(c.id, c.state.link_version)
         )
         for c, dto in zip(page.items, described, strict=True)
     ]
