@@ -51,6 +51,7 @@ class Services:
     gauges: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
     counters: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
     probes: dict[str, Callable[[], bool]] = field(default_factory=dict)
+    sweeping: bool = False  # whether start_background started the sweeper
 
     def __post_init__(self) -> None:
         self.gauges.update(
@@ -82,14 +83,18 @@ class Services:
         )
         self.probes["background"] = lambda: self.background_running
 
-    def start_background(self) -> None:
-        """Follow the events into the views; sweep due work (emails, notices, upgrades)."""
+    def start_background(self, *, sweep: bool | None = None) -> None:
+        """Follow the events into the views; sweep due work (emails, notices, upgrades)
+        unless ``TENANTRY_SWEEP`` is off (API processes beside dedicated workers)."""
         self.views.start()
-        self.sweeper.start()
+        if self.settings.sweep if sweep is None else sweep:
+            self.sweeping = True
+            self.sweeper.start()
 
     @property
     def background_running(self) -> bool:
-        return self.views.follower.running and self.sweeper.running
+        """The background work this process started is running."""
+        return self.views.follower.running and (self.sweeper.running or not self.sweeping)
 
     def settle(self, timeout: float = SETTLE_TIMEOUT_S) -> bool:
         """Do everything due by the clock's now, and let the views catch up."""

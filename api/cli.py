@@ -134,7 +134,7 @@ def work() -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     services = build(Settings())
-    services.start_background()
+    services.start_background(sweep=True)  # TENANTRY_SWEEP is for API processes
     print("tenantry worker: following events, sweeping deadlines", file=sys.stderr)
     try:
         stop.wait()

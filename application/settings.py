@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     mail_from: str = "Tenantry <no-reply@tenantry.invalid>"
     outbox_dir: Path = Path("var/outbox")
     test_clock: bool = False
+    sweep: bool = True  # False: this process's background work only follows the views
     snapshot_interval: int = 50
     policy: Policy = Policy()
     catalogue: Catalogue = Catalogue()

@@ -129,6 +129,46 @@ def test_two_workers_do_every_deadline_exactly_once(
         second.close()
 
 
+def test_an_api_process_with_sweeping_off_follows_the_views_and_leaves_due_work_to_a_worker(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    clock = TestClock(START)
+    settings = Settings(
+        database_url=sqlite_url, secret_key="k" * 32, outbox_dir=tmp_path / "outbox", sweep=False
+    )
+    api, worker = build(settings, clock), open_services(sqlite_url, clock, tmp_path / "outbox")
+    try:
+        api.start_background()
+        assert api.background_running  # ready: it runs what it was asked to
+        assert not api.sweeper.running
+        partner, key = api.partners.register(
+            name="N", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
+        )
+        msp = api.auth.authenticate(key)
+        assert msp is not None
+        added = api.customers.add(
+            partner_id=partner.id,
+            organization_name="Contoso",
+            notification_email="it@contoso.example",
+            sku="ESSENTIALS_MSP_2025",
+            addons=[],
+            by=msp,
+        )
+        assert api.views.wait_until_current(5.0)
+        time.sleep(0.5)
+        assert not event_counts(api, "Customer.ActivationSent")  # nobody sweeps yet
+
+        worker.start_background()
+        wait_until(
+            lambda: event_counts(api, "Customer.ActivationSent") == {added.customer.id: 1}, 30
+        )
+        assert api.manager.emails_sent == 0
+        assert worker.manager.emails_sent == 1
+    finally:
+        api.close()
+        worker.close()
+
+
 def test_advancing_the_test_clock_answers_once_everything_due_is_done(
     database_url: str, tmp_path: Path
 ) -> None:
