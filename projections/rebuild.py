@@ -85,10 +85,11 @@ def _write_all(
     for projection, kept in zip(projections, records, strict=True):
         values = list(kept.values())
         kept.clear()
-        for start in range(0, len(values), WRITE_CHUNK):
-            with db.transaction() as tx:
-                chunk = values[start : start + WRITE_CHUNK]
-                projection.write(tx, chunk, suffix=SHADOW, fresh=True)
+        with db.loading() as loader:
+            for start in range(0, len(values), WRITE_CHUNK):
+                with loader.transaction() as tx:
+                    chunk = values[start : start + WRITE_CHUNK]
+                    projection.write(tx, chunk, suffix=SHADOW, fresh=True)
         if db.dialect == "postgres":  # indexes built before the swap, renamed in it
             with db.transaction() as tx:
                 for table in projection.tables:
