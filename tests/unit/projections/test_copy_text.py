@@ -32,7 +32,7 @@ def test_a_row_is_tab_separated_with_null_as_backslash_n() -> None:
     assert copy_text([row, (None,)]) == (
         "00000000-0000-0000-0000-000000000001\t3\tt\tf\t\\N\t"
         "2026-01-05T09:00:00.000123+00:00\t2026-02-01\tx\\ty\t"
-        '["A\\\\\\\\B", "\\\\n"]\t{"k":"v\\\\"w"}\n'
+        '["A\\\\\\\\B","\\\\n"]\t{"k":"v\\\\"w"}\n'
         "\\N\n"
     )
 
