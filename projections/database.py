@@ -454,12 +454,20 @@ _COPY_TEXT: dict[type, Callable[[Any], str]] = {
 }
 
 
+class _Isoformats(dict[datetime, str]):
+    def __missing__(self, key: datetime) -> str:
+        text = self[key] = key.isoformat()
+        return text
+
+
 def copy_text(rows: Sequence[Sequence[Any]]) -> str | None:
     """``rows`` in COPY's text format; None when a value is of a type not known here.
 
     Each value means what psycopg would send: text as is, instants and dates in ISO
     8601 (with their UTC offset), the same JSON."""
-    encode = _COPY_TEXT
+    # A row's instants are often one and the same (created, modified, link issued):
+    # each is formatted once (a hit costs a tenth of isoformat on an aware datetime).
+    encode = {**_COPY_TEXT, datetime: _Isoformats().__getitem__}
     try:
         lines = ["\t".join([encode[type(v)](v) for v in row]) for row in rows]
     except KeyError:
