@@ -1,7 +1,9 @@
 """Rebuild projections from the events while the old tables keep serving.
 
-Everything is built into ``<table>_next`` from position 0 in large batches, with every
-record kept in memory and written once with plain inserts; then one transaction per
+Everything is built into ``<table>_next`` from position 0 in large batches (the next one
+read by a thread while one is decoded), with every record kept in memory and written
+once at the end (PostgreSQL: COPY text, sent by a loader thread while the next rows are
+encoded; SQLite: inserts, a transaction per chunk); then one transaction per
 projection, holding its position row, drops the old tables, renames the new ones in
 and stores the rebuilt position. The follower carries on from that position.
 Rebuilding several projections reads and decodes the notification log once for all.
