@@ -161,7 +161,14 @@ class Snapshot(BaseModel):
 def aggregate_class(name: str) -> type[Aggregate]:
     """The aggregate class whose ``SNAPSHOT_TOPIC`` is ``name`` (creation events and
     snapshots build their aggregate through it, without importing its module)."""
-    return {c.SNAPSHOT_TOPIC: c for c in _subclasses(Aggregate)}[name]
+    found = _AGGREGATES.get(name)
+    if found is None:  # the first time, or a class defined since: look again
+        _AGGREGATES.update({c.SNAPSHOT_TOPIC: c for c in _subclasses(Aggregate)})
+        found = _AGGREGATES[name]
+    return found
+
+
+_AGGREGATES: dict[str, type[Aggregate]] = {}
 
 
 def _subclasses(cls: type[Aggregate]) -> list[type[Aggregate]]:

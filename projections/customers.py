@@ -21,6 +21,7 @@ from projections.projection import Projection, in_list
 from projections.schema import CUSTOMERS, DEADLINES, PENDING
 
 CHUNK = 500
+HANDLED = (Customer.Event, Customer.Created)  # a tuple: isinstance is quicker than with a union
 
 
 class CustomerViews(Projection[Tracked]):
@@ -31,7 +32,7 @@ class CustomerViews(Projection[Tracked]):
         self.policy = policy
 
     def handles(self, event: DomainEvent) -> bool:
-        return isinstance(event, Customer.Event | Customer.Created)
+        return isinstance(event, HANDLED)
 
     def version(self, record: Tracked) -> int:
         return record.customer.version

@@ -1,7 +1,9 @@
 """Rebuild projections from the events while the old tables keep serving.
 
-Everything is built into ``<table>_next`` from position 0 in large batches, with every
-record kept in memory and written once with plain inserts; then one transaction per
+Everything is built into ``<table>_next`` from position 0 in large batches (the next one
+read by a thread while one is decoded), with every record kept in memory and written
+once at the end (PostgreSQL: COPY text, sent by a loader thread while the next rows are
+encoded; SQLite: inserts, a transaction per chunk); then one transaction per
 projection, holding its position row, drops the old tables, renames the new ones in
 and stores the rebuilt position. The follower carries on from that position.
 Rebuilding several projections reads and decodes the notification log once for all.
@@ -11,10 +13,11 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, cast
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
 from domain.aggregate import DomainEvent
 from projections import positions
@@ -57,20 +60,27 @@ def rebuild_all(  # noqa: PLR0913
                 tx.execute(table.create(SHADOW))
     records: list[dict[UUID, Any]] = [{} for _ in projections]
     position = 0
+
+    def read(after: int) -> Sequence[Notification]:
+        return recorder.select_notifications(after, batch_size, inclusive_of_start=False)
+
     try:
-        while batch := recorder.select_notifications(
-            position, batch_size, inclusive_of_start=False
-        ):
-            events = [cast(DomainEvent, mapper.to_domain_event(n)) for n in batch]
-            for projection, kept in zip(projections, records, strict=True):
-                projection.feed(kept, events)
-            position = batch[-1].id
-            if on_batch is not None:
-                on_batch(len(batch))
-            # The records kept so far are long-lived: take them out of the cyclic
-            # collector's sight, which otherwise walks them all again and again
-            # (half of a large rebuild's time in profiles).
-            gc.freeze()
+        # A thread reads the next batch while this one is decoded: the database
+        # answers (and the socket is waited for) meanwhile.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-read") as reader:
+            following = reader.submit(read, position)
+            while batch := following.result():
+                following = reader.submit(read, batch[-1].id)
+                events = [cast(DomainEvent, mapper.to_domain_event(n)) for n in batch]
+                for projection, kept in zip(projections, records, strict=True):
+                    projection.feed(kept, events)
+                position = batch[-1].id
+                if on_batch is not None:
+                    on_batch(len(batch))
+                # The records kept so far are long-lived: take them out of the cyclic
+                # collector's sight, which otherwise walks them all again and again
+                # (half of a large rebuild's time in profiles).
+                gc.freeze()
         _write_all(db, projections, records)
     finally:
         gc.unfreeze()
@@ -85,10 +95,11 @@ def _write_all(
     for projection, kept in zip(projections, records, strict=True):
         values = list(kept.values())
         kept.clear()
-        for start in range(0, len(values), WRITE_CHUNK):
-            with db.transaction() as tx:
-                chunk = values[start : start + WRITE_CHUNK]
-                projection.write(tx, chunk, suffix=SHADOW, fresh=True)
+        with db.loading() as loader:
+            for start in range(0, len(values), WRITE_CHUNK):
+                with loader.transaction() as tx:
+                    chunk = values[start : start + WRITE_CHUNK]
+                    projection.write(tx, chunk, suffix=SHADOW, fresh=True)
         if db.dialect == "postgres":  # indexes built before the swap, renamed in it
             with db.transaction() as tx:
                 for table in projection.tables:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from application.clock import TestClock
 from domain.customer import Customer
 from domain.errors import DomainError
-from domain.values import Actor, LogLevel
+from domain.values import Actor, LogLevel, PartnerKind
 from tests.conftest import START, create_database, drop_database
 from tests.projections_support import IMPORTER, World, dump
 
@@ -162,5 +162,52 @@ def test_a_whole_lifecycle_rebuilds_to_the_same_rows_with_its_extensions(
 
         assert dump(world.services) == live
         assert row == [{"status": "PRODUCTION", "extensions": 2}]
+    finally:
+        world.close()
+
+
+NASTY = (
+    "tab\there",
+    "new\nline and\r\nCRLF",
+    "back\\slash \\N \\t \\\\ \\",
+    "\\N",
+    "\\.",
+    "Zoë 日本語 ✓ 🚀",
+    'quotes " and \' and {"json": [1, 2]}',
+    "trailing backslash \\",
+)
+
+
+def test_text_a_copy_could_garble_rebuilds_to_the_same_rows(
+    database_url: str, clock: TestClock
+) -> None:
+    """Tabs, newlines, carriage returns, backslashes (a name that reads ``\\N``, COPY's
+    NULL), quotes and non-ASCII text in every kind of text column, next to NULLs."""
+    world = World(database_url, clock)
+    try:
+        partner = world.partner("Partner\twith\\odd\nname", PartnerKind.MSP, None)
+        for i, text in enumerate(NASTY):
+            owner = (partner, world.loner, world.msp)[i % 3]
+            customer = world.add(owner, f"Org {text}")
+            customers = world.services.customers
+            if i % 4 == 3:  # pending, not activated: NULLs, and its activation deadline
+                continue
+            customers.activate(customer, link_version=1)
+            customers.log_import_message(
+                customer, level=LogLevel.INFO, message=f"msg {text}", by=IMPORTER
+            )
+            customers.record_import_failure(
+                customer, code=f"E\t{i}\\", message=f"fail {text}", by=IMPORTER
+            )
+            if i % 2:
+                customers.complete_import(customer, by=IMPORTER)
+        world.current()
+        live = dump(world.services)
+        names = {row[4] for row in live["view_pending_customers"] + live["view_customers"]}
+        assert names == {f"Org {text}" for text in NASTY}
+
+        world.services.views.rebuild()
+
+        assert dump(world.services) == live
     finally:
         world.close()
