@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 
 from application.authorization import can_reach
 from application.clock import Clock
-from application.dto import CustomerDTO, Outcome
+from application.dto import Outcome
 from application.errors import NotFound
 from application.settings import Settings
 from application.unit_of_work import UnitOfWork
@@ -59,7 +59,7 @@ class CustomerCommands:
             by=by,
         )
         position = self.uow.create(customer)
-        return Outcome(CustomerDTO.of(customer), position, customer, owner)
+        return Outcome(position, customer, owner)
 
     def reissue_activation_link(
         self, customer_id: UUID, *, by: Actor, expected_version: int | None = None
@@ -222,4 +222,4 @@ class CustomerCommands:
             decide(customer, now)
 
         customer, position = self.uow.change(Customer, customer_id, run, expected_version)
-        return Outcome(CustomerDTO.of(customer), position, customer)
+        return Outcome(position, customer)

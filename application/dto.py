@@ -1,9 +1,10 @@
-"""What the use cases return: plain data, never aggregates or events."""
+"""What the use cases return: plain data (a command's Outcome also keeps the saved aggregate)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -124,10 +125,15 @@ class Outcome:
     answer is described from what the command did, without reading either again.
     """
 
-    customer: CustomerDTO
     position: int | None
     aggregate: Customer
     owner: Partner | None = None
+
+    @cached_property
+    def customer(self) -> CustomerDTO:
+        """The customer as a DTO, built when first asked for (the process manager's
+        commands never ask)."""
+        return CustomerDTO.of(self.aggregate)
 
 
 @dataclass(frozen=True)
