@@ -37,6 +37,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     serving = commands.add_parser("serve", help="run the HTTP API and the background work")
     serving.add_argument("--host", default="127.0.0.1")
     serving.add_argument("--port", type=int, default=8000)
+    serving.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="API processes sharing the port, each with its own background work (default 1)",
+    )
+    serving.add_argument(
+        "--no-access-log",
+        action="store_true",
+        help="no line per request (when the load balancer keeps the access log)",
+    )
     commands.add_parser("worker", help="run only the background work (views, deadlines, email)")
 
     audit = commands.add_parser("audit", help="read histories").add_subparsers(
@@ -53,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     if args.command == "serve":
-        return serve(args.host, args.port)
+        return serve(args.host, args.port, workers=args.workers, access_log=not args.no_access_log)
     if args.command == "worker":
         return work()
     services = build(Settings())
@@ -103,8 +114,9 @@ def verify(services: Services) -> int:
     return 0
 
 
-def serve(host: str, port: int) -> int:
-    """One process: the API, and the background work started by the app's lifespan."""
+def serve(host: str, port: int, *, workers: int = 1, access_log: bool = True) -> int:
+    """The API and the background work started by the app's lifespan, in one process,
+    or in ``workers`` processes sharing the port (one interpreter lock each)."""
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
     settings = Settings()
@@ -123,7 +135,14 @@ def serve(host: str, port: int) -> int:
         "  or: .venv/bin/tenantry partners add --name 'My MSP' --kind msp --status production",
         file=sys.stderr,
     )
-    uvicorn.run("api.app:from_environment", factory=True, host=host, port=port)
+    uvicorn.run(
+        "api.app:from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+    )
     return 0
 
 

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 TENANTRY = Path(sys.executable).parent / "tenantry"
 
@@ -20,7 +21,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_creates_and_reads_a_customer_over_http(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "options", [[], ["--workers", "2", "--no-access-log"]], ids=["one process", "two workers"]
+)
+def test_serve_creates_and_reads_a_customer_over_http(tmp_path: Path, options: list[str]) -> None:
     port = free_port()
     env = {
         **os.environ,
@@ -28,7 +32,7 @@ def test_serve_creates_and_reads_a_customer_over_http(tmp_path: Path) -> None:
         "TENANTRY_ADMIN_TOKEN": "admin-token-live",
         "TENANTRY_SECRET_KEY": "s" * 32,
     }
-    command = [str(TENANTRY), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    command = [str(TENANTRY), "serve", "--host", "127.0.0.1", "--port", str(port), *options]
     process = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -57,6 +61,9 @@ def test_serve_creates_and_reads_a_customer_over_http(tmp_path: Path) -> None:
         read = httpx.get(created.headers["location"], headers=key)
         assert read.status_code == 200
         assert read.json()["organization_name"] == "Contoso"
+        for _ in range(4):  # whichever process answers, the list includes the new customer
+            pending = httpx.get(f"{base}/v1/customers/pending", headers=key)
+            assert [c["organization_name"] for c in pending.json()["items"]] == ["Contoso"]
     finally:
         process.terminate()
         process.wait(timeout=15)
