@@ -64,6 +64,11 @@ def rebuild_all(  # noqa: PLR0913
     def read(after: int) -> Sequence[Notification]:
         return recorder.select_notifications(after, batch_size, inclusive_of_start=False)
 
+    # The cyclic collector is off meanwhile, in the whole process (8 % of a 1.5M-event
+    # rebuild): events and records form no cycles, their garbage goes by reference
+    # counts; one collection at the end catches anything else.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         # A thread reads the next batch while this one is decoded: the database
         # answers (and the socket is waited for) meanwhile.
@@ -84,6 +89,9 @@ def rebuild_all(  # noqa: PLR0913
         _write_all(db, projections, records)
     finally:
         gc.unfreeze()
+        if collecting:
+            gc.enable()
+        gc.collect()
     for projection in projections:
         swap(db, projection, position)
     return {projection.name: position for projection in projections}
