@@ -69,7 +69,7 @@ class IdempotencyKeys:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        with db.transaction() as tx:
+        with db.schema_transaction() as tx:
             tx.execute(CREATE)
 
     def claim(self, principal: str, key: str, request_hash: str) -> tuple[Claim, Answer | None]:

@@ -17,7 +17,7 @@ CREATE = "CREATE TABLE IF NOT EXISTS test_clock (id INTEGER PRIMARY KEY, now {in
 class PersistedTestClock:
     def __init__(self, db: Database) -> None:
         self.db = db
-        with db.transaction() as tx:
+        with db.schema_transaction() as tx:
             tx.execute(CREATE)
             tx.execute(
                 "INSERT INTO test_clock (id, now) VALUES (1, ?) ON CONFLICT (id) DO NOTHING",

@@ -81,7 +81,7 @@ class AuditChain:
         self.recorder = recorder
 
     def create_schema(self) -> None:
-        with self.db.transaction() as tx:
+        with self.db.schema_transaction() as tx:
             tx.execute(CREATE)
 
     def seal(self) -> int:

@@ -43,7 +43,7 @@ class WorkClaims:
         self.db = db
 
     def create_schema(self) -> None:
-        with self.db.transaction() as tx:
+        with self.db.schema_transaction() as tx:
             tx.execute(CREATE)
 
     def unclaimed_due(self, now: datetime, limit: int) -> list[Deadline]:

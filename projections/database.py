@@ -49,6 +49,8 @@ TYPES: dict[Dialect, dict[str, str]] = {
 }
 SQLITE_INSTANT = "%Y-%m-%dT%H:%M:%S.%fZ"
 COPY_BLOCK = 1_000  # rows encoded at a time for COPY
+# The advisory lock every schema creation takes (application/pg_recorder.py too).
+SCHEMA_LOCK = "tenantry schema"
 
 
 class Json:
@@ -134,6 +136,20 @@ class Database:
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self.transaction() as tx:
             return tx.rows(sql, params)
+
+    @contextmanager
+    def schema_transaction(self) -> Iterator[Tx]:
+        """A transaction that creates tables (or extensions), one process at a time.
+
+        ``CREATE … IF NOT EXISTS`` is not safe against a concurrent create on
+        PostgreSQL: processes starting together on a new database failed with
+        ``pg_extension_name_index``. The transaction holds an advisory lock (the one
+        the event store's schema creation takes) until it ends. SQLite's write lock
+        serializes these transactions already."""
+        with self.transaction() as tx:
+            if self.dialect == "postgres":
+                tx.execute(f"SELECT pg_advisory_xact_lock(hashtext('{SCHEMA_LOCK}'))")
+            yield tx
 
     @contextmanager
     def loading(self) -> Iterator[Loader]:

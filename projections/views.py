@@ -44,7 +44,7 @@ class Views:
         self.reader = CustomerReader(self.db)
 
     def _create_tables(self) -> None:
-        with self.db.transaction() as tx:
+        with self.db.schema_transaction() as tx:
             if self.db.dialect == "postgres":
                 tx.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
             create_positions(tx)

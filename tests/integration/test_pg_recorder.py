@@ -86,20 +86,3 @@ def test_it_notifies_listeners(store: EventStore, postgres_url: str) -> None:
         listener.execute(f"LISTEN {store.recorder.channel_name}")  # type: ignore[attr-defined]
         store.recorder.insert_events(events(uuid.uuid4(), 1))
         assert next(listener.notifies(timeout=5), None) is not None
-
-
-def test_processes_starting_at_once_create_the_schema_without_failing(postgres_url: str) -> None:
-    failures: list[BaseException] = []
-
-    def start() -> None:
-        try:
-            open_event_store(postgres_url).close()
-        except BaseException as error:
-            failures.append(error)
-
-    starters = [threading.Thread(target=start) for _ in range(6)]
-    for s in starters:
-        s.start()
-    for s in starters:
-        s.join(30)
-    assert failures == []

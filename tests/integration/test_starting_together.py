@@ -1,0 +1,62 @@
+"""Processes started together on a new database (serve --workers N, serve beside worker)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from api.bootstrap import build, link_secret
+from application.clock import TestClock
+from application.settings import Settings
+from tests.conftest import START
+
+
+def all_at_once(
+    count: int, start: Callable[[], object]
+) -> tuple[list[object], list[BaseException]]:
+    results: list[object] = []
+    failures: list[BaseException] = []
+    go = threading.Barrier(count)
+
+    def run() -> None:
+        go.wait()
+        try:
+            results.append(start())
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results, failures
+
+
+@pytest.mark.postgres
+def test_six_starting_together_on_a_new_database_all_start(postgres_url: str) -> None:
+    settings = Settings(database_url=postgres_url, secret_key="k" * 32, test_clock=True)  # type: ignore[arg-type]
+
+    def start() -> None:
+        build(settings, TestClock(START)).close()
+
+    _, failures = all_at_once(6, start)
+    assert failures == []
+
+
+def test_processes_without_a_configured_secret_agree_on_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    secrets, failures = all_at_once(8, lambda: link_secret(Settings()))
+    assert failures == []
+    assert len(set(secrets)) == 1
+    (secret,) = set(secrets)
+    assert isinstance(secret, bytes)
+    assert len(secret) >= 32
+    assert os.stat(tmp_path / "var" / "secret.key").st_mode & 0o777 == 0o600
+    assert [p.name for p in (tmp_path / "var").iterdir()] == ["secret.key"]
