@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -120,10 +121,22 @@ def link_secret(settings: Settings) -> bytes:
         return settings.secret_key.get_secret_value().encode()
     path = Path("var/secret.key")
     if not path.exists():
+        # Several processes may start at once (serve --workers N): each writes a whole
+        # candidate, and the first link wins; nobody reads a file being written.
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
+        candidate = path.with_name(f".secret.key.{os.getpid()}.{secrets.token_hex(4)}")
+        candidate.write_text(secrets.token_hex(32))
+        candidate.chmod(0o600)
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
+    secret = path.read_text().strip()
+    if len(secret) < 32:
+        raise RuntimeError(f"{path} holds no usable secret: delete it or set TENANTRY_SECRET_KEY")
+    return secret.encode()
 
 
 def mail_transport(settings: Settings) -> MailTransport:
