@@ -120,6 +120,16 @@ def serve(host: str, port: int, *, workers: int = 1, access_log: bool = True) ->
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
     settings = Settings()
+    if workers < 1:
+        print("--workers must be at least 1", file=sys.stderr)
+        return 2
+    if workers > 1 and settings.database_url.startswith("memory:"):
+        print(
+            "--workers > 1 needs a shared database: memory:// would give each process "
+            "its own; set TENANTRY_DATABASE_URL to a sqlite:/// file or postgresql://",
+            file=sys.stderr,
+        )
+        return 2
     if settings.admin_token is None:
         print(
             "No admin token: admin calls are refused. To enable them, set one, e.g.\n"

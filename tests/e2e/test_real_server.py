@@ -67,3 +67,23 @@ def test_serve_creates_and_reads_a_customer_over_http(tmp_path: Path, options: l
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+@pytest.mark.parametrize(
+    ("options", "url"),
+    [(["--workers", "0"], "sqlite:///x.db"), (["--workers", "2"], "memory://")],
+    ids=["no process", "unshared database"],
+)
+def test_serve_refuses_workers_it_cannot_run(tmp_path: Path, options: list[str], url: str) -> None:
+    env = {**os.environ, "TENANTRY_DATABASE_URL": url}
+    done = subprocess.run(
+        [str(TENANTRY), "serve", "--port", str(free_port()), *options],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "--workers" in done.stderr
