@@ -24,14 +24,15 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL, Identifier
 
-ONE = "tenantry_insert_event"
-MANY = "tenantry_insert_events"
 TOPIC = "application.pg_recorder:LockingInsertRecorder"
 
 
 class LockingInsertRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
+        # Named after the table: stores with other tables in the schema keep their own.
+        self.insert_one = f"{self.events_table_name}_insert_event"
+        self.insert_many = f"{self.events_table_name}_insert_events"
         schema = Identifier(datastore.schema)
         table = Identifier(self.events_table_name)
         # One function for a single event (the common save: scalar parameters are
@@ -52,12 +53,12 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
         id_type = SQL(datastore.originator_id_type)
         for function, params, rows in (
             (
-                ONE,
+                self.insert_one,
                 SQL("i {0}, v bigint, t text, s bytea").format(id_type),
                 SQL("VALUES (i, v, t, s)"),
             ),
             (
-                MANY,
+                self.insert_many,
                 SQL("i {0}[], v bigint[], t text[], s bytea[]").format(id_type),
                 SQL("SELECT * FROM unnest(i, v, t, s)"),
             ),
@@ -76,10 +77,10 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
                 )
             )
         self._insert_one = SQL("SELECT * FROM {0}.{1}(%s, %s, %s, %s)").format(
-            schema, Identifier(ONE)
+            schema, Identifier(self.insert_one)
         )
         self._insert_many = SQL("SELECT * FROM {0}.{1}(%s, %s, %s, %s)").format(
-            schema, Identifier(MANY)
+            schema, Identifier(self.insert_many)
         )
 
     def insert_events(
@@ -92,10 +93,10 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
         params: tuple[object, ...]
         if len(stored_events) == 1:
             (e,) = stored_events
-            statement, column = self._insert_one, ONE
+            statement, column = self._insert_one, self.insert_one
             params = (e.originator_id, e.originator_version, e.topic, e.state)
         else:
-            statement, column = self._insert_many, MANY
+            statement, column = self._insert_many, self.insert_many
             params = (
                 [e.originator_id for e in stored_events],
                 [e.originator_version for e in stored_events],
@@ -127,5 +128,7 @@ def schema_lock(env: Mapping[str, str]) -> Iterator[None]:
         connect_timeout=int(env.get("POSTGRES_CONNECT_TIMEOUT", "10")),
         autocommit=True,
     ) as conn:
+        conn.execute("SET lock_timeout = '60s'")  # not forever behind a stuck process
+        # The views' schema creation takes the same lock (projections/database.py).
         conn.execute("SELECT pg_advisory_lock(hashtext('tenantry schema'))")
         yield

@@ -57,8 +57,10 @@ class EventStore(Application[UUID]):
         rather than read back and replayed from the database."""
         aggregates: dict[UUID, Aggregate] = {a.id: a for a in objs}
         processing = ProcessingEvent[UUID]()
+        processing.saved_kwargs.update(kwargs)
         for aggregate in aggregates.values():
             processing.events.extend(aggregate.collect_events())
+            processing.aggregates[aggregate.id] = aggregate
         recordings = self._record(processing)
         if self.snapshots is not None:
             for event in processing.events:
