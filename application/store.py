@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 from types import MethodType
@@ -10,7 +11,14 @@ from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
 from eventsourcing.application import Application, ProcessingEvent
-from eventsourcing.persistence import Mapper, Recording, Transcoder
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    Mapper,
+    OperationalError,
+    Recording,
+    Transcoder,
+)
 
 from application.mapper import JSONBytes, PydanticMapper, topic_registry
 from application.pg_recorder import schema_lock
@@ -20,6 +28,7 @@ from domain.partner import Partner
 from domain.service_account import ServiceAccount
 
 APP_NAME = "Tenantry"
+log = logging.getLogger(__name__)
 
 
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
@@ -64,14 +73,23 @@ class EventStore(Application[UUID]):
         recordings = self._record(processing)
         if self.snapshots is not None:
             for event in processing.events:
-                aggregate = aggregates[event.originator_id]
-                interval = self.snapshotting_intervals.get(type(aggregate))
-                if interval and event.originator_version % interval == 0:
-                    if event.originator_version == aggregate.version:
-                        self.snapshots.put([Snapshot.take(aggregate)])
-                    else:
-                        self.take_snapshot(event.originator_id, event.originator_version, replay)
+                self._snapshot(aggregates[event.originator_id], event.originator_version)
         return recordings
+
+    def _snapshot(self, aggregate: Aggregate, version: int) -> None:
+        """Take a snapshot at ``version`` if it is due. The events are recorded by now:
+        a snapshot that fails (or whose retry finds it stored, after a lost
+        acknowledgement) must not fail the command; a missing one costs a longer replay."""
+        interval = self.snapshotting_intervals.get(type(aggregate))
+        if not interval or version % interval:
+            return
+        try:
+            if version == aggregate.version:
+                self.snapshots.put([Snapshot.take(aggregate)])  # type: ignore[union-attr]
+            else:
+                self.take_snapshot(aggregate.id, version, replay)
+        except (IntegrityError, OperationalError, InterfaceError) as error:
+            log.warning("no snapshot of %s at version %d: %s", aggregate.id, version, error)
 
     def construct_transcoder(self) -> Transcoder:
         return JSONBytes()

@@ -18,7 +18,7 @@ from api.bootstrap import Services, build
 from application.clock import TestClock
 from application.settings import Settings
 from domain.customer import Customer
-from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
+from domain.values import Actor, ActorKind, LogLevel, PartnerKind, PartnerStatus, ServiceRole
 
 ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
 
@@ -113,3 +113,33 @@ def test_a_save_that_did_not_land_is_decided_again(
     assert held.position is not None
     history = services.queries.history(cid, by=ADMIN).events
     assert [e.type for e in history] == ["Created", "UpgradeHeld"]
+
+
+def test_a_snapshot_that_fails_after_the_events_landed_does_not_fail_the_command(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, cid = a_customer(services)
+    services.customers.activate(cid, link_version=1)  # version 2
+    assert services.store.snapshots is not None
+    real_put = services.store.snapshots.put
+
+    def stored_then_conflict(*args: Any, **kwargs: Any) -> Any:
+        real_put(*args, **kwargs)  # the library's retry after a lost acknowledgement
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(services.store.snapshots, "put", stored_then_conflict)
+    monkeypatch.setitem(services.store.snapshotting_intervals, Customer, 3)
+
+    key = services.partners.register_service_account(
+        role=ServiceRole.IMPORTER, name="importer", by=ADMIN
+    ).api_key
+    importer = services.auth.authenticate(key)
+    assert importer is not None
+
+    logged = services.customers.log_import_message(  # version 3: a snapshot is due
+        cid, level=LogLevel.INFO, message="started", by=importer
+    )
+
+    assert logged.aggregate.version == 3
+    history = services.queries.history(cid, by=ADMIN).events
+    assert [e.type for e in history] == ["Created", "Activated", "ImportMessageLogged"]
