@@ -21,6 +21,7 @@ from eventsourcing.persistence import (
 )
 
 from application.mapper import JSONBytes, PydanticMapper, topic_registry
+from application.pg_recorder import TOPIC as RECORDER_TOPIC
 from application.pg_recorder import schema_lock
 from domain.aggregate import Aggregate, Snapshot
 from domain.customer import Customer
@@ -135,7 +136,7 @@ def _backend_env(database_url: str) -> dict[str, str]:
             "POSTGRES_PRE_PING": "n",
             "POSTGRES_CONNECT_TIMEOUT": "10",
             "POSTGRES_LOCK_TIMEOUT": "10",
-            "APPLICATION_RECORDER_TOPIC": "application.pg_recorder:LockingInsertRecorder",
+            "APPLICATION_RECORDER_TOPIC": RECORDER_TOPIC,
         }
     raise ValueError(
         f"unsupported TENANTRY_DATABASE_URL scheme {url.scheme!r}: "
