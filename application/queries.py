@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
@@ -48,19 +49,17 @@ class CustomerQueries:
 
     def describe(self, customer: Customer, by: Actor, owner: Partner | None = None) -> CustomerDTO:
         """``customer`` with the caller's actions now; ``owner`` when already loaded."""
-        if owner is None or owner.id != customer.state.partner_id:
-            return self.describe_all([customer], by)[0]
-        return CustomerDTO.of(
-            customer, actions_for(customer, owner, by, self.policy, self.clock.now())
-        )
+        return self.describe_all([customer], by, loaded=[owner] if owner else [])[0]
 
-    def describe_all(self, customers: list[Customer], by: Actor) -> list[CustomerDTO]:
-        """Customers with the caller's actions now (each owner loaded once)."""
+    def describe_all(
+        self, customers: list[Customer], by: Actor, loaded: Sequence[Partner] = ()
+    ) -> list[CustomerDTO]:
+        """Customers with the caller's actions now (each owner loaded once, unless it is
+        among the partners already ``loaded``)."""
         now = self.clock.now()
-        owners = {
-            partner_id: self.uow.load(Partner, partner_id)
-            for partner_id in {c.state.partner_id for c in customers}
-        }
+        owners = {p.id: p for p in loaded}
+        for partner_id in {c.state.partner_id for c in customers} - owners.keys():
+            owners[partner_id] = self.uow.load(Partner, partner_id)
         return [
             CustomerDTO.of(c, actions_for(c, owners[c.state.partner_id], by, self.policy, now))
             for c in customers
