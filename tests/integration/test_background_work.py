@@ -43,6 +43,37 @@ def open_services(url: str, clock: TestClock, outbox: Path) -> Services:
     return build(Settings(database_url=url, secret_key="k" * 32, outbox_dir=outbox), clock)
 
 
+def an_msp(services: Services, name: str = "Northwind") -> tuple[UUID, Actor]:
+    """A production MSP and the principal its key authenticates as."""
+    partner, key = services.partners.register(
+        name=name, kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
+    )
+    msp = services.auth.authenticate(key)
+    assert msp is not None
+    return partner.id, msp
+
+
+def an_importer(services: Services) -> Actor:
+    importer = services.auth.authenticate(
+        services.partners.register_service_account(
+            role=ServiceRole.IMPORTER, name="importer", by=ADMIN
+        ).api_key
+    )
+    assert importer is not None
+    return importer
+
+
+def a_customer(services: Services, partner_id: UUID, msp: Actor, name: str, email: str) -> UUID:
+    return services.customers.add(
+        partner_id=partner_id,
+        organization_name=name,
+        notification_email=email,
+        sku="ESSENTIALS_MSP_2025",
+        addons=[],
+        by=msp,
+    ).customer.id
+
+
 def wait_until(condition: object, timeout: float = 300.0) -> None:
     give_up = time.monotonic() + timeout
     while time.monotonic() < give_up:
@@ -81,26 +112,10 @@ def test_two_workers_do_every_deadline_exactly_once(
     mail = CountingMail(first.manager.mail)
     first.manager.mail = second.manager.mail = mail
     try:
-        partner, key = first.partners.register(
-            name="Busy MSP", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
-        )
-        msp = first.auth.authenticate(key)
-        importer = first.auth.authenticate(
-            first.partners.register_service_account(
-                role=ServiceRole.IMPORTER, name="importer", by=ADMIN
-            ).api_key
-        )
-        assert msp
-        assert importer
+        partner_id, msp = an_msp(first, "Busy MSP")
+        importer = an_importer(first)
         ids = [
-            first.customers.add(
-                partner_id=partner.id,
-                organization_name=f"Customer {i}",
-                notification_email=f"c{i}@example.com",
-                sku="ESSENTIALS_MSP_2025",
-                addons=[],
-                by=msp,
-            ).customer.id
+            a_customer(first, partner_id, msp, f"Customer {i}", f"c{i}@example.com")
             for i in range(customers)
         ]
         first.start_background()
@@ -141,27 +156,14 @@ def test_an_api_process_with_sweeping_off_follows_the_views_and_leaves_due_work_
         api.start_background()
         assert api.background_running  # ready: it runs what it was asked to
         assert not api.sweeper.running
-        partner, key = api.partners.register(
-            name="N", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
-        )
-        msp = api.auth.authenticate(key)
-        assert msp is not None
-        added = api.customers.add(
-            partner_id=partner.id,
-            organization_name="Contoso",
-            notification_email="it@contoso.example",
-            sku="ESSENTIALS_MSP_2025",
-            addons=[],
-            by=msp,
-        )
+        partner_id, msp = an_msp(api)
+        added = a_customer(api, partner_id, msp, "Contoso", "it@contoso.example")
         assert api.views.wait_until_current(5.0)
         time.sleep(0.5)
         assert not event_counts(api, "Customer.ActivationSent")  # nobody sweeps yet
 
         worker.start_background()
-        wait_until(
-            lambda: event_counts(api, "Customer.ActivationSent") == {added.customer.id: 1}, 30
-        )
+        wait_until(lambda: event_counts(api, "Customer.ActivationSent") == {added: 1}, 30)
         assert api.manager.emails_sent == 0
         assert worker.manager.emails_sent == 1
     finally:
@@ -175,25 +177,9 @@ def test_advancing_the_test_clock_answers_once_everything_due_is_done(
     clock = TestClock(START)
     services = open_services(database_url, clock, tmp_path / "outbox")
     try:
-        partner, key = services.partners.register(
-            name="Northwind", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
-        )
-        msp = services.auth.authenticate(key)
-        importer = services.auth.authenticate(
-            services.partners.register_service_account(
-                role=ServiceRole.IMPORTER, name="imp", by=ADMIN
-            ).api_key
-        )
-        assert msp
-        assert importer
-        customer_id = services.customers.add(
-            partner_id=partner.id,
-            organization_name="Contoso",
-            notification_email="it@contoso.example",
-            sku="ESSENTIALS_MSP_2025",
-            addons=[],
-            by=msp,
-        ).customer.id
+        partner_id, msp = an_msp(services)
+        importer = an_importer(services)
+        customer_id = a_customer(services, partner_id, msp, "Contoso", "it@contoso.example")
 
         assert services.advance_clock(timedelta(seconds=1))
         assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
