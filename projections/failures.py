@@ -1,0 +1,37 @@
+"""Why the views could not take an event, told without the event's data."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import psycopg
+from pydantic import ValidationError
+
+
+class ProjectionFailed(Exception):
+    """The views could not take the event at ``position`` (of type ``event_type``)."""
+
+    def __init__(self, position: int, topic: str, error: Exception) -> None:
+        self.position = position
+        self.event_type = topic
+        self.cause = describe(error)
+        super().__init__(f"event {position} ({topic}): {self.cause}")
+
+
+def describe(error: Exception) -> str:
+    """The error's class and what names the problem without quoting values: the
+    database's primary message (its DETAIL may quote a row), the client's own message
+    (e.g. a NUL PostgreSQL cannot keep), a validation error's fields and kinds."""
+    name = type(error).__name__
+    if isinstance(error, ValidationError):
+        fields = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['type']}"
+            for e in error.errors(include_input=False, include_url=False)
+        )
+        return f"{name}: {fields}"
+    if isinstance(error, psycopg.Error):
+        primary = error.diag.message_primary
+        return f"{name}: {primary or str(error).splitlines()[0]}"
+    if isinstance(error, sqlite3.Error):
+        return f"{name}: {error}"
+    return name
