@@ -1,9 +1,10 @@
 """What text the domain accepts: what people type, and what every store can keep.
 
 Control characters (NUL, ESC, DEL, the C1 range…) are refused everywhere, except a
-newline and a tab in multi-line fields; lone surrogates (half of a UTF-16 pair, which
-no UTF-8 store can encode) too. PostgreSQL cannot keep NUL in text at all, SQLite
-can: refusing them here keeps the two backends agreeing on what was said.
+newline and a tab in multi-line fields (and whitespace around the text, trimmed
+anyway); lone surrogates (half of a UTF-16 pair, which no UTF-8 store can encode) too.
+PostgreSQL cannot keep NUL in text at all, SQLite can: refusing them here keeps the
+two backends agreeing on what was said.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ MULTI_LINE_ALLOWED = frozenset("\n\t")
 
 
 def unkeepable(value: str, *, multiline: bool = False) -> str | None:
-    """Why ``value`` is refused (None when it is fine)."""
-    for index, char in enumerate(value):
+    """Why ``value`` is refused (None when it is fine). Whitespace around it (a pasted
+    trailing newline, say) is not looked at: every field is trimmed before it is kept."""
+    start = len(value) - len(value.lstrip())
+    for index in range(start, len(value.rstrip())):
+        char = value[index]
         category = unicodedata.category(char)
         if category == "Cc" and not (multiline and char in MULTI_LINE_ALLOWED):
             allowed = "; only newlines and tabs are allowed" if multiline else ""

@@ -20,19 +20,23 @@ def backend_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(f"{request.param}_url"))
 
 
-# (who, method, path with {id} for a customer of the MSP in import, body, the field's loc)
+NEW = "/v1/customers"
+LOG = "/v1/customers/{id}/import/log"
+FAILURE = "/v1/customers/{id}/import/failures"
+SUBSCRIPTION = "/v1/customers/{id}/subscription"
+# (who, method, path with {id} for a customer in import, body, the field's loc)
 ROUTES: list[tuple[str, str, str, dict[str, Any], list[str | int]]] = [
-    ("msp", "POST", "/v1/customers", {**CUSTOMER, "organization_name": "A{}B"}, ["organization_name"]),
-    ("msp", "POST", "/v1/customers", {**CUSTOMER, "notification_email": "a{}@b.example"}, ["notification_email"]),
-    ("msp", "POST", "/v1/customers", {**CUSTOMER, "sku": SKU + "{}"}, ["sku"]),
-    ("msp", "POST", "/v1/customers", {**CUSTOMER, "addons": ["AUDIT{}"]}, ["addons", 0]),
+    ("msp", "POST", NEW, {**CUSTOMER, "organization_name": "A{}B"}, ["organization_name"]),
+    ("msp", "POST", NEW, {**CUSTOMER, "notification_email": "a{}@b.c"}, ["notification_email"]),
+    ("msp", "POST", NEW, {**CUSTOMER, "sku": SKU + "{}"}, ["sku"]),
+    ("msp", "POST", NEW, {**CUSTOMER, "addons": ["AUDIT{}"]}, ["addons", 0]),
     ("admin", "POST", "/v1/partners", {"name": "Acme{}", "kind": "msp"}, ["name"]),
     ("admin", "POST", "/v1/service-keys", {"name": "imp{}", "role": "importer"}, ["name"]),
-    ("importer", "POST", "/v1/customers/{id}/import/log", {"level": "info", "message": "m{}"}, ["message"]),
-    ("importer", "POST", "/v1/customers/{id}/import/failures", {"code": "E{}", "message": "m"}, ["code"]),
-    ("importer", "POST", "/v1/customers/{id}/import/failures", {"code": "E", "message": "m{}"}, ["message"]),
-    ("msp", "PATCH", "/v1/customers/{id}/subscription", {"sku": SKU + "{}"}, ["sku"]),
-]  # fmt: skip
+    ("importer", "POST", LOG, {"level": "info", "message": "m{}"}, ["message"]),
+    ("importer", "POST", FAILURE, {"code": "E{}", "message": "m"}, ["code"]),
+    ("importer", "POST", FAILURE, {"code": "E", "message": "m{}"}, ["message"]),
+    ("msp", "PATCH", SUBSCRIPTION, {"sku": SKU + "{}"}, ["sku"]),
+]
 
 
 def _send(world: World, who: str, method: str, path: str, body: dict[str, Any]) -> Any:

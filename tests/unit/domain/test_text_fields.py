@@ -79,13 +79,16 @@ def _log(message: str) -> When[Any]:
 # Each command's text field: (the field its refusal names, the command given a text).
 Command = tuple[str, Callable[[str], When[Any]]]
 SINGLE_LINE: dict[str, Command] = {
-    "organization name": ("organization_name", lambda t: adding(organization_name=f"Contoso{t}")),
+    "organization name": (
+        "organization_name",
+        lambda t: adding(organization_name=f"Contoso{t}Ltd"),
+    ),
     "notification email": (
         "notification_email",
         lambda t: adding(notification_email=f"it{t}@contoso.example"),
     ),
-    "sku": ("sku", lambda t: adding(sku=f"{ESSENTIALS}{t}")),
-    "add-on": ("addons", lambda t: adding(addons=[f"AUDIT{t}"])),
+    "sku": ("sku", lambda t: adding(sku=f"{ESSENTIALS[:4]}{t}{ESSENTIALS[4:]}")),
+    "add-on": ("addons", lambda t: adding(addons=[f"AU{t}DIT"])),
     "failure code": ("code", lambda t: _import_failure(code=f"E{t}1")),
     "partner name": ("name", lambda t: _partner(f"Acme{t}MSP")),
     "service key name": ("name", lambda t: _service_account(f"importer{t}one")),
@@ -121,6 +124,12 @@ def test_a_multi_line_field_keeps_newlines_and_tabs(field: str) -> None:
     assert "\n\t" in event.message
 
 
+def test_whitespace_around_a_name_is_trimmed_whatever_it_is() -> None:
+    adding(organization_name="\tContoso Ltd\r\n").then(
+        expect(Customer.Created, organization_name="Contoso Ltd")
+    )
+
+
 def test_names_people_type_in_any_script_are_kept() -> None:
     # with a zero-width joiner (the emoji) and a right-to-left mark (U+200F)
     name = (
@@ -148,11 +157,11 @@ def test_one_refused_character_anywhere_refuses_the_text(
 ) -> None:
     multiline_ok = char in "\n\t"
     with pytest.raises(ValidationFailed) as caught:
-        check_text(before + char + after, "the_field")
+        check_text(f"{before}a{char}b{after}", "the_field")
     assert caught.value.field == "the_field"
     if multiline_ok:
-        assert check_text(before + char + after, "f", multiline=True)
+        assert check_text(f"{before}a{char}b{after}", "f", multiline=True)
     else:
         with pytest.raises(ValidationFailed):
-            check_text(before + char + after, "f", multiline=True)
+            check_text(f"{before}a{char}b{after}", "f", multiline=True)
     assert unicodedata.category(char) in ("Cc", "Cs")
