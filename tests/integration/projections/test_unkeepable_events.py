@@ -12,13 +12,13 @@ from collections.abc import Iterator
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-import domain.rules
 from application.clock import TestClock
 from domain.customer import Customer
 from domain.values import PartnerKind
 from projections.failures import ProjectionFailed
 from projections.schema import PARTNERS
 from tests.projections_support import AUDITOR, World, dump
+from tests.support.legacy import before_the_text_rule
 
 SECRET = "Jane Secret-Person"
 
@@ -48,7 +48,7 @@ def test_a_nul_recorded_before_it_was_refused_is_kept_as_a_replacement_character
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Given a history recorded before the domain refused NUL
-    monkeypatch.setattr(domain.rules, "check_text", lambda value, field, **_: value)
+    before_the_text_rule(monkeypatch)
     customer_id = world.add(world.msp, "Contoso\x00Ltd")
     world.partner("Acme\x00MSP", PartnerKind.MSP, None)
     # When the views follow it, and are rebuilt from it
