@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from uuid import UUID
 
 import psycopg
+from eventsourcing.persistence import Mapper, Notification
 from pydantic import ValidationError
 
 
@@ -35,3 +38,16 @@ def describe(error: Exception) -> str:
     if isinstance(error, sqlite3.Error):
         return f"{name}: {error}"
     return name
+
+
+def undecodable(
+    mapper: Mapper[UUID], batch: Sequence[Notification], error: Exception
+) -> ProjectionFailed:
+    """The first notification of ``batch`` that does not decode, named (``error`` is
+    what decoding the batch raised)."""
+    for notification in batch:
+        try:
+            mapper.to_domain_event(notification)
+        except Exception as failed:
+            return ProjectionFailed(notification.id, notification.topic, failed)
+    return ProjectionFailed(batch[0].id, batch[0].topic, error)

@@ -90,3 +90,17 @@ def test_the_follower_names_the_event_it_cannot_apply_and_stops_just_before_it(
     assert "ValidationError" in line
     assert SECRET not in line
     assert SECRET not in str(caught.value)
+
+
+def test_a_rebuild_names_the_event_it_cannot_decode_and_keeps_the_old_views(
+    world: World,
+) -> None:
+    world.add(world.msp, "Before")
+    world.current()
+    before = dump(world.services)
+    poison = an_event_no_view_can_take(world)
+    with pytest.raises(ProjectionFailed) as caught:
+        world.services.views.rebuild()
+    assert (caught.value.position, caught.value.event_type) == (poison, Customer.Created.TOPIC)
+    assert SECRET not in str(caught.value)
+    assert dump(world.services) == before
