@@ -23,8 +23,8 @@ class ProjectionFailed(Exception):
 
 def describe(error: Exception) -> str:
     """The error's class and what names the problem without quoting values: the
-    database's primary message (its DETAIL may quote a row), the client's own message
-    (e.g. a NUL PostgreSQL cannot keep), a validation error's fields and kinds."""
+    server's SQLSTATE (its messages may quote a value), the client's own message (e.g.
+    a NUL PostgreSQL cannot keep), a validation error's fields and kinds."""
     name = type(error).__name__
     if isinstance(error, ValidationError):
         fields = "; ".join(
@@ -33,8 +33,9 @@ def describe(error: Exception) -> str:
         )
         return f"{name}: {fields}"
     if isinstance(error, psycopg.Error):
-        primary = error.diag.message_primary
-        return f"{name}: {primary or str(error).splitlines()[0]}"
+        if error.sqlstate:  # the server's messages may quote a value: its code only
+            return f"{name}: SQLSTATE {error.sqlstate}"
+        return f"{name}: {str(error).splitlines()[0]}" if str(error) else name
     if isinstance(error, sqlite3.Error):
         return f"{name}: {error}"
     return name
