@@ -209,6 +209,8 @@ class Follower:
                 self.position,
                 describe(error),
             )
+        # The traceback (whose messages may quote the data) only when asked for.
+        log.debug("projection follower failure", exc_info=error)
 
     def _idle(self, listener: Any) -> None:
         if listener is None:
