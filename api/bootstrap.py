@@ -80,9 +80,14 @@ class Services:
                     "email attempts the mail server refused or could not take",
                     lambda: float(self.manager.emails_failed),
                 ),
+                "tenantry_projection_failures": (
+                    "attempts to apply events to the views that failed",
+                    lambda: float(self.views.follower.failures),
+                ),
             }
         )
         self.probes["background"] = lambda: self.background_running
+        self.probes["views"] = lambda: self.views.follower.advancing
 
     def start_background(self, *, sweep: bool | None = None) -> None:
         """Follow the events into the views; sweep due work (emails, notices, upgrades)

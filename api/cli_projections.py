@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from tqdm import tqdm
 
 from api.bootstrap import Services
+from projections.failures import ProjectionFailed
 
 
 def add_parser(subparsers: Any) -> None:
@@ -31,6 +33,10 @@ def run(args: argparse.Namespace, services: Services) -> int:
     done: dict[str, int] = {}
     for name in names:
         with tqdm(total=total, desc=name, unit="event") as bar:
-            done.update(services.views.rebuild(name, on_batch=bar.update))
+            try:
+                done.update(services.views.rebuild(name, on_batch=bar.update))
+            except ProjectionFailed as error:  # its text names the event, not its data
+                print(f"cannot rebuild {name}: {error}", file=sys.stderr)
+                return 1
     print(json.dumps({"rebuilt": done}))
     return 0

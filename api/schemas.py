@@ -9,9 +9,12 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from domain.rules import MAX_CODE, MAX_MESSAGE, MAX_NAME
+from domain.text import Line, Lines
 from domain.values import LogLevel, PartnerKind, PartnerStatus, ServiceRole
 
-Code = Annotated[str, Field(min_length=1, max_length=MAX_CODE)]
+Code = Annotated[Line, Field(min_length=1, max_length=MAX_CODE)]
+Name = Annotated[Line, Field(min_length=1, max_length=MAX_NAME)]
+Message = Annotated[Lines, Field(min_length=1, max_length=MAX_MESSAGE)]
 Codes = Annotated[list[Code], Field(max_length=50)]
 
 
@@ -20,8 +23,8 @@ class Body(BaseModel):
 
 
 class NewCustomer(Body):
-    organization_name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
-    notification_email: Annotated[str, Field(min_length=3, max_length=320)]
+    organization_name: Name
+    notification_email: Annotated[Line, Field(min_length=3, max_length=320)]
     sku: Code
     addons: Codes = []
     partner_id: UUID | None = Field(None, description="admin only: the owner of a DIRECT customer")
@@ -29,7 +32,7 @@ class NewCustomer(Body):
 
 
 class NewPartner(Body):
-    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+    name: Name
     kind: PartnerKind
     status: PartnerStatus = PartnerStatus.TRIAL
     distributor_id: UUID | None = None
@@ -41,17 +44,17 @@ class PartnerPatch(Body):
 
 class NewServiceKey(Body):
     role: ServiceRole
-    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
+    name: Name
 
 
 class ImportLog(Body):
     level: LogLevel
-    message: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE)]
+    message: Message
 
 
 class ImportFailure(Body):
     code: Code
-    message: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE)]
+    message: Message
 
 
 class AutomaticUpgrade(Body):

@@ -14,9 +14,10 @@ from application.dto import ActorDTO, CustomerDTO, History, HistoryEvent
 from application.errors import NotFound
 from application.settings import Settings
 from application.unit_of_work import UnitOfWork
-from domain.aggregate import DomainEvent, Snapshot, utc
+from domain.aggregate import DomainEvent, Snapshot
 from domain.customer import Customer
 from domain.partner import Partner
+from domain.rules import check_instant
 from domain.values import Actor
 
 ENVELOPE = {"originator_id", "originator_version", "timestamp", "recorded_at", "actor"}
@@ -37,7 +38,7 @@ class CustomerQueries:
         as_of: datetime | None = None,
     ) -> CustomerDTO:
         if as_of is not None:
-            customer = self._as_of(customer_id, utc(as_of))
+            customer = self._as_of(customer_id, check_instant(as_of, "as_of"))
         else:
             customer = self.uow.load(Customer, customer_id, version)
         self._check_visible(customer, by)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from pydantic import validate_email
 from pydantic_core import PydanticCustomError
 
 from domain.errors import ValidationFailed
+from domain.text import check_text
 from domain.values import Catalogue
 
 MAX_NAME = 200
@@ -14,7 +17,7 @@ MAX_CODE = 100
 
 
 def check_organization_name(value: str) -> str:
-    name = value.strip()
+    name = check_text(value, "organization_name").strip()
     if not name:
         raise ValidationFailed("organization_name", "must not be blank")
     if len(name) > MAX_NAME:
@@ -24,13 +27,14 @@ def check_organization_name(value: str) -> str:
 
 def check_email(value: str) -> str:
     try:
-        _, email = validate_email(value.strip())
+        _, email = validate_email(check_text(value, "notification_email").strip())
     except PydanticCustomError as error:
         raise ValidationFailed("notification_email", "is not a valid email address") from error
     return email
 
 
 def check_sku(code: str, catalogue: Catalogue) -> str:
+    check_text(code, "sku")
     if not catalogue.has_sku(code):
         raise ValidationFailed("sku", f"unknown SKU {code!r}")
     return code
@@ -38,6 +42,7 @@ def check_sku(code: str, catalogue: Catalogue) -> str:
 
 def check_addons(codes: list[str] | tuple[str, ...], catalogue: Catalogue) -> tuple[str, ...]:
     for code in codes:
+        check_text(code, "addons")
         if not catalogue.has_addon(code):
             raise ValidationFailed("addons", f"unknown add-on {code!r}")
     if len(set(codes)) != len(codes):
@@ -46,7 +51,7 @@ def check_addons(codes: list[str] | tuple[str, ...], catalogue: Catalogue) -> tu
 
 
 def check_message(value: str) -> str:
-    message = value.strip()
+    message = check_text(value, "message", multiline=True).strip()
     if not message:
         raise ValidationFailed("message", "must not be blank")
     if len(message) > MAX_MESSAGE:
@@ -55,14 +60,25 @@ def check_message(value: str) -> str:
 
 
 def check_code(value: str) -> str:
-    code = value.strip()
+    code = check_text(value, "code").strip()
     if not code or len(code) > MAX_CODE:
         raise ValidationFailed("code", f"must be 1 to {MAX_CODE} characters")
     return code
 
 
 def check_name(value: str, field: str = "name") -> str:
-    name = value.strip()
+    name = check_text(value, field).strip()
     if not name or len(name) > MAX_NAME:
         raise ValidationFailed(field, f"must be 1 to {MAX_NAME} characters")
     return name
+
+
+def check_instant(value: datetime, field: str) -> datetime:
+    """``value`` in UTC; refused when it has no time zone or no UTC equivalent
+    (``0001-01-01T00:00:00+14:00`` is before the first instant a datetime can hold)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationFailed(field, "give a time zone, e.g. 2026-01-31T09:00:00Z")
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationFailed(field, "is outside the years 1 to 9999 in UTC") from None

@@ -10,6 +10,7 @@ from uuid import UUID
 from domain.customer import Customer, CustomerState
 from domain.values import Policy, Stage, Status
 from projections.database import Database, EncodedJson, Json, Row
+from projections.keepable import keepable_state
 
 
 @dataclass
@@ -20,8 +21,7 @@ class Tracked:
     extensions: int = 0
 
 
-def common(c: Customer) -> tuple[Any, ...]:
-    s = c.state
+def common(c: Customer, s: CustomerState) -> tuple[Any, ...]:
     return (
         c.id,
         c.version,
@@ -41,9 +41,9 @@ def common(c: Customer) -> tuple[Any, ...]:
 
 
 def pending_row(c: Customer) -> tuple[Any, ...]:
-    s = c.state
+    s, state_json = keepable_state(c.state)
     return (
-        *common(c),
+        *common(c, s),
         s.link_version,
         s.link_issued_at,
         s.link_expires_at,
@@ -52,22 +52,22 @@ def pending_row(c: Customer) -> tuple[Any, ...]:
         s.import_status.value,
         Json([e.model_dump(mode="json") for e in s.import_errors]),
         Json([e.model_dump(mode="json") for e in s.event_log]),
-        EncodedJson(s.model_dump_json()),
+        EncodedJson(state_json),
     )
 
 
 def customer_row(t: Tracked) -> tuple[Any, ...]:
     c = t.customer
-    s = c.state
+    s, state_json = keepable_state(c.state)
     return (
-        *common(c),
+        *common(c, s),
         s.onboarded_at,
         s.trial_ends_at,
         s.upgrade_notice_sent_at,
         s.production_since,
         s.expiration_date,
         t.extensions,
-        EncodedJson(s.model_dump_json()),
+        EncodedJson(state_json),
     )
 
 

@@ -19,11 +19,12 @@ from collections.abc import Sequence
 from typing import Any, Protocol, cast
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
 from domain.aggregate import DomainEvent
 from projections import positions
 from projections.database import Database, PostgresDatabase
+from projections.failures import ProjectionFailed, describe
 from projections.projection import Projection
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,10 @@ class Follower:
         self.poll_interval = poll_interval
         self.listen_interval = listen_interval
         self.channel: str | None = getattr(recorder, "channel_name", None)
+        # Why the views cannot advance now (None: they can), and how often they could not.
         self.last_error: Exception | None = None
+        self.failures = 0
+        self._suspect_until = 0  # up to this position, events are applied one at a time
         self._positions = {p.name: 0 for p in self.projections}
         self._changed = threading.Condition()
         self._wake = threading.Event()
@@ -73,6 +77,11 @@ class Follower:
             return min(self._positions.values())
 
     @property
+    def advancing(self) -> bool:
+        """Whether the last attempt to apply events succeeded (readiness)."""
+        return self.last_error is None
+
+    @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
@@ -85,11 +94,26 @@ class Follower:
         self._publish(stored)
 
     def step(self) -> int:
-        """Apply the next batch; the number of notifications read (0: none new)."""
+        """Apply the next batch; the number of notifications read (0: none new).
+
+        When a batch fails, the events up to its end are applied one at a time, so
+        the failure that remains names the one event the views cannot take.
+        """
         start = self.position
-        batch = self.recorder.select_notifications(start, self.batch_size, inclusive_of_start=False)
+        size = 1 if start < self._suspect_until else self.batch_size
+        batch = self.recorder.select_notifications(start, size, inclusive_of_start=False)
         if not batch:
             return 0
+        try:
+            self._apply(start, batch)
+        except Exception as error:
+            if len(batch) > 1:
+                self._suspect_until = batch[-1].id
+                return self.step()
+            raise ProjectionFailed(batch[0].id, batch[0].topic, error) from error
+        return len(batch)
+
+    def _apply(self, start: int, batch: Sequence[Notification]) -> None:
         decoded: list[tuple[int, DomainEvent]] = [
             (n.id, cast(DomainEvent, self.mapper.to_domain_event(n))) for n in batch
         ]
@@ -109,7 +133,6 @@ class Follower:
             for observer in self.observers:
                 observer.lost_track()
         self._publish(stored)
-        return len(batch)
 
     def catch_up(self, timeout: float | None = None) -> bool:
         """Apply batches until none is left (True) or ``timeout`` seconds pass (False)."""
@@ -154,12 +177,12 @@ class Follower:
                     listener = self.db.listen(self.channel)
                 if self.step():
                     failures = 0
+                    self.last_error = None
                     continue
                 self._idle(listener)
                 self.last_error = None
             except Exception as error:  # keep following; report and back off
-                log.exception("projection follower failed; retrying")
-                self.last_error = error
+                self.report(error)
                 failures += 1
                 if listener is not None:
                     listener.close()
@@ -167,6 +190,27 @@ class Follower:
                 self._stop.wait(min(2.0, 0.05 * 2**failures))
         if listener is not None:
             listener.close()
+
+    def report(self, error: Exception) -> None:
+        """Count and log a failure by position, event type and error class: never the
+        error's text, which may quote the event's data (names, emails)."""
+        self.last_error = error
+        self.failures += 1
+        if isinstance(error, ProjectionFailed):
+            log.error(
+                "projection follower cannot apply event %d (%s): %s; retrying",
+                error.position,
+                error.event_type,
+                error.cause,
+            )
+        else:
+            log.error(
+                "projection follower failed at position %d: %s; retrying",
+                self.position,
+                describe(error),
+            )
+        # The traceback (whose messages may quote the data) only when asked for.
+        log.debug("projection follower failure", exc_info=error)
 
     def _idle(self, listener: Any) -> None:
         if listener is None:

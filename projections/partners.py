@@ -11,6 +11,7 @@ from domain.aggregate import DomainEvent
 from domain.errors import DomainError
 from domain.partner import Partner
 from projections.database import Tx
+from projections.keepable import keepable_text
 from projections.projection import Projection, in_list
 from projections.schema import PARTNERS
 
@@ -41,7 +42,7 @@ class PartnerViews(Projection[PartnerRecord]):
             return PartnerRecord(
                 id=event.originator_id,
                 version=event.originator_version,
-                name=event.name,
+                name=keepable_text(event.name),
                 kind=event.kind.value,
                 status=event.status.value,
                 distributor_id=event.distributor_id,

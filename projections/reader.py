@@ -17,6 +17,8 @@ from uuid import UUID
 
 from domain.customer import Customer
 from domain.errors import ValidationFailed
+from domain.rules import check_instant
+from domain.text import check_text
 from domain.values import Actor, ActorKind, Status
 from projections.customer_rows import customer_from_row
 from projections.database import Database
@@ -136,6 +138,7 @@ class CustomerReader:
         if limit < 1:
             raise ValidationFailed("limit", "must be at least 1")
         if q:
+            check_text(q, "q")
             query.add("name_lower LIKE ? ESCAPE '!'", f"%{_escape(q.strip().lower())}%")
         if owner is not None:
             query.add("partner_id = ?", owner)
@@ -177,14 +180,19 @@ def encode_cursor(name: str, at: datetime, last_id: UUID) -> str:
 
 
 def decode_cursor(cursor: str, name: str) -> tuple[datetime, UUID]:
+    """The key a cursor holds; anything but a cursor of this list is ``validation``."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = json.loads(raw)
-        if data["v"] != name:
-            raise ValueError(name)
-        return datetime.fromisoformat(data["k"]), UUID(data["id"])
-    except (binascii.Error, ValueError, KeyError, TypeError):
-        raise ValidationFailed("cursor", "is not a cursor of this list") from None
+    except (binascii.Error, ValueError):  # UnicodeDecodeError and JSONDecodeError too
+        data = None
+    match data:
+        case {"v": str(v), "k": str(k), "id": str(id_)} if v == name:
+            try:
+                return check_instant(datetime.fromisoformat(k), "cursor"), UUID(id_)
+            except (ValueError, ValidationFailed):
+                pass
+    raise ValidationFailed("cursor", "is not a cursor of this list")
 
 
 def _escape(text: str) -> str:

@@ -22,6 +22,7 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from domain.aggregate import DomainEvent
 from projections import positions
 from projections.database import Database
+from projections.failures import undecodable
 from projections.projection import Projection
 from projections.schema import SHADOW
 
@@ -76,7 +77,10 @@ def rebuild_all(  # noqa: PLR0913
             following = reader.submit(read, position)
             while batch := following.result():
                 following = reader.submit(read, batch[-1].id)
-                events = [cast(DomainEvent, mapper.to_domain_event(n)) for n in batch]
+                try:
+                    events = [cast(DomainEvent, mapper.to_domain_event(n)) for n in batch]
+                except Exception as error:
+                    raise undecodable(mapper, batch, error) from error
                 for projection, kept in zip(projections, records, strict=True):
                     projection.feed(kept, events)
                 position = batch[-1].id

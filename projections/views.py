@@ -14,6 +14,7 @@ from domain.values import Policy
 from projections import positions
 from projections.customers import CustomerViews
 from projections.database import Database, open_database
+from projections.failures import ProjectionFailed
 from projections.follower import Follower
 from projections.partners import PartnerViews
 from projections.projection import Projection
@@ -75,7 +76,12 @@ class Views:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
-            self.follower.catch_up(remaining)
+            try:
+                self.follower.catch_up(remaining)
+            except ProjectionFailed as error:  # the views stay as they are: say so
+                self.follower.report(error)
+                return False
+        self.follower.last_error = None
         return True
 
     def rebuild(

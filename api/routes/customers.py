@@ -16,6 +16,7 @@ from application.dto import CustomerDTO, History
 from application.errors import Busy, NotFound
 from application.lists import CustomerLists
 from domain.errors import ValidationFailed
+from domain.text import Line
 from domain.values import ActorKind, Status
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
@@ -24,8 +25,8 @@ LIST = responses(401, 403, 422, 503)
 FRESHNESS = 2.0
 
 Limit = Annotated[int, Query(ge=1, le=200)]
-Search = Annotated[str | None, Query(max_length=200, description="name or email contains")]
-Cursor = Annotated[str | None, Query(max_length=500)]
+Search = Annotated[Line | None, Query(max_length=200, description="name or email contains")]
+Cursor = Annotated[Line | None, Query(max_length=500)]
 Owner = Annotated[UUID | None, Query(description="only customers this partner owns")]
 Distributor = Annotated[UUID | None, Query(description="only customers of this distributor's MSPs")]
 
@@ -120,8 +121,6 @@ def read_customer(
     response: Response,
     as_of: datetime | None = Query(None, description="the state as it was at this instant"),
 ) -> CustomerDTO:
-    if as_of is not None and as_of.tzinfo is None:
-        raise ValidationFailed("as_of", "give a time zone, e.g. 2026-01-31T09:00:00Z")
     customer = services.queries.get(customer_id, by=by, as_of=as_of)
     tagged(response, customer.version)
     return customer

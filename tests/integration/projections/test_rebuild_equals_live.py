@@ -20,6 +20,7 @@ from domain.errors import DomainError
 from domain.values import Actor, LogLevel, PartnerKind
 from tests.conftest import START, create_database, drop_database
 from tests.projections_support import IMPORTER, World, dump
+from tests.support.legacy import before_the_text_rule
 
 OPS = (  # weighted so that histories often reach onboarding and the trial's end
     "add", "add", "onboard", "onboard", "onboard", "sent", "reissue", "activate",
@@ -179,10 +180,13 @@ NASTY = (
 
 
 def test_text_a_copy_could_garble_rebuilds_to_the_same_rows(
-    database_url: str, clock: TestClock
+    database_url: str, clock: TestClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Tabs, newlines, carriage returns, backslashes (a name that reads ``\\N``, COPY's
-    NULL), quotes and non-ASCII text in every kind of text column, next to NULLs."""
+    NULL), quotes and non-ASCII text in every kind of text column, next to NULLs.
+    The domain refuses control characters in names now; histories recorded before it
+    did may hold them, so the rule is off while this one is recorded."""
+    before_the_text_rule(monkeypatch)
     world = World(database_url, clock)
     try:
         partner = world.partner("Partner\twith\\odd\nname", PartnerKind.MSP, None)

@@ -10,6 +10,7 @@ import pytest
 from application.clock import TestClock
 from domain.aggregate import DomainEvent
 from projections import positions
+from projections.failures import ProjectionFailed
 from projections.follower import Follower
 from projections.views import Views
 from tests.projections_support import AUDITOR, World, dump
@@ -64,17 +65,17 @@ def test_a_batch_that_fails_midway_leaves_rows_and_position_untouched(
     world.add(world.msp, "Acme")
     views = world.services.views
     before = dump(world.services)
-    customers = views.projections[0]
-    real_write = customers.write
+    for projection in views.projections:  # every event fails, after writing its rows
 
-    def write_then_fail(tx: Any, records: Any, **kwargs: Any) -> None:
-        real_write(tx, records, **kwargs)
-        raise RuntimeError("disk on fire")
+        def write_then_fail(tx: Any, records: Any, real: Any = projection.write, **kw: Any) -> None:
+            real(tx, records, **kw)
+            raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(customers, "write", write_then_fail)
-    with pytest.raises(RuntimeError):
+        monkeypatch.setattr(projection, "write", write_then_fail)
+    with pytest.raises(ProjectionFailed) as failed:
         new_follower(world).step()
 
+    assert isinstance(failed.value.__cause__, RuntimeError)
     assert dump(world.services) == before
     assert positions.stored(views.db, ["customers", "partners"]) == {"customers": 0, "partners": 0}
     monkeypatch.undo()

@@ -1,0 +1,47 @@
+"""A follower that cannot apply an event never fails silently: ``/readyz`` says not
+ready while the views cannot advance, and ``/metrics`` counts the failures."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+from eventsourcing.persistence import StoredEvent
+
+from api.bootstrap import Services
+from domain.customer import Customer
+from tests.e2e.conftest import World
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend_url(request: pytest.FixtureRequest) -> str:
+    return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+def _failures(world: World) -> float:
+    for line in world.client.get("/metrics").text.splitlines():
+        if line.startswith("tenantry_projection_failures_total "):
+            return float(line.split()[1])
+    raise AssertionError("no tenantry_projection_failures_total in /metrics")
+
+
+def test_readyz_says_not_ready_while_the_views_cannot_take_an_event(
+    world: World, services: Services
+) -> None:
+    world.customer()
+    assert world.client.get("/readyz").status_code == 200
+    assert _failures(world) == 0
+    undecodable = json.dumps({"organization_name": "Jane Doe"}).encode()
+    services.store.recorder.insert_events(
+        [StoredEvent(uuid.uuid4(), 1, Customer.Created.TOPIC, undecodable)]
+    )
+    services.views.follower.wake()
+    give_up = time.monotonic() + 10
+    while (ready := world.client.get("/readyz")).status_code == 200:
+        assert time.monotonic() < give_up, "still ready after 10 s"
+        time.sleep(0.05)
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["views"] is False
+    assert _failures(world) >= 1
