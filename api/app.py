@@ -31,6 +31,8 @@ from api.routes import (
     subscriptions,
     test_clock,
 )
+from api.security_headers import SecurityHeaders
+from api.sign_in_throttle import SignInThrottle
 from application.settings import Settings
 
 THREADS = 64
@@ -63,7 +65,9 @@ def create_app(services: Services, *, threads: int = THREADS) -> FastAPI:
         app.include_router(test_clock.router)
     app.add_middleware(Idempotency, auth=services.auth, store=idempotency)
     app.add_middleware(BodyLimit)
+    app.add_middleware(SignInThrottle, per_minute=services.settings.sign_in_failures_per_minute)
     app.add_middleware(Measure, metrics=http_metrics)
+    app.add_middleware(SecurityHeaders)
     app.openapi = lambda: openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -27,6 +27,7 @@ STATUS_OF_SLUG = {
     "precondition-failed": 412,
     "payload-too-large": 413,
     "idempotency-key-reused": 422,
+    "too-many-requests": 429,
     "internal": 500,
     "busy": 503,
 }
