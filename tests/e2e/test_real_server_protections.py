@@ -1,5 +1,6 @@
 """A real ``tenantry serve``: request heads that arrive too slowly, or grow too large,
-are answered and their connections closed; ordinary requests are untouched."""
+are answered and their connections closed; ordinary requests are untouched; the
+access log shows no activation token."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.e2e.conftest import SKU
 from tests.support.server import Server
 
 TIMEOUT_S = 1.0
@@ -99,3 +101,23 @@ def test_ordinary_requests_with_large_bodies_are_untouched(server: Server) -> No
     )
     assert response.status_code == 201, response.text
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_access_log_shows_no_activation_token(server: Server) -> None:
+    admin = {"Authorization": "Bearer admin-token-live"}
+    partner = httpx.post(
+        f"{server.url}/v1/partners", json={"name": "N", "kind": "msp"}, headers=admin
+    ).json()
+    msp = {"Authorization": f"Bearer {partner['api_key']}"}
+    body = {"organization_name": "C", "notification_email": "a@b.example", "sku": SKU}
+    customer = httpx.post(f"{server.url}/v1/customers", json=body, headers=msp).json()
+    link = httpx.get(
+        f"{server.url}/v1/customers/{customer['id']}/activation-link", headers=msp
+    ).json()
+    token = link["url"].rsplit("/", 1)[1]
+
+    assert httpx.get(link["url"]).status_code == 200
+
+    logged = server.log.read_text()
+    assert "GET /activate/" in logged
+    assert token not in logged
