@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from api.problems import problem
 from tests.e2e.conftest import World
 
 
@@ -45,3 +46,8 @@ def test_the_activation_page_may_not_be_framed_and_sends_no_referrer(
 def test_the_docs_page_may_not_be_framed(world: World) -> None:
     response = world.client.get("/docs")
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+
+
+def test_a_problem_answered_outside_the_middleware_forbids_sniffing_too() -> None:
+    response = problem("internal", "the server failed")
+    assert response.headers["x-content-type-options"] == "nosniff"
