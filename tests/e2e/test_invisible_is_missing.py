@@ -112,3 +112,20 @@ def test_a_partner_naming_another_partner_learns_nothing_of_it(
 
     assert add(world.ids["other_msp"]) == add(str(uuid.uuid4()))
     assert add(world.ids["other_msp"])[0] == 403
+
+
+@pytest.mark.parametrize("who", ["msp", "dist", "other_dist"])
+@pytest.mark.parametrize("list_path", ["/v1/customers/pending", "/v1/customers"])
+@pytest.mark.parametrize("query", ["owner", "distributor"])
+def test_a_list_filtered_by_a_partner_it_may_not_see_answers_as_one_that_does_not_exist(
+    world: World, who: str, list_path: str, query: str
+) -> None:
+    world.customer("other_msp")
+    world.onboard(world.customer()["id"])
+
+    def listed(partner_id: str) -> tuple[int, bytes]:
+        response = world.call(who, "GET", f"{list_path}?{query}={partner_id}")
+        return response.status_code, response.content
+
+    hidden = world.ids["other_msp"] if who != "other_dist" else world.ids["msp"]
+    assert listed(hidden) == listed(str(uuid.uuid4())) == (200, b'{"items":[],"next_cursor":null}')
