@@ -7,7 +7,6 @@ and queries of one process); the PostgreSQL pool (10 + 10 overflow) sits behind 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,7 +18,7 @@ from fastapi.openapi.utils import get_openapi
 from api import handlers
 from api.bootstrap import Services, build
 from api.idempotency import IdempotencyKeys
-from api.log_redaction import ACCESS_LOGGER, redact_access_log
+from api.log_redaction import redact_activation_tokens
 from api.metrics import Measure, new_registry
 from api.middleware import BodyLimit, Idempotency
 from api.problems import MEDIA_TYPE
@@ -46,13 +45,13 @@ def create_app(services: Services, *, threads: int = THREADS) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         to_thread.current_default_thread_limiter().total_tokens = threads
-        redaction = redact_access_log()
+        unredact = redact_activation_tokens()
         services.start_background()
         try:
             yield
         finally:
             services.close()
-            logging.getLogger(ACCESS_LOGGER).removeFilter(redaction)
+            unredact()
 
     app = FastAPI(
         title="Tenantry",

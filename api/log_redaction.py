@@ -1,17 +1,20 @@
-"""Activation tokens stay out of the access log: a log reader could activate with one."""
+"""Activation tokens stay out of the logs: a log reader could activate with one.
+
+uvicorn's access log and the API's own log lines name request paths; a filter on each
+rewrites ``/activate/<token>`` in a record's arguments as ``/activate/…``.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
-ACCESS_LOGGER = "uvicorn.access"
-TOKEN_IN_PATH = re.compile(r"/activate/[^/?\s]+")
+LOGGERS = ("uvicorn.access", "tenantry.api")
+TOKEN_IN_PATH = re.compile(r"/activate/[^/?\s\"]+")
 
 
 class ActivationTokens(logging.Filter):
-    """Rewrites ``/activate/<token>`` in a record's arguments as ``/activate/…``."""
-
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
             record.args = tuple(
@@ -21,8 +24,14 @@ class ActivationTokens(logging.Filter):
         return True
 
 
-def redact_access_log() -> logging.Filter:
-    """Install the filter on uvicorn's access log; returns it, to remove it again."""
+def redact_activation_tokens() -> Callable[[], None]:
+    """Install the filter on each logger that names paths; returns its removal."""
     redaction = ActivationTokens()
-    logging.getLogger(ACCESS_LOGGER).addFilter(redaction)
-    return redaction
+    for name in LOGGERS:
+        logging.getLogger(name).addFilter(redaction)
+
+    def remove() -> None:
+        for name in LOGGERS:
+            logging.getLogger(name).removeFilter(redaction)
+
+    return remove

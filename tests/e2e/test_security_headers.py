@@ -1,6 +1,9 @@
-"""Every answer says nosniff; HTML pages also forbid framing and send no Referer."""
+"""Every answer says nosniff; HTML pages also forbid framing and send no Referer; the
+API's log lines show no activation token."""
 
 from __future__ import annotations
+
+import logging
 
 import pytest
 
@@ -51,3 +54,13 @@ def test_the_docs_page_may_not_be_framed(world: World) -> None:
 def test_a_problem_answered_outside_the_middleware_forbids_sniffing_too() -> None:
     response = problem("internal", "the server failed")
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_api_log_shows_no_activation_token(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = activation_path(world)
+    with caplog.at_level(logging.WARNING, logger="tenantry.api"):
+        logging.getLogger("tenantry.api").warning("unhandled error on %s %s", "GET", path)
+    assert "/activate/…" in caplog.text
+    assert path not in caplog.text
