@@ -18,6 +18,7 @@ from fastapi.openapi.utils import get_openapi
 from api import handlers
 from api.bootstrap import Services, build
 from api.idempotency import IdempotencyKeys
+from api.log_redaction import redact_activation_tokens
 from api.metrics import Measure, new_registry
 from api.middleware import BodyLimit, Idempotency
 from api.problems import MEDIA_TYPE
@@ -31,6 +32,8 @@ from api.routes import (
     subscriptions,
     test_clock,
 )
+from api.security_headers import SecurityHeaders
+from api.sign_in_throttle import SignInThrottle
 from application.settings import Settings
 
 THREADS = 64
@@ -42,11 +45,13 @@ def create_app(services: Services, *, threads: int = THREADS) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         to_thread.current_default_thread_limiter().total_tokens = threads
+        unredact = redact_activation_tokens()
         services.start_background()
         try:
             yield
         finally:
             services.close()
+            unredact()
 
     app = FastAPI(
         title="Tenantry",
@@ -63,7 +68,9 @@ def create_app(services: Services, *, threads: int = THREADS) -> FastAPI:
         app.include_router(test_clock.router)
     app.add_middleware(Idempotency, auth=services.auth, store=idempotency)
     app.add_middleware(BodyLimit)
+    app.add_middleware(SignInThrottle, per_minute=services.settings.sign_in_failures_per_minute)
     app.add_middleware(Measure, metrics=http_metrics)
+    app.add_middleware(SecurityHeaders)
     app.openapi = lambda: openapi(app)  # type: ignore[method-assign]
     return app
 

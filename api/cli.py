@@ -119,6 +119,8 @@ def serve(host: str, port: int, *, workers: int = 1, access_log: bool = True) ->
     or in ``workers`` processes sharing the port (one interpreter lock each)."""
     import uvicorn  # noqa: PLC0415 - only the server needs it
 
+    from api.slow_clients import bounded_head  # noqa: PLC0415 - imports uvicorn
+
     settings = Settings()
     if workers < 1:
         print("--workers must be at least 1", file=sys.stderr)
@@ -152,6 +154,8 @@ def serve(host: str, port: int, *, workers: int = 1, access_log: bool = True) ->
         port=port,
         workers=workers,
         access_log=access_log,
+        http=bounded_head(settings.head_timeout_s),  # type: ignore[arg-type]
+        limit_concurrency=settings.max_connections,
     )
     return 0
 

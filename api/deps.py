@@ -11,7 +11,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.bootstrap import Services
 from api.handlers import Unauthorized
 from api.policy import ALLOWED
-from domain.errors import DomainError, Forbidden
+from application.errors import NO_VERSION
+from domain.errors import Forbidden
 from domain.values import Actor, ActorKind
 
 bearer = HTTPBearer(auto_error=False, description="a partner, service or admin API key")
@@ -60,22 +61,18 @@ async def admin(by: Principal) -> Actor:
 AdminPrincipal = Annotated[Actor, Depends(admin)]
 
 
-class StalePrecondition(DomainError):
-    slug = "precondition-failed"
-
-
 async def expected_version(
     if_match: Annotated[
         str | None,
         Header(max_length=64, description='the customer\'s ETag, e.g. "3"; stale → 412'),
     ] = None,
 ) -> int | None:
+    """The version ``If-Match`` names; a tag that names none is ``NO_VERSION``, which
+    fails as stale once the command has decided the caller may see the customer."""
     if if_match is None or if_match.strip() == "*":
         return None
     tag = if_match.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
-        raise StalePrecondition(f"If-Match {if_match!r} is not a version of this customer")
-    return int(tag)
+    return int(tag) if tag.isdigit() and len(tag) <= 18 else NO_VERSION
 
 
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]

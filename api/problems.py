@@ -27,6 +27,7 @@ STATUS_OF_SLUG = {
     "precondition-failed": 412,
     "payload-too-large": 413,
     "idempotency-key-reused": 422,
+    "too-many-requests": 429,
     "internal": 500,
     "busy": 503,
 }
@@ -66,12 +67,16 @@ def problem(
         body.model_dump_json(exclude_none=True),
         status_code=code,
         media_type=MEDIA_TYPE,
-        headers=headers,
+        # Here too, not only in api/security_headers.py: a 500 is answered outside the
+        # middleware, by Starlette's ServerErrorMiddleware.
+        headers={"X-Content-Type-Options": "nosniff", **(headers or {})},
     )
 
 
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """The ``responses`` of a route: each refusal it may answer, as a Problem."""
+    """The ``responses`` of a route: each refusal it may answer, as a Problem (a route
+    that refuses bad keys with 401 also throttles them with 429)."""
+    codes = (*codes, 429) if 401 in codes else codes
     return {
         code: {"model": Problem, "description": HTTPStatus(code).phrase} for code in sorted(codes)
     }

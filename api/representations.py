@@ -14,7 +14,7 @@ from domain.values import ImportStatus, Stage
 
 
 class PendingCustomer(CustomerDTO):
-    activation_url: str
+    activation_url: str | None
 
 
 class PendingPage(BaseModel):

@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from application.activation_links import LinkSigner
-from application.authorization import can_see
+from application.authorization import can_copy_link, can_see
 from application.clock import Clock
 from application.dto import ActivationLink
 from application.errors import NotFound
@@ -39,6 +39,10 @@ class ActivationLinks:
             raise NotFound(f"no customer {customer_id}")
         customer.check_owner(by, "see the activation link")
         return self.of(customer)
+
+    def url_for(self, customer: Customer, by: Actor) -> str | None:
+        """The link that works now if ``by`` may copy it (the owner), else None."""
+        return self.of(customer).url if can_copy_link(customer, by) else None
 
     def of(self, customer: Customer) -> ActivationLink:
         s = customer.state

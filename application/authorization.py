@@ -19,6 +19,11 @@ def can_see(customer: Customer, by: Actor) -> bool:
     return by.is_partner and by.id == str(s.partner_id)
 
 
+def can_copy_link(customer: Customer, by: Actor) -> bool:
+    """Only the owner gets a customer's activation link, wherever it would appear."""
+    return customer.is_owner(by)
+
+
 def can_reach(customer: Customer, by: Actor) -> bool:
     """Whether a command from ``by`` is answered with the domain's reason, not 404."""
     return by.kind in REACH_ALL or can_see(customer, by)

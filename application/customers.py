@@ -44,6 +44,8 @@ class CustomerCommands:
         by: Actor,
         direct: bool = False,
     ) -> Outcome:
+        # Before the partner is looked up: who may not name it learns nothing of it.
+        Customer.check_may_add(partner_id, direct=direct, by=by)
         owner = self.uow.load(Partner, partner_id)
         customer = Customer.add(
             customer_id=self.new_id(),
@@ -213,13 +215,17 @@ class CustomerCommands:
         decide: Callable[[Customer, datetime], object],
         expected_version: int | None = None,
     ) -> Outcome:
-        def run(customer: Customer, now: datetime) -> None:
+        def reachable(customer: Customer) -> None:
             if not can_reach(customer, by):
                 raise NotFound(f"no customer {customer_id}")
+
+        def run(customer: Customer, now: datetime) -> None:
             # Time first: a trial that has ended is upgraded (or expired) before any
             # other command is judged, so no command sees a trial that is over.
             customer.end_trial_if_due(policy=self.policy, at=now, by=SYSTEM)
             decide(customer, now)
 
-        customer, position = self.uow.change(Customer, customer_id, run, expected_version)
+        customer, position = self.uow.change(
+            Customer, customer_id, run, expected_version, check=reachable
+        )
         return Outcome(position, customer)

@@ -9,11 +9,16 @@ class NotFound(DomainError):
     slug = "not-found"
 
 
+NO_VERSION = 0
+"""What an ``If-Match`` that names no version expects: versions start at 1."""
+
+
 class PreconditionFailed(DomainError):
     slug = "precondition-failed"
 
     def __init__(self, expected: int, actual: int) -> None:
-        super().__init__(f"the customer is at version {actual}, not {expected}")
+        named = "no version" if expected == NO_VERSION else f"version {expected}"
+        super().__init__(f"the customer is at version {actual}; If-Match names {named}")
         self.expected = expected
         self.actual = actual
 

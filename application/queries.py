@@ -38,10 +38,10 @@ class CustomerQueries:
         as_of: datetime | None = None,
     ) -> CustomerDTO:
         if as_of is not None:
-            customer = self._as_of(customer_id, check_instant(as_of, "as_of"))
+            customer = self._as_of(customer_id, check_instant(as_of, "as_of"), by)
         else:
             customer = self.uow.load(Customer, customer_id, version)
-        self._check_visible(customer, by)
+            self._check_visible(customer, by)
         if version is not None and customer.version != version:
             raise NotFound(f"customer {customer_id} has no version {version}")
         if version is not None or as_of is not None:
@@ -74,10 +74,12 @@ class CustomerQueries:
             customer_id=customer_id, events=[_describe(cast(DomainEvent, e)) for e in events]
         )
 
-    def _as_of(self, customer_id: UUID, instant: datetime) -> Customer:
+    def _as_of(self, customer_id: UUID, instant: datetime, by: Actor) -> Customer:
         """Replay the events that had taken effect at ``instant``, starting from the
         latest snapshot taken before it (timestamps never decrease within a history,
-        so those events are a prefix of it)."""
+        so those events are a prefix of it). Whether ``by`` may see the customer is
+        decided first, on its creation: who may not see it learns nothing of when."""
+        self._check_visible(self._created(customer_id), by)
         customer: Customer | None = None
         store = self.uow.store
         for stored_snapshot in (
@@ -96,6 +98,14 @@ class CustomerQueries:
         if customer is None:
             raise NotFound(f"customer {customer_id} did not exist at {instant.isoformat()}")
         return customer
+
+    def _created(self, customer_id: UUID) -> Customer:
+        """The customer as its first event made it (its owner never changes after)."""
+        for stored in self.uow.store.events.get(customer_id, limit=1):
+            created = cast(DomainEvent, stored).mutate(None)
+            if isinstance(created, Customer):
+                return created
+        raise NotFound(f"no customer {customer_id}")
 
     def _check_visible(self, customer: Customer, by: Actor) -> None:
         if not can_see(customer, by):

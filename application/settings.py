@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.values import Catalogue, Policy
@@ -28,5 +28,12 @@ class Settings(BaseSettings):
     test_clock: bool = False
     sweep: bool = True  # False: this process's background work only follows the views
     snapshot_interval: int = 50
+    # Failed sign-ins a client address, or a key prefix, may have in a minute before
+    # its requests are refused with 429 (api/sign_in_throttle.py).
+    sign_in_failures_per_minute: int = Field(30, ge=1)
+    # Seconds a client has to send a request's head (api/slow_clients.py), and the
+    # connections plus requests one server process takes before it answers 503.
+    head_timeout_s: float = Field(10.0, gt=0)
+    max_connections: int = Field(1000, ge=1)
     policy: Policy = Policy()
     catalogue: Catalogue = Catalogue()

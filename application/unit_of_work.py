@@ -92,8 +92,12 @@ class UnitOfWork:
         aggregate_id: UUID,
         decide: Callable[[A, datetime], object],
         expected_version: int | None = None,
+        *,
+        check: Callable[[A], object] = lambda aggregate: None,
     ) -> tuple[A, int | None]:
-        """Run ``decide`` on the aggregate and save what it recorded.
+        """Run ``check``, then the ``expected_version`` precondition, then ``decide`` on
+        the aggregate, and save what ``decide`` recorded. ``check`` refuses callers who
+        may not see the aggregate, so they learn nothing from the precondition.
 
         A conflict means another command landed first: the next attempt sees its
         events, so the second command succeeds or is refused for the domain's reason.
@@ -102,11 +106,10 @@ class UnitOfWork:
             cached = self.saved.get(aggregate_id) if attempt == 0 else None
             aggregate = cached if isinstance(cached, kind) else self.load(kind, aggregate_id)
             fresh = aggregate is not cached
-            if expected_version is not None and aggregate.version != expected_version:
-                if fresh:
-                    raise PreconditionFailed(expected_version, aggregate.version)
-                continue
             try:
+                check(aggregate)
+                if expected_version is not None and aggregate.version != expected_version:
+                    raise PreconditionFailed(expected_version, aggregate.version)
                 decide(aggregate, self.clock.now())
             except DomainError:
                 if fresh:

@@ -111,10 +111,7 @@ class Customer(Aggregate):
         at: datetime,
         by: Actor,
     ) -> Customer:
-        if direct and by.kind is not ActorKind.ADMIN:
-            raise Forbidden("only the admin creates DIRECT customers")
-        if not direct and not owner.is_actor(by):
-            raise Forbidden("a partner adds customers only for itself")
+        cls.check_may_add(owner.id, direct=direct, by=by)
         source = Source.DIRECT if direct else Source(owner.state.kind.value.upper())
         at = utc(at)
         event = cls.Created(
@@ -136,6 +133,15 @@ class Customer(Aggregate):
         customer = cast("Customer", event.mutate(None))
         customer._pending.append(event)
         return customer
+
+    @staticmethod
+    def check_may_add(partner_id: UUID, *, direct: bool, by: Actor) -> None:
+        """Decided on the partner's id alone, so it answers alike whether that id names
+        a partner or not."""
+        if direct and by.kind is not ActorKind.ADMIN:
+            raise Forbidden("only the admin creates DIRECT customers")
+        if not direct and not (by.is_partner and by.id == str(partner_id)):
+            raise Forbidden("a partner adds customers only for itself")
 
     def reissue_activation_link(self, *, policy: Policy, at: datetime, by: Actor) -> None:
         self.check_owner(by, "reissue the activation link")

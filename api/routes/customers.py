@@ -73,14 +73,15 @@ def list_pending(
     owner: Owner = None,
     distributor: Distributor = None,
 ) -> PendingPage:
-    """The Pending customers view, with each customer's activation link."""
+    """The Pending customers view; each item's `activation_url` is given to its owner
+    only (`null` for everyone else)."""
     page = current(services.lists).pending(
         viewer=by, q=q, limit=limit, cursor=cursor, owner=owner, distributor=distributor
     )
     described = services.queries.describe_all(page.items, by)
     items = [  # dto is validated already: extend it without dumping and validating again
         PendingCustomer.model_construct(
-            **dto.__dict__, activation_url=services.links.url(c.id, c.state.link_version)
+            **dto.__dict__, activation_url=services.activation.url_for(c, by)
         )
         for c, dto in zip(page.items, described, strict=True)
     ]

@@ -149,3 +149,37 @@ def test_each_principal_gets_the_expected_status(
 
 def test_the_table_covers_every_route_of_the_policy() -> None:
     assert {route for route, *_ in TABLE if route} == set(ALLOWED)
+
+
+def current_token(world: World, customer_id: str) -> str:
+    link = world.call("msp", "GET", f"/v1/customers/{customer_id}/activation-link").json()
+    return str(link["url"].rsplit("/", 1)[1])
+
+
+@pytest.mark.parametrize("principal", [p for p in PRINCIPALS if p != "msp"])
+def test_no_route_gives_an_activation_link_to_anyone_but_the_owner(
+    world: World, principal: str
+) -> None:
+    customer = world.customer()
+    for _, method, path, body, _ in TABLE:
+        before = current_token(world, customer["id"])
+        url = path.format(cid=customer["id"], msp=world.ids["msp"], token=before)
+        response = world.call(principal, method, url, json=body)
+        answer = response.text + repr(response.headers)
+        for token in {before, current_token(world, customer["id"])}:
+            assert token not in answer or path.startswith("/activate/"), (method, path)
+            assert token.rsplit(".", 1)[1] not in answer, (method, path)
+
+
+@pytest.mark.parametrize(
+    ("principal", "gets_the_link"),
+    [("msp", True), ("dist", False), ("auditor", False), ("admin", False)],
+)
+def test_the_pending_list_gives_each_link_to_the_owner_alone(
+    world: World, principal: str, gets_the_link: bool
+) -> None:
+    customer = world.customer()
+    link = world.call("msp", "GET", f"/v1/customers/{customer['id']}/activation-link").json()
+    items = world.call(principal, "GET", "/v1/customers/pending").json()["items"]
+    [item] = [i for i in items if i["id"] == customer["id"]]
+    assert item["activation_url"] == (link["url"] if gets_the_link else None)

@@ -1,0 +1,40 @@
+"""Headers every answer carries, and those of HTML pages (the activation page, /docs).
+
+``nosniff`` everywhere; on HTML a Content-Security-Policy that forbids framing (no
+clickjacking of the Activate button), plugins and foreign form targets, unless the
+page set a stricter one itself; ``no-referrer``, since an activation link carries its
+token in the URL and must not leak to another site through the Referer header.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+EVERY_ANSWER = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+HTML_PAGES = {
+    "Content-Security-Policy": (
+        "frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'"
+    ),
+    "X-Frame-Options": "DENY",
+}
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                html = headers.get("content-type", "").startswith("text/html")
+                for name, value in (EVERY_ANSWER | (HTML_PAGES if html else {})).items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
