@@ -58,8 +58,10 @@ class CustomerCommands:
             at=self.clock.now(),
             by=by,
         )
-        position = self.uow.create(customer)
-        return Outcome(position, customer, owner)
+        created, position = self.uow.create(customer)
+        if created is not customer:  # done before under this Idempotency-Key
+            owner = self.uow.load(Partner, created.state.partner_id)
+        return Outcome(position, created, owner)
 
     def reissue_activation_link(
         self, customer_id: UUID, *, by: Actor, expected_version: int | None = None
