@@ -124,6 +124,8 @@ class CustomerCommands:
             )
 
         outcome = self._change(customer_id, by, decide, expected_version)
+        if not owners:  # done before under this Idempotency-Key: nothing was decided
+            owners.append(self.uow.load(Partner, outcome.aggregate.state.partner_id))
         return replace(outcome, owner=owners[-1])
 
     def change_subscription(  # noqa: PLR0913
