@@ -21,7 +21,7 @@ from typing import Protocol
 from api.sealing import Sealer
 from application.clock import Clock
 from application.receipts import RECEIPT_TTL
-from projections.database import Database, Tx
+from projections.database import Database, Row, Tx
 
 STALE_AFTER = 60.0
 PURGE_BATCH = 500
@@ -52,44 +52,51 @@ class IdempotencyStore(Protocol):
     def close(self) -> None: ...
 
 
-TABLE = "idempotency_keys"
 CREATE = (
-    f"CREATE TABLE IF NOT EXISTS {TABLE} ("
+    "CREATE TABLE IF NOT EXISTS idempotency_keys ("
     " principal TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL,"
-    " status INTEGER, body {bytes}, headers TEXT, secret {bytes},"
+    " status INTEGER, body {bytes}, headers TEXT, sealed_secret {bytes},"
     " created_at DOUBLE PRECISION NOT NULL, expires_at DOUBLE PRECISION NOT NULL,"
     " PRIMARY KEY (principal, key))"
 )
-CREATE_INDEX = f"CREATE INDEX IF NOT EXISTS {TABLE}_expiry ON {TABLE} (expires_at)"
+CREATE_INDEX = "CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_at)"
 COLUMNS_SQL = {
-    "sqlite": f"SELECT name FROM pragma_table_info('{TABLE}')",
+    "sqlite": "SELECT name FROM pragma_table_info('idempotency_keys')",
     "postgres": (
         "SELECT column_name AS name FROM information_schema.columns"
-        f" WHERE table_schema = current_schema() AND table_name = '{TABLE}'"
+        " WHERE table_schema = current_schema() AND table_name = 'idempotency_keys'"
     ),
 }
-EXPIRE_ONE = f"DELETE FROM {TABLE} WHERE principal = ? AND key = ? AND expires_at <= ?"
+EXPIRE_ONE = "DELETE FROM idempotency_keys WHERE principal = ? AND key = ? AND expires_at <= ?"
 INSERT = (
-    f"INSERT INTO {TABLE} (principal, key, request_hash, created_at, expires_at)"
+    "INSERT INTO idempotency_keys (principal, key, request_hash, created_at, expires_at)"
     " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 )
 TAKE_OVER = (
-    f"UPDATE {TABLE} SET created_at = ?, request_hash = ?"
+    "UPDATE idempotency_keys SET created_at = ?, request_hash = ?"
     " WHERE principal = ? AND key = ? AND status IS NULL AND created_at < ?"
 )
-SELECT = f"SELECT request_hash, status, body, headers FROM {TABLE} WHERE principal = ? AND key = ?"
+SELECT = (
+    "SELECT request_hash, status, body, headers FROM idempotency_keys"
+    " WHERE principal = ? AND key = ?"
+)
 FINISH = (
-    f"UPDATE {TABLE} SET status = ?, body = ?, headers = ?, secret = NULL"
+    "UPDATE idempotency_keys SET status = ?, body = ?, headers = ?, sealed_secret = NULL"
     " WHERE principal = ? AND key = ?"
 )
 # Released rows stay, stale at once: the next request takes over without waiting, and a
 # secret kept by a command that did commit is still there for it.
-RELEASE = f"UPDATE {TABLE} SET created_at = 0 WHERE principal = ? AND key = ? AND status IS NULL"
-KEEP_SECRET = f"UPDATE {TABLE} SET secret = ? WHERE principal = ? AND key = ? AND status IS NULL"
-SELECT_SECRET = f"SELECT secret FROM {TABLE} WHERE principal = ? AND key = ?"
+RELEASE = (
+    "UPDATE idempotency_keys SET created_at = 0 WHERE principal = ? AND key = ? AND status IS NULL"
+)
+KEEP_SEALED = (
+    "UPDATE idempotency_keys SET sealed_secret = ?"
+    " WHERE principal = ? AND key = ? AND status IS NULL"
+)
+SELECT_SEALED = "SELECT sealed_secret FROM idempotency_keys WHERE principal = ? AND key = ?"
 PURGE = (
-    f"DELETE FROM {TABLE} WHERE (principal, key) IN"
-    f" (SELECT principal, key FROM {TABLE} WHERE expires_at <= ? LIMIT ?)"
+    "DELETE FROM idempotency_keys WHERE (principal, key) IN"
+    " (SELECT principal, key FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)"
 )
 
 
@@ -106,7 +113,7 @@ class IdempotencyKeys:
             columns = {row["name"] for row in tx.rows(COLUMNS_SQL[self.db.dialect])}
             if columns and "expires_at" not in columns:
                 # The first schema kept answers (API keys included) in clear, forever.
-                tx.execute(f"DROP TABLE {TABLE}")
+                tx.execute("DROP TABLE idempotency_keys")
             tx.execute(CREATE)
             tx.execute(CREATE_INDEX)
 
@@ -123,7 +130,12 @@ class IdempotencyKeys:
             rows = tx.rows(SELECT, [principal, key])
         if not rows:  # purged between the statements: try again
             return self.claim(principal, key, request_hash)
-        row = rows[0]
+        return self._held(rows[0], principal, key, request_hash)
+
+    def _held(
+        self, row: Row, principal: str, key: str, request_hash: str
+    ) -> tuple[Claim, Answer | None]:
+        """The claim on a row another request made."""
         if row["request_hash"] != request_hash:
             return Claim.REUSED, None
         if row["status"] is None:
@@ -150,13 +162,13 @@ class IdempotencyKeys:
     def keep_secret(self, principal: str, key: str, secret: str) -> None:
         sealed = self.sealer.seal(secret.encode(), bound(principal, key, "secret"))
         with self.db.transaction() as tx:
-            tx.execute(KEEP_SECRET, [sealed, principal, key])
+            tx.execute(KEEP_SEALED, [sealed, principal, key])
 
     def kept_secret(self, principal: str, key: str) -> str | None:
-        rows = self.db.rows(SELECT_SECRET, [principal, key])
-        if not rows or rows[0]["secret"] is None:
+        rows = self.db.rows(SELECT_SEALED, [principal, key])
+        if not rows or rows[0]["sealed_secret"] is None:
             return None
-        plain = self.sealer.open(bytes(rows[0]["secret"]), bound(principal, key, "secret"))
+        plain = self.sealer.open(bytes(rows[0]["sealed_secret"]), bound(principal, key, "secret"))
         return None if plain is None else plain.decode()
 
     def purge(self, limit: int = PURGE_BATCH) -> int:

@@ -71,7 +71,9 @@ def customer(tail: str) -> Callable[[World, str], str]:
 
 WRITES = {
     "add customer": Write("msp", "POST", lambda w, c: "/v1/customers", NEW),
-    "register partner": Write("admin", "POST", lambda w, c: "/v1/partners", {"name": "P", "kind": "msp"}),
+    "register partner": Write(
+        "admin", "POST", lambda w, c: "/v1/partners", {"name": "P", "kind": "msp"}
+    ),
     "service key": Write(
         "admin", "POST", lambda w, c: "/v1/service-keys", {"role": "importer", "name": "i"}
     ),
@@ -104,7 +106,9 @@ WRITES = {
         {"code": "MAILBOX", "message": "down"},
         "activated",
     ),
-    "import completion": Write("importer", "POST", customer("/import/completion"), None, "activated"),
+    "import completion": Write(
+        "importer", "POST", customer("/import/completion"), None, "activated"
+    ),
 }
 
 
@@ -189,7 +193,10 @@ def test_the_same_key_with_another_body_after_the_commit_is_reused(
     with world.client.app.state.services.views.db.transaction() as tx:  # type: ignore[attr-defined]
         tx.execute("DELETE FROM idempotency_keys")  # the row is gone; the receipt is not
     other = world.call(
-        "msp", "POST", "/v1/customers", json={**NEW, "sku": SKU, "organization_name": "B"},
+        "msp",
+        "POST",
+        "/v1/customers",
+        json={**NEW, "sku": SKU, "organization_name": "B"},
         headers={"Idempotency-Key": "k"},
     )
     assert other.status_code == 422

@@ -82,7 +82,9 @@ class Writers:
         key, name = uuid.uuid4().hex, f"w{n}-{count}-{uuid.uuid4().hex[:6]}"
         kind = count % 4
         if kind == 1:
-            return Sent(key, ADMIN_TOKEN, "POST", "/v1/partners", {"name": name, "kind": "msp"}, name)
+            return Sent(
+                key, ADMIN_TOKEN, "POST", "/v1/partners", {"name": name, "kind": "msp"}, name
+            )
         if kind == 3:
             return Sent(key, ADMIN_TOKEN, "POST", f"/v1/partners/{self.msp_id}/api-keys", None, "")
         body = {"organization_name": name, "notification_email": "it@example.com", "sku": SKU}
@@ -191,7 +193,9 @@ def test_kill_9_with_writers_in_flight_then_every_key_retried_has_one_effect(
             assert answer.json() == first.json(), sent
             assert answer.headers.get("location") == first.headers.get("location")
         if "api_key" in answer.json():  # the key shown (again) is one that works
-            works = httpx.get(f"{server.url}/v1/catalogue", headers=bearer(answer.json()["api_key"]))
+            works = httpx.get(
+                f"{server.url}/v1/catalogue", headers=bearer(answer.json()["api_key"])
+            )
             assert works.status_code == 200, (sent, works.text)
     names = created(database_url)
     for sent in writers.sent:
