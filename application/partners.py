@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from application.clock import Clock
 from application.errors import AnswerLost, NotFound
-from application.receipts import asked
+from application.receipts import served
 from application.unit_of_work import UnitOfWork
 from domain.errors import Forbidden, ValidationFailed
 from domain.keys import KeyHolder
@@ -162,7 +162,7 @@ class PartnerCommands:
         secret = secrets.token_urlsafe(32)
         holder.issue_api_key(key_id=key_id, secret=secret, at=now, by=by)
         api_key = format_key(holder, key_id, secret)
-        request = asked()
+        request = served()
         if request is not None:  # kept (sealed) before it is saved: a retry shows it again
             request.keep_secret(api_key)
         return api_key
@@ -172,7 +172,7 @@ class PartnerCommands:
         under this Idempotency-Key, the one it issued (kept sealed with the key)."""
         if issued is not None and holds(holder, issued):
             return issued
-        request = asked()
+        request = served()
         kept = request.kept_secret() if request is not None else None
         if kept is not None and holds(holder, kept):
             return kept

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 from uuid import UUID, uuid5
@@ -40,13 +40,16 @@ def _nothing_kept() -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Asked:
     """The Idempotency-Key of the request being served, and its kept secret.
 
     ``keep_secret`` durably keeps (sealed) a secret the command is about to show once
     (an API key) before the command commits; ``kept_secret`` reads it back, so a retry
     after a crash answers the same key. Both are the idempotency store's.
+
+    The key is the request's first command's: once that command is done (``spent``),
+    later ones in the request (the test clock settling what fell due) run as without it.
     """
 
     principal: str
@@ -54,6 +57,7 @@ class Asked:
     request_hash: str
     keep_secret: Callable[[str], None] = _no_secret
     kept_secret: Callable[[], str | None] = _nothing_kept
+    spent: bool = field(default=False, init=False)
 
     @property
     def receipt_id(self) -> UUID:
@@ -68,7 +72,14 @@ _ASKED: ContextVar[Asked | None] = ContextVar("tenantry_idempotency_key", defaul
 
 
 def asked() -> Asked | None:
-    """The Idempotency-Key of the request this thread serves, if any."""
+    """The Idempotency-Key for the command this thread runs: its request's, if any and
+    not spent."""
+    request = _ASKED.get()
+    return None if request is None or request.spent else request
+
+
+def served() -> Asked | None:
+    """The Idempotency-Key of the request this thread serves, spent or not."""
     return _ASKED.get()
 
 

@@ -98,8 +98,22 @@ class UnitOfWork:
 
         A conflict means another command landed first: the next attempt sees its
         events, so the second command succeeds or is refused for the domain's reason.
+        Under an Idempotency-Key whose command is done already, nothing is decided: the
+        answer is the aggregate as that command left it.
         """
         request = asked()
+        changed = self._change(kind, aggregate_id, decide, expected_version, request)
+        spend(request)
+        return changed
+
+    def _change(
+        self,
+        kind: type[A],
+        aggregate_id: UUID,
+        decide: Callable[[A, datetime], object],
+        expected_version: int | None,
+        request: Asked | None,
+    ) -> tuple[A, int | None]:
         for attempt in range(MAX_ATTEMPTS):
             receipt = self._receipt(request)
             if done := self._done(request, receipt):
@@ -119,6 +133,7 @@ class UnitOfWork:
                 continue
             if not aggregate.has_pending_events and not fresh:
                 continue
+            self._record(receipt, request, aggregate)
             try:
                 position = self.save_once(aggregate, receipt)
             except IntegrityError:
@@ -138,8 +153,8 @@ class UnitOfWork:
         return max((r.notification.id for r in recordings), default=None)
 
     def save_once(self, aggregate: Aggregate, receipt: Receipt | None = None) -> int | None:
-        """Save (with the receipt of the request's Idempotency-Key, if any); when the
-        connection broke during the save, find out whether it landed.
+        """Save (in one transaction with ``receipt``, if any); when the connection broke
+        during the save, find out whether it landed.
 
         If the commit went through and only its acknowledgement was lost (a terminated
         backend, a failover), the command is done: saying otherwise would refuse or redo
@@ -147,9 +162,6 @@ class UnitOfWork:
         ``change`` starts again from a fresh load; a creation is answered 503.
         """
         pending = aggregate.pending_events
-        request = asked()
-        if receipt is not None and request is not None and pending:
-            receipt.record(request, aggregate, self.clock.now())
         try:
             return self.save(aggregate) if receipt is None else self.save(aggregate, receipt)
         except CONNECTION_LOST:
@@ -169,9 +181,15 @@ class UnitOfWork:
         """Save a new aggregate. Under an Idempotency-Key whose command is done already,
         nothing is saved: the answer is the aggregate that command created, as created."""
         request = asked()
+        created = self._create(aggregate, request)
+        spend(request)
+        return created
+
+    def _create(self, aggregate: A, request: Asked | None) -> tuple[A, int | None]:
         receipt = self._receipt(request)
         if done := self._done(request, receipt):
             return self._as_done(type(aggregate), done), self.store.recorder.max_notification_id()
+        self._record(receipt, request, aggregate)
         try:
             position = self.save_once(aggregate, receipt)
         except IntegrityError:
@@ -187,7 +205,10 @@ class UnitOfWork:
         left it, if there is one (and it is still honoured)."""
         request = asked()
         done = self._done(request, self._receipt(request))
-        return None if done is None else self._as_done(kind, done)
+        if done is None:
+            return None
+        spend(request)
+        return self._as_done(kind, done)
 
     def _receipt(self, request: Asked | None) -> Receipt | None:
         """The receipt of the request's Idempotency-Key (new if none), or None without one."""
@@ -209,6 +230,11 @@ class UnitOfWork:
         except KeyReused:
             return True
 
+    def _record(self, receipt: Receipt | None, request: Asked | None, aggregate: Aggregate) -> None:
+        """Name what the command did in the receipt saved with it (if it did anything)."""
+        if receipt is not None and request is not None and aggregate.has_pending_events:
+            receipt.record(request, aggregate, self.clock.now())
+
     def _done(self, request: Asked | None, receipt: Receipt | None) -> ReceiptState | None:
         if request is None or receipt is None:
             return None
@@ -217,3 +243,9 @@ class UnitOfWork:
     def _as_done(self, kind: type[A], done: ReceiptState) -> A:
         """The aggregate as the command under the key left it."""
         return self.load(kind, done.aggregate_id, version=done.aggregate_version)
+
+
+def spend(request: Asked | None) -> None:
+    """The request's command is done: later commands of the request go without its key."""
+    if request is not None:
+        request.spent = True

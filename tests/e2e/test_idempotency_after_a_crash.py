@@ -201,3 +201,20 @@ def test_the_same_key_with_another_body_after_the_commit_is_reused(
     )
     assert other.status_code == 422
     assert other.json()["type"].endswith("/idempotency-key-reused")
+
+
+def test_a_request_that_runs_many_commands_keys_only_its_first(world: World) -> None:
+    """Advancing the test clock under a key settles what fell due, in the request:
+    every customer's upgrade is its own command, not a replay of the first one."""
+    customers = [prepared(world, "onboarded") for _ in range(3)]
+    advanced = world.call(
+        "admin",
+        "POST",
+        "/v1/test-clock/advance",
+        json={"days": 60},
+        headers={"Idempotency-Key": "k-advance"},
+    )
+    assert advanced.status_code == 200, advanced.text
+    for cid in customers:
+        history = world.call("msp", "GET", f"/v1/customers/{cid}/history").json()
+        assert "UpgradedToProduction" in [e["type"] for e in history["events"]], cid
