@@ -65,7 +65,7 @@ def test_a_stored_answer_holds_no_api_key_in_clear_and_is_replayed_whole(
     rows = raw_rows(world)
     assert [row["status"] for row in rows] == [201]
     assert not stored_anywhere(rows, api_key)
-    assert not stored_anywhere(rows, api_key.rsplit("_", 1)[1])  # not even its secret part
+    assert not stored_anywhere(rows, api_key.split("_", 3)[3])  # not even its secret part
     again = post(world, method, path, body, "k-secret")
     assert again.headers["idempotent-replayed"] == "true"
     assert again.json() == first.json()
@@ -85,7 +85,7 @@ def test_the_secret_kept_while_the_command_runs_is_sealed_too(
     assert rows[0]["status"] is None
     assert rows[0]["sealed_secret"] is not None
     assert not stored_anywhere(rows, api_key)
-    assert not stored_anywhere(rows, api_key.rsplit("_", 1)[1])
+    assert not stored_anywhere(rows, api_key.split("_", 3)[3])
 
 
 def test_rows_expire_after_24_hours_and_are_purged_in_bounded_batches(world: World) -> None:
