@@ -17,7 +17,6 @@ from fastapi.openapi.utils import get_openapi
 
 from api import handlers
 from api.bootstrap import Services, build
-from api.idempotency import IdempotencyKeys
 from api.log_redaction import redact_activation_tokens
 from api.metrics import Measure, new_registry
 from api.middleware import BodyLimit, Idempotency
@@ -40,8 +39,6 @@ THREADS = 64
 
 
 def create_app(services: Services, *, threads: int = THREADS) -> FastAPI:
-    idempotency = IdempotencyKeys(services.views.db)
-
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         to_thread.current_default_thread_limiter().total_tokens = threads
@@ -66,7 +63,12 @@ def create_app(services: Services, *, threads: int = THREADS) -> FastAPI:
         app.include_router(router.router)
     if services.settings.test_clock:
         app.include_router(test_clock.router)
-    app.add_middleware(Idempotency, auth=services.auth, store=idempotency)
+    app.add_middleware(
+        Idempotency,
+        auth=services.auth,
+        store=services.idempotency,
+        done=services.uow.done_under,
+    )
     app.add_middleware(BodyLimit)
     app.add_middleware(SignInThrottle, per_minute=services.settings.sign_in_failures_per_minute)
     app.add_middleware(Measure, metrics=http_metrics)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from api.idempotency import IdempotencyKeys
 from api.lists import ProjectedLists
 from api.persisted_clock import PersistedTestClock
 from application.activation import ActivationLinks
@@ -37,6 +38,7 @@ class Services:
     settings: Settings
     clock: Clock
     store: EventStore
+    uow: UnitOfWork
     customers: CustomerCommands
     queries: CustomerQueries
     partners: PartnerCommands
@@ -48,6 +50,7 @@ class Services:
     sweeper: Sweeper
     audit: AuditChain
     activation: ActivationLinks
+    idempotency: IdempotencyKeys
     # Readings for /metrics and /readyz: name -> (help, read) and name -> probe.
     gauges: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
     counters: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
@@ -161,7 +164,10 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
     audit = AuditChain(views.db, store.recorder)
     audit.create_schema()
     lists = ProjectedLists(views, claims)
-    links = LinkSigner(link_secret(settings), settings.public_url)
+    secret = link_secret(settings)
+    links = LinkSigner(secret, settings.public_url)
+    idempotency = IdempotencyKeys(views.db, clock, secret)
+    idempotency.create_schema()
     customers = CustomerCommands(uow, clock, settings)
     manager = ProcessManager(
         due_work=lists,
@@ -181,6 +187,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
         settings=settings,
         clock=clock,
         store=store,
+        uow=uow,
         customers=customers,
         queries=CustomerQueries(uow, clock, settings),
         partners=PartnerCommands(uow, clock),
@@ -189,7 +196,8 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
         views=views,
         lists=lists,
         manager=manager,
-        sweeper=Sweeper(manager, chores=[audit.seal]),
+        sweeper=Sweeper(manager, chores=[audit.seal, idempotency.purge]),
         audit=audit,
         activation=ActivationLinks(uow, clock, links),
+        idempotency=idempotency,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -93,3 +93,12 @@ async def idempotency_key(
 
 
 IDEMPOTENT = [Depends(idempotency_key)]
+
+
+async def no_store(response: Response) -> None:
+    """Answers that carry a secret (an API key, an activation link) are never cached."""
+    response.headers["Cache-Control"] = NO_STORE
+
+
+NO_STORE = "no-store"
+SECRET = [Depends(no_store)]

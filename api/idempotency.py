@@ -1,8 +1,13 @@
-"""Idempotency keys: the first answer to (principal, key), kept in the events' database.
+"""Idempotency keys: the first answer to (principal, key), kept sealed for 24 hours.
 
 A placeholder row is inserted before the request runs, so two requests with the same
-key never both execute; the answer replaces it once known. A placeholder left by a
-process that died is taken over after ``STALE_AFTER`` seconds.
+key do not both execute; the answer replaces it once known. The answer's body (which
+may carry an API key shown once) is sealed (api/sealing.py), and so is a secret a
+command keeps before it commits (``keep_secret``). A placeholder left by a process that
+died is taken over after ``STALE_AFTER`` seconds, or at once when the command's receipt
+(application/receipts.py) shows it was done. Rows expire ``RECEIPT_TTL`` after they were
+made (by the service's clock): an expired row is neither replayed nor honoured, and
+``purge`` deletes expired rows in bounded batches.
 """
 
 from __future__ import annotations
@@ -13,9 +18,14 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from projections.database import Database
+from api.sealing import Sealer
+from application.clock import Clock
+from application.receipts import RECEIPT_TTL
+from projections.database import Database, Row, Tx
 
 STALE_AFTER = 60.0
+PURGE_BATCH = 500
+SEALING_PURPOSE = b"tenantry idempotency answers v1"
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,8 @@ class IdempotencyStore(Protocol):
     def claim(self, principal: str, key: str, request_hash: str) -> tuple[Claim, Answer | None]: ...
     def finish(self, principal: str, key: str, answer: Answer) -> None: ...
     def release(self, principal: str, key: str) -> None: ...
+    def keep_secret(self, principal: str, key: str, secret: str) -> None: ...
+    def kept_secret(self, principal: str, key: str) -> str | None: ...
     def ping(self) -> None: ...
     def close(self) -> None: ...
 
@@ -43,12 +55,22 @@ class IdempotencyStore(Protocol):
 CREATE = (
     "CREATE TABLE IF NOT EXISTS idempotency_keys ("
     " principal TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL,"
-    " status INTEGER, body {bytes}, headers TEXT,"
-    " created_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (principal, key))"
+    " status INTEGER, body {bytes}, headers TEXT, sealed_secret {bytes},"
+    " created_at DOUBLE PRECISION NOT NULL, expires_at DOUBLE PRECISION NOT NULL,"
+    " PRIMARY KEY (principal, key))"
 )
+CREATE_INDEX = "CREATE INDEX IF NOT EXISTS idempotency_keys_expiry ON idempotency_keys (expires_at)"
+COLUMNS_SQL = {
+    "sqlite": "SELECT name FROM pragma_table_info('idempotency_keys')",
+    "postgres": (
+        "SELECT column_name AS name FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND table_name = 'idempotency_keys'"
+    ),
+}
+EXPIRE_ONE = "DELETE FROM idempotency_keys WHERE principal = ? AND key = ? AND expires_at <= ?"
 INSERT = (
-    "INSERT INTO idempotency_keys (principal, key, request_hash, created_at)"
-    " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
+    "INSERT INTO idempotency_keys (principal, key, request_hash, created_at, expires_at)"
+    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
 )
 TAKE_OVER = (
     "UPDATE idempotency_keys SET created_at = ?, request_hash = ?"
@@ -59,49 +81,113 @@ SELECT = (
     " WHERE principal = ? AND key = ?"
 )
 FINISH = (
-    "UPDATE idempotency_keys SET status = ?, body = ?, headers = ? WHERE principal = ? AND key = ?"
+    "UPDATE idempotency_keys SET status = ?, body = ?, headers = ?, sealed_secret = NULL"
+    " WHERE principal = ? AND key = ?"
 )
-RELEASE = "DELETE FROM idempotency_keys WHERE principal = ? AND key = ? AND status IS NULL"
+# Released rows stay, stale at once: the next request takes over without waiting, and a
+# secret kept by a command that did commit is still there for it.
+RELEASE = (
+    "UPDATE idempotency_keys SET created_at = 0 WHERE principal = ? AND key = ? AND status IS NULL"
+)
+KEEP_SEALED = (
+    "UPDATE idempotency_keys SET sealed_secret = ?"
+    " WHERE principal = ? AND key = ? AND status IS NULL"
+)
+SELECT_SEALED = "SELECT sealed_secret FROM idempotency_keys WHERE principal = ? AND key = ?"
+PURGE = (
+    "DELETE FROM idempotency_keys WHERE (principal, key) IN"
+    " (SELECT principal, key FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)"
+)
 
 
 class IdempotencyKeys:
     """The keys in the events' database, through the views' SQL surface."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Clock, secret: bytes) -> None:
         self.db = db
-        with db.schema_transaction() as tx:
+        self.clock = clock
+        self.sealer = Sealer(secret, SEALING_PURPOSE)
+
+    def create_schema(self) -> None:
+        with self.db.schema_transaction() as tx:
+            columns = {row["name"] for row in tx.rows(COLUMNS_SQL[self.db.dialect])}
+            if columns and "expires_at" not in columns:
+                # The first schema kept answers (API keys included) in clear, forever.
+                tx.execute("DROP TABLE idempotency_keys")
             tx.execute(CREATE)
+            tx.execute(CREATE_INDEX)
 
     def claim(self, principal: str, key: str, request_hash: str) -> tuple[Claim, Answer | None]:
-        now = time.time()
+        wall, now = time.time(), self.clock.now().timestamp()
+        expires = now + RECEIPT_TTL.total_seconds()
         with self.db.transaction() as tx:
-            if tx.execute(INSERT, [principal, key, request_hash, now]) == 1:
+            tx.execute(EXPIRE_ONE, [principal, key, now])
+            if tx.execute(INSERT, [principal, key, request_hash, wall, expires]) == 1:
                 return Claim.STARTED, None
-            stale = now - STALE_AFTER
-            if tx.execute(TAKE_OVER, [now, request_hash, principal, key, stale]) == 1:
+            stale = wall - STALE_AFTER
+            if tx.execute(TAKE_OVER, [wall, request_hash, principal, key, stale]) == 1:
                 return Claim.STARTED, None
             rows = tx.rows(SELECT, [principal, key])
-        if not rows:  # released between the two statements: try again
+        if not rows:  # purged between the statements: try again
             return self.claim(principal, key, request_hash)
-        row = rows[0]
+        return self._held(rows[0], principal, key, request_hash)
+
+    def _held(
+        self, row: Row, principal: str, key: str, request_hash: str
+    ) -> tuple[Claim, Answer | None]:
+        """The claim on a row another request made."""
         if row["request_hash"] != request_hash:
             return Claim.REUSED, None
         if row["status"] is None:
             return Claim.IN_PROGRESS, None
+        body = self.sealer.open(bytes(row["body"]), bound(principal, key, request_hash))
+        if body is None:  # sealed under another secret: answer again (from the receipt)
+            return Claim.STARTED, None
         pairs = [(str(k), str(v)) for k, v in json.loads(row["headers"])]
-        return Claim.REPLAY, Answer(int(row["status"]), bytes(row["body"]), pairs)
+        return Claim.REPLAY, Answer(int(row["status"]), body, pairs)
 
     def finish(self, principal: str, key: str, answer: Answer) -> None:
-        headers = json.dumps(answer.headers)
         with self.db.transaction() as tx:
-            tx.execute(FINISH, [answer.status, answer.body, headers, principal, key])
+            request_hash = self._hash(tx, principal, key)
+            if request_hash is None:
+                return
+            sealed = self.sealer.seal(answer.body, bound(principal, key, request_hash))
+            headers = json.dumps(answer.headers)
+            tx.execute(FINISH, [answer.status, sealed, headers, principal, key])
 
     def release(self, principal: str, key: str) -> None:
         with self.db.transaction() as tx:
             tx.execute(RELEASE, [principal, key])
+
+    def keep_secret(self, principal: str, key: str, secret: str) -> None:
+        sealed = self.sealer.seal(secret.encode(), bound(principal, key, "secret"))
+        with self.db.transaction() as tx:
+            tx.execute(KEEP_SEALED, [sealed, principal, key])
+
+    def kept_secret(self, principal: str, key: str) -> str | None:
+        rows = self.db.rows(SELECT_SEALED, [principal, key])
+        if not rows or rows[0]["sealed_secret"] is None:
+            return None
+        plain = self.sealer.open(bytes(rows[0]["sealed_secret"]), bound(principal, key, "secret"))
+        return None if plain is None else plain.decode()
+
+    def purge(self, limit: int = PURGE_BATCH) -> int:
+        """Delete at most ``limit`` expired rows; how many went."""
+        with self.db.transaction() as tx:
+            return tx.execute(PURGE, [self.clock.now().timestamp(), limit])
 
     def ping(self) -> None:
         self.db.rows("SELECT 1 AS one")
 
     def close(self) -> None:
         """The database belongs to the views; they close it."""
+
+    @staticmethod
+    def _hash(tx: Tx, principal: str, key: str) -> str | None:
+        rows = tx.rows(SELECT, [principal, key])
+        return str(rows[0]["request_hash"]) if rows else None
+
+
+def bound(principal: str, key: str, purpose: str) -> bytes:
+    """What a sealed value is bound to: its row, and what it is."""
+    return f"{principal}\0{key}\0{purpose}".encode()

@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 
 from anyio import to_thread
 from starlette.datastructures import Headers
@@ -16,11 +17,13 @@ from api.handlers import DATABASE_UNAVAILABLE, unavailable
 from api.idempotency import Answer, Claim, IdempotencyStore
 from api.problems import problem
 from application.authentication import Authenticator
+from application.receipts import Asked, serving
 
 BODY_LIMIT = 64 * 1024
 BODY = "tenantry.body"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 IN_PROGRESS_WAIT = 10.0
+IN_PROGRESS_POLL = (0.05, 0.5)  # the first pause, the longest
 
 log = logging.getLogger("tenantry.api")
 
@@ -66,10 +69,23 @@ class BodyLimit:
 
 
 class Idempotency:
-    """The first answer to (principal, Idempotency-Key) is kept and replayed."""
+    """The first answer to (principal, Idempotency-Key) is kept and replayed.
 
-    def __init__(self, app: ASGIApp, auth: Authenticator, store: IdempotencyStore) -> None:
-        self.app, self.auth, self.store = app, auth, store
+    The request runs with its key in context (application/receipts.py): the command it
+    runs saves a receipt with its events, and a retry whose answer was not kept (the
+    process died after the commit) answers from that receipt instead of running again.
+    ``done`` says whether a key's command was done, so a retry does not wait for the
+    placeholder of a dead process to go stale.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        auth: Authenticator,
+        store: IdempotencyStore,
+        done: Callable[[Asked], bool],
+    ) -> None:
+        self.app, self.auth, self.store, self.done = app, auth, store, done
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in WRITES:
@@ -89,7 +105,8 @@ class Idempotency:
         try:
             principal = await self._principal(headers.get("authorization", ""))
             if principal is not None:
-                claim, answer = await self._claim(principal, key, request_hash(scope))
+                asked = self._asked(principal, key, request_hash(scope))
+                claim, answer = await self._claim(asked)
         except DATABASE_UNAVAILABLE as error:  # nothing ran: safe to retry
             log.warning("database unavailable for Idempotency-Key: %s", error)
             await unavailable()(scope, receive, send)
@@ -107,7 +124,17 @@ class Idempotency:
             busy = problem("idempotency-key-in-progress", detail, headers={"Retry-After": "1"})
             await busy(scope, receive, send)
         else:
-            await self._run(scope, receive, send, principal, key)
+            await self._run(scope, receive, send, asked)
+
+    def _asked(self, principal: str, key: str, fingerprint: str) -> Asked:
+        store = self.store
+        return Asked(
+            principal,
+            key,
+            fingerprint,
+            keep_secret=lambda secret: store.keep_secret(principal, key, secret),
+            kept_secret=lambda: store.kept_secret(principal, key),
+        )
 
     async def _principal(self, authorization: str) -> str | None:
         scheme, _, token = authorization.partition(" ")
@@ -119,26 +146,35 @@ class Idempotency:
         )
         return None if actor is None else f"{actor.kind.value}:{actor.id}"
 
-    async def _claim(
-        self, principal: str, key: str, fingerprint: str
-    ) -> tuple[Claim, Answer | None]:
-        deadline = asyncio.get_running_loop().time() + IN_PROGRESS_WAIT
+    async def _claim(self, asked: Asked) -> tuple[Claim, Answer | None]:
+        """Claim the key; while another request holds it, wait for its answer, or go on
+        at once (answering from the receipt) when its command is done already."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + IN_PROGRESS_WAIT
+        pause, longest = IN_PROGRESS_POLL
         while True:
-            claim, answer = await to_thread.run_sync(self.store.claim, principal, key, fingerprint)
-            if claim is not Claim.IN_PROGRESS or asyncio.get_running_loop().time() > deadline:
+            claim, answer = await to_thread.run_sync(
+                self.store.claim, asked.principal, asked.key, asked.request_hash
+            )
+            if claim is not Claim.IN_PROGRESS:
                 return claim, answer
-            await asyncio.sleep(0.05)
+            if await to_thread.run_sync(self.done, asked):
+                return Claim.STARTED, None
+            if loop.time() > deadline:
+                return claim, answer
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, longest)
 
-    async def _run(
-        self, scope: Scope, receive: Receive, send: Send, principal: str, key: str
-    ) -> None:
+    async def _run(self, scope: Scope, receive: Receive, send: Send, asked: Asked) -> None:
         messages: list[Message] = []
+        principal, key = asked.principal, asked.key
 
         async def keep(message: Message) -> None:
             messages.append(message)
 
         try:
-            await self.app(scope, receive, keep)
+            with serving(asked):
+                await self.app(scope, receive, keep)
         except BaseException:
             with contextlib.suppress(*DATABASE_UNAVAILABLE):
                 await to_thread.run_sync(self.store.release, principal, key)
@@ -153,8 +189,8 @@ class Idempotency:
             else:
                 await to_thread.run_sync(self.store.release, principal, key)
         except DATABASE_UNAVAILABLE as error:
-            # The request ran: its answer goes out. Only its replay is lost; the
-            # placeholder row is taken over after STALE_AFTER seconds.
+            # The request ran: its answer goes out. A retry answers from the command's
+            # receipt (the placeholder is taken over once that shows the command done).
             log.warning("could not keep the answer to an Idempotency-Key: %s", error)
         for message in messages:
             await send(message)

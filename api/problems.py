@@ -23,6 +23,7 @@ STATUS_OF_SLUG = {
     "extension-not-yet-available": 409,
     "not-eligible": 409,
     "idempotency-key-in-progress": 409,
+    "idempotency-answer-lost": 409,
     "link-expired": 410,
     "precondition-failed": 412,
     "payload-too-large": 413,

@@ -60,8 +60,10 @@ class CustomerCommands:
             at=self.clock.now(),
             by=by,
         )
-        position = self.uow.create(customer)
-        return Outcome(position, customer, owner)
+        created, position = self.uow.create(customer)
+        if created is not customer:  # done before under this Idempotency-Key
+            owner = self.uow.load(Partner, created.state.partner_id)
+        return Outcome(position, created, owner)
 
     def reissue_activation_link(
         self, customer_id: UUID, *, by: Actor, expected_version: int | None = None
@@ -124,6 +126,8 @@ class CustomerCommands:
             )
 
         outcome = self._change(customer_id, by, decide, expected_version)
+        if not owners:  # done before under this Idempotency-Key: nothing was decided
+            owners.append(self.uow.load(Partner, outcome.aggregate.state.partner_id))
         return replace(outcome, owner=owners[-1])
 
     def change_subscription(  # noqa: PLR0913

@@ -27,3 +27,15 @@ class Busy(DomainError):
     """Too many concurrent writers on one aggregate; safe to retry."""
 
     slug = "busy"
+
+
+class KeyReused(DomainError):
+    """An Idempotency-Key whose receipt names another request."""
+
+    slug = "idempotency-key-reused"
+
+
+class AnswerLost(DomainError):
+    """A command done under an Idempotency-Key whose one-time secret was not kept."""
+
+    slug = "idempotency-answer-lost"

@@ -11,7 +11,8 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel
 
 from application.clock import Clock
-from application.errors import NotFound
+from application.errors import AnswerLost, NotFound
+from application.receipts import served
 from application.unit_of_work import UnitOfWork
 from domain.errors import Forbidden, ValidationFailed
 from domain.keys import KeyHolder
@@ -79,6 +80,16 @@ def parse_key(api_key: str) -> ParsedKey | None:
     return ParsedKey(holder, holder_id, parts[2], parts[3])
 
 
+def holds(holder: KeyHolder, api_key: str) -> bool:
+    """Whether ``api_key`` is one of ``holder``'s keys."""
+    parsed = parse_key(api_key)
+    return (
+        parsed is not None
+        and parsed.holder_id == holder.id
+        and holder.verify_api_key(parsed.key_id, parsed.secret)
+    )
+
+
 class PartnerCommands:
     def __init__(self, uow: UnitOfWork, clock: Clock, new_id: Callable[[], UUID] = uuid4) -> None:
         self.uow = uow
@@ -94,6 +105,9 @@ class PartnerCommands:
         distributor_id: UUID | None = None,
         by: Actor,
     ) -> tuple[PartnerDTO, str]:
+        done = self.uow.done_before(Partner)
+        if done is not None:
+            return PartnerDTO.of(done), self._shown(done, None)
         distributor = None
         if distributor_id is not None:
             distributor = self._load_partner(distributor_id, field="distributor_id")
@@ -108,8 +122,8 @@ class PartnerCommands:
             by=by,
         )
         api_key = self._issue(partner, now, by)
-        self.uow.create(partner)
-        return PartnerDTO.of(partner), api_key
+        created, _ = self.uow.create(partner)
+        return PartnerDTO.of(created), self._shown(created, api_key)
 
     def get(self, partner_id: UUID, *, by: Actor) -> PartnerDTO:
         if by.kind is not ActorKind.ADMIN and not (by.is_partner and by.id == str(partner_id)):
@@ -124,17 +138,22 @@ class PartnerCommands:
 
     def issue_api_key(self, partner_id: UUID, *, by: Actor) -> IssuedKey:
         keys: list[str] = []
-        self.uow.change(Partner, partner_id, lambda p, now: keys.append(self._issue(p, now, by)))
-        return IssuedKey(partner_id, keys[-1])
+        partner, _ = self.uow.change(
+            Partner, partner_id, lambda p, now: keys.append(self._issue(p, now, by))
+        )
+        return IssuedKey(partner_id, self._shown(partner, keys[-1] if keys else None))
 
     def register_service_account(self, *, role: ServiceRole, name: str, by: Actor) -> IssuedKey:
+        done = self.uow.done_before(ServiceAccount)
+        if done is not None:
+            return IssuedKey(done.id, self._shown(done, None))
         now = self.clock.now()
         account = ServiceAccount.register(
             account_id=self.new_id(), role=role, name=name, at=now, by=by
         )
         api_key = self._issue(account, now, by)
-        self.uow.create(account)
-        return IssuedKey(account.id, api_key)
+        created, _ = self.uow.create(account)
+        return IssuedKey(created.id, self._shown(created, api_key))
 
     def _issue(self, holder: KeyHolder, now: datetime, by: Actor) -> str:
         if by.kind is not ActorKind.ADMIN:
@@ -142,7 +161,25 @@ class PartnerCommands:
         key_id = secrets.token_hex(4)
         secret = secrets.token_urlsafe(32)
         holder.issue_api_key(key_id=key_id, secret=secret, at=now, by=by)
-        return format_key(holder, key_id, secret)
+        api_key = format_key(holder, key_id, secret)
+        request = served()
+        if request is not None:  # kept (sealed) before it is saved: a retry shows it again
+            request.keep_secret(api_key)
+        return api_key
+
+    def _shown(self, holder: KeyHolder, issued: str | None) -> str:
+        """The key to show: the one just issued, or, when the command was done before
+        under this Idempotency-Key, the one it issued (kept sealed with the key)."""
+        if issued is not None and holds(holder, issued):
+            return issued
+        request = served()
+        kept = request.kept_secret() if request is not None else None
+        if kept is not None and holds(holder, kept):
+            return kept
+        raise AnswerLost(
+            "this Idempotency-Key's command was done, but its API key can no longer be "
+            "shown; issue another key"
+        )
 
     def _load_partner(self, partner_id: UUID, field: str) -> Partner:
         try:

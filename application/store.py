@@ -23,6 +23,7 @@ from eventsourcing.persistence import (
 from application.mapper import JSONBytes, PydanticMapper, topic_registry
 from application.pg_recorder import TOPIC as RECORDER_TOPIC
 from application.pg_recorder import schema_lock
+from application.receipts import Receipt  # noqa: F401  (the mapper then knows its topic)
 from domain.aggregate import Aggregate, Snapshot
 from domain.customer import Customer
 from domain.partner import Partner
@@ -41,7 +42,8 @@ def replay(aggregate: Any, events: Iterable[Any]) -> Any:
 
 
 class EventStore(Application[UUID]):
-    """Customers, partners and service accounts in one notification log."""
+    """Customers, partners and service accounts in one notification log, with the
+    receipts of commands run under an Idempotency-Key (never snapshotted)."""
 
     name = APP_NAME
     snapshot_class = Snapshot

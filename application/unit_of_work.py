@@ -22,7 +22,8 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 
 from application.clock import Clock
-from application.errors import Busy, NotFound, PreconditionFailed
+from application.errors import Busy, KeyReused, NotFound, PreconditionFailed
+from application.receipts import Asked, Receipt, ReceiptState, asked
 from application.store import EventStore, replay
 from domain.aggregate import Aggregate, DomainEvent
 from domain.errors import DomainError
@@ -101,8 +102,26 @@ class UnitOfWork:
 
         A conflict means another command landed first: the next attempt sees its
         events, so the second command succeeds or is refused for the domain's reason.
+        Under an Idempotency-Key whose command is done already, nothing is decided: the
+        answer is the aggregate as that command left it.
         """
+        request = asked()
+        changed = self._change(kind, aggregate_id, decide, expected_version, request)
+        spend(request)
+        return changed
+
+    def _change(
+        self,
+        kind: type[A],
+        aggregate_id: UUID,
+        decide: Callable[[A, datetime], object],
+        expected_version: int | None,
+        request: Asked | None,
+    ) -> tuple[A, int | None]:
         for attempt in range(MAX_ATTEMPTS):
+            receipt = self._receipt(request)
+            if done := self._done(request, receipt):
+                return self._as_done(kind, done), self.store.recorder.max_notification_id()
             cached = self.saved.get(aggregate_id) if attempt == 0 else None
             aggregate = cached if isinstance(cached, kind) else self.load(kind, aggregate_id)
             fresh = aggregate is not cached
@@ -117,8 +136,9 @@ class UnitOfWork:
                 continue
             if not aggregate.has_pending_events and not fresh:
                 continue
+            self._record(receipt, request, aggregate)
             try:
-                position = self.save_once(aggregate)
+                position = self.save_once(aggregate, receipt)
             except IntegrityError:
                 self.saved.drop(aggregate_id)
                 time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311
@@ -135,8 +155,9 @@ class UnitOfWork:
         recordings = self.store.save(*aggregates)
         return max((r.notification.id for r in recordings), default=None)
 
-    def save_once(self, aggregate: Aggregate) -> int | None:
-        """Save; when the connection broke during the save, find out whether it landed.
+    def save_once(self, aggregate: Aggregate, receipt: Receipt | None = None) -> int | None:
+        """Save (in one transaction with ``receipt``, if any); when the connection broke
+        during the save, find out whether it landed.
 
         If the commit went through and only its acknowledgement was lost (a terminated
         backend, a failover), the command is done: saying otherwise would refuse or redo
@@ -145,7 +166,7 @@ class UnitOfWork:
         """
         pending = aggregate.pending_events
         try:
-            return self.save(aggregate)
+            return self.save(aggregate) if receipt is None else self.save(aggregate, receipt)
         except CONNECTION_LOST:
             if pending and self.stored(pending):
                 return self.store.recorder.max_notification_id()
@@ -159,10 +180,75 @@ class UnitOfWork:
         )
         return list(found) == list(events)
 
-    def create(self, aggregate: Aggregate) -> int | None:
+    def create(self, aggregate: A) -> tuple[A, int | None]:
+        """Save a new aggregate. Under an Idempotency-Key whose command is done already,
+        nothing is saved: the answer is the aggregate that command created, as created."""
+        request = asked()
+        created = self._create(aggregate, request)
+        spend(request)
+        return created
+
+    def _create(self, aggregate: A, request: Asked | None) -> tuple[A, int | None]:
+        receipt = self._receipt(request)
+        if done := self._done(request, receipt):
+            return self._as_done(type(aggregate), done), self.store.recorder.max_notification_id()
+        self._record(receipt, request, aggregate)
         try:
-            position = self.save_once(aggregate)
+            position = self.save_once(aggregate, receipt)
         except IntegrityError:
+            if done := self._done(request, self._receipt(request)):  # another run of the key won
+                return self._as_done(type(aggregate), done), None
             raise Busy(f"{aggregate.id} exists already") from None
         self.saved.put(aggregate)
-        return position
+        return aggregate, position
+
+    # ------------------------------------------------------------ receipts
+    def done_before(self, kind: type[A]) -> A | None:
+        """The aggregate as a command done before under this request's Idempotency-Key
+        left it, if there is one (and it is still honoured)."""
+        request = asked()
+        done = self._done(request, self._receipt(request))
+        if done is None:
+            return None
+        spend(request)
+        return self._as_done(kind, done)
+
+    def _receipt(self, request: Asked | None) -> Receipt | None:
+        """The receipt of the request's Idempotency-Key (new if none), or None without one."""
+        if request is None:
+            return None
+        # Its events straight (receipts have no snapshots): one query, not two.
+        found: object = replay(None, self.store.events.get(request.receipt_id))
+        if found is None:
+            return Receipt(request.receipt_id, self.clock.now())
+        assert isinstance(found, Receipt)
+        return found
+
+    def done_under(self, request: Asked) -> bool:
+        """Whether a command was done under ``request``'s Idempotency-Key (and is still
+        honoured); True too when the key's receipt names another request (running the
+        request refuses it)."""
+        try:
+            return self._done(request, self._receipt(request)) is not None
+        except KeyReused:
+            return True
+
+    def _record(self, receipt: Receipt | None, request: Asked | None, aggregate: Aggregate) -> None:
+        """Name what the command did in the receipt saved with it (if it did anything)."""
+        if receipt is not None and request is not None and aggregate.has_pending_events:
+            receipt.record(request, aggregate, self.clock.now())
+
+    def _done(self, request: Asked | None, receipt: Receipt | None) -> ReceiptState | None:
+        if request is None or receipt is None:
+            return None
+        return receipt.done(request, self.clock.now())
+
+    def _as_done(self, kind: type[A], done: ReceiptState) -> A:
+        """The aggregate as the command under the key left it."""
+        return self.load(kind, done.aggregate_id, version=done.aggregate_version)
+
+
+def spend(request: Asked | None) -> None:
+    """The request's command is done: later commands of the request go without its key."""
+    if request is not None:
+        request.spent = True

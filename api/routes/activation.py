@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Path, Response
 from fastapi.responses import HTMLResponse
 
-from api.deps import IDEMPOTENT, ExpectedVersion, Principal, ServicesDep
+from api.deps import IDEMPOTENT, NO_STORE, SECRET, ExpectedVersion, Principal, ServicesDep
 from api.problems import responses
 from api.representations import Activation, Link, tagged
 
@@ -22,6 +22,7 @@ HTML: dict[int | str, dict[str, Any]] = {200: {"content": {"text/html": {}}}}
     "/v1/customers/{customer_id}/activation-link",
     response_model=Link,
     responses=responses(401, 403, 404, 422),
+    dependencies=SECRET,
 )
 def read_activation_link(customer_id: UUID, by: Principal, services: ServicesDep) -> Link:
     link = services.activation.current(customer_id, by=by)
@@ -33,7 +34,7 @@ def read_activation_link(customer_id: UUID, by: Principal, services: ServicesDep
     status_code=201,
     response_model=Link,
     responses=responses(401, 403, 404, 409, 412, 413, 422, 503),
-    dependencies=IDEMPOTENT,
+    dependencies=[*IDEMPOTENT, *SECRET],
 )
 def reissue_activation_link(
     customer_id: UUID,
@@ -55,6 +56,7 @@ def reissue_activation_link(
     "/activate/{token}",
     response_class=HTMLResponse,
     responses={**HTML, **responses(404, 410, 422)},
+    dependencies=SECRET,
 )
 def confirm_activation(token: Token, services: ServicesDep) -> HTMLResponse:
     """The page behind the emailed link: it only asks to confirm (mail scanners that
@@ -70,6 +72,7 @@ def confirm_activation(token: Token, services: ServicesDep) -> HTMLResponse:
     "/activate/{token}",
     response_model=Activation,
     responses={**HTML, **responses(404, 409, 410, 413, 422, 503)},
+    dependencies=SECRET,
 )
 def activate(
     token: Token, services: ServicesDep, accept: Annotated[str, Header(max_length=1000)] = ""
@@ -92,5 +95,6 @@ def page(message: str, *, form: bool) -> HTMLResponse:
     button = '<form method="post"><button type="submit">Activate</button></form>' if form else ""
     return HTMLResponse(
         "<!doctype html><html><head><meta charset='utf-8'><title>Tenantry activation</title>"
-        f"</head><body><h1>{message}</h1>{button}</body></html>"
+        f"</head><body><h1>{message}</h1>{button}</body></html>",
+        headers={"Cache-Control": NO_STORE},  # behind the link's secret URL: never cached
     )

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import IDEMPOTENT, Principal, ServicesDep
+from api.deps import IDEMPOTENT, SECRET, Principal, ServicesDep
 from api.problems import responses
 from api.representations import CustomerPage, PendingCustomer, PendingPage, tagged
 from api.schemas import NewCustomer
@@ -63,7 +63,7 @@ def add_customer(
     return customer
 
 
-@router.get("/pending", response_model=PendingPage, responses=LIST)
+@router.get("/pending", response_model=PendingPage, responses=LIST, dependencies=SECRET)
 def list_pending(
     by: Principal,
     services: ServicesDep,

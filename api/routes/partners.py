@@ -6,7 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 
-from api.deps import IDEMPOTENT, AdminPrincipal, ServicesDep
+from api.deps import IDEMPOTENT, SECRET, AdminPrincipal, ServicesDep
 from api.problems import responses
 from api.representations import ApiKey, PartnerWithKey
 from api.schemas import NewPartner, NewServiceKey, PartnerPatch
@@ -21,7 +21,7 @@ WRITE = responses(401, 403, 404, 413, 422, 503)
     status_code=201,
     response_model=PartnerWithKey,
     responses=WRITE,
-    dependencies=IDEMPOTENT,
+    dependencies=[*IDEMPOTENT, *SECRET],
 )
 def register_partner(
     body: NewPartner,
@@ -63,7 +63,7 @@ def change_partner_status(
     status_code=201,
     response_model=ApiKey,
     responses=WRITE,
-    dependencies=IDEMPOTENT,
+    dependencies=[*IDEMPOTENT, *SECRET],
 )
 def issue_partner_key(partner_id: UUID, by: AdminPrincipal, services: ServicesDep) -> ApiKey:
     """Another API key for the partner, shown only here."""
@@ -76,7 +76,7 @@ def issue_partner_key(partner_id: UUID, by: AdminPrincipal, services: ServicesDe
     status_code=201,
     response_model=ApiKey,
     responses=WRITE,
-    dependencies=IDEMPOTENT,
+    dependencies=[*IDEMPOTENT, *SECRET],
 )
 def issue_service_key(body: NewServiceKey, by: AdminPrincipal, services: ServicesDep) -> ApiKey:
     """A service account (importer or auditor) and its API key, shown only here."""

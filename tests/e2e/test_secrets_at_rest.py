@@ -1,0 +1,156 @@
+"""Secrets at rest and in transit: the stored answers of Idempotency-Keys hold no API key
+in clear, expire after 24 hours, and every answer that carries a secret is no-store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+import pytest
+
+from api.bootstrap import build
+from api.idempotency import IdempotencyKeys
+from application.clock import TestClock
+from application.settings import Settings
+from tests.e2e.conftest import ADMIN_TOKEN, World, bearer
+
+ADMIN = bearer(ADMIN_TOKEN)
+SECRET_BEARING = [
+    ("POST", "/v1/partners", {"name": "P", "kind": "msp"}),
+    ("POST", "/v1/service-keys", {"role": "auditor", "name": "a"}),
+    ("POST", "/v1/partners/{msp}/api-keys", None),
+]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend_url(request: pytest.FixtureRequest) -> str:
+    return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """No background sweep: the test purges expired rows itself."""
+    return settings.model_copy(update={"sweep": False})
+
+
+def raw_rows(world: World) -> list[dict[str, Any]]:
+    services = world.client.app.state.services  # type: ignore[attr-defined]
+    return services.views.db.rows("SELECT * FROM idempotency_keys")  # type: ignore[no-any-return]
+
+
+def as_bytes(value: object) -> bytes:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value)
+    return str(value).encode()
+
+
+def stored_anywhere(rows: list[dict[str, Any]], secret: str) -> bool:
+    return any(secret.encode() in as_bytes(v) for row in rows for v in row.values())
+
+
+def post(world: World, method: str, path: str, body: dict[str, Any] | None, key: str) -> Any:
+    path = path.format(msp=world.ids["msp"])
+    headers = {**ADMIN, "Idempotency-Key": key}
+    return world.client.request(method, path, json=body, headers=headers)
+
+
+@pytest.mark.parametrize(("method", "path", "body"), SECRET_BEARING)
+def test_a_stored_answer_holds_no_api_key_in_clear_and_is_replayed_whole(
+    world: World, method: str, path: str, body: dict[str, Any] | None
+) -> None:
+    first = post(world, method, path, body, "k-secret")
+    assert first.status_code == 201, first.text
+    api_key = first.json()["api_key"]
+    rows = raw_rows(world)
+    assert [row["status"] for row in rows] == [201]
+    assert not stored_anywhere(rows, api_key)
+    assert not stored_anywhere(rows, api_key.split("_", 3)[3])  # not even its secret part
+    again = post(world, method, path, body, "k-secret")
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    assert first.headers["cache-control"] == again.headers["cache-control"] == "no-store"
+
+
+def test_the_secret_kept_while_the_command_runs_is_sealed_too(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def lost(*_: Any) -> None:
+        raise psycopg.OperationalError("the process died before the answer was stored")
+
+    monkeypatch.setattr(IdempotencyKeys, "finish", lost)
+    first = post(world, "POST", "/v1/partners", {"name": "P", "kind": "msp"}, "k-window")
+    api_key = first.json()["api_key"]
+    rows = raw_rows(world)
+    assert rows[0]["status"] is None
+    assert rows[0]["sealed_secret"] is not None
+    assert not stored_anywhere(rows, api_key)
+    assert not stored_anywhere(rows, api_key.split("_", 3)[3])
+
+
+def test_rows_expire_after_24_hours_and_are_purged_in_bounded_batches(world: World) -> None:
+    body = {"name": "P", "kind": "msp"}
+    first = post(world, "POST", "/v1/partners", body, "k-day")
+    for n in range(4):
+        post(world, "POST", "/v1/partners", {"name": f"Q{n}", "kind": "msp"}, f"k-{n}")
+    world.clock.advance(timedelta(hours=23, minutes=59))
+    assert post(world, "POST", "/v1/partners", body, "k-day").json() == first.json()
+
+    world.clock.advance(timedelta(minutes=1))
+    later = post(world, "POST", "/v1/partners", body, "k-day")
+    assert later.status_code == 201
+    assert "idempotent-replayed" not in later.headers
+    assert later.json()["id"] != first.json()["id"]  # a new day, a new command
+    store: IdempotencyKeys = world.client.app.state.services.idempotency  # type: ignore[attr-defined]
+    assert len(raw_rows(world)) == 5
+    assert store.purge(limit=3) == 3
+    assert store.purge(limit=3) == 1
+    assert store.purge(limit=3) == 0
+    assert [row["key"] for row in raw_rows(world)] == ["k-day"]  # the new day's
+
+
+def test_every_answer_that_carries_a_secret_is_no_store(world: World) -> None:
+    cid = world.customer()["id"]
+    msp = world.as_("msp")
+    answers = {
+        "read link": world.client.get(f"/v1/customers/{cid}/activation-link", headers=msp),
+        "reissue link": world.client.post(f"/v1/customers/{cid}/activation-link", headers=msp),
+        "pending list": world.client.get("/v1/customers/pending", headers=msp),
+    }
+    path = answers["reissue link"].json()["url"].split("8000", 1)[1]
+    answers["link page"] = world.client.get(path)
+    answers["activation"] = world.client.post(path)
+    answers["activation page"] = world.client.post(path, headers={"Accept": "text/html"})
+    for method, route, body in SECRET_BEARING:
+        answers[route] = post(world, method, route, body, f"nostore-{route}")
+    for name, answer in answers.items():
+        assert answer.status_code in (200, 201), (name, answer.text)
+        assert answer.headers.get("cache-control") == "no-store", name
+    customer = world.client.get(f"/v1/customers/{cid}", headers=msp)
+    assert "no-store" not in customer.headers.get("cache-control", "")
+
+
+def test_a_table_of_the_first_schema_with_answers_in_clear_is_dropped(
+    settings: Settings, clock: TestClock
+) -> None:
+    services = build(settings, clock)
+    db = services.views.db
+    with db.transaction() as tx:
+        tx.execute("DROP TABLE idempotency_keys")
+        tx.execute(
+            "CREATE TABLE idempotency_keys (principal TEXT NOT NULL, key TEXT NOT NULL,"
+            " request_hash TEXT NOT NULL, status INTEGER, body {bytes}, headers TEXT,"
+            " created_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (principal, key))"
+        )
+        tx.execute(
+            "INSERT INTO idempotency_keys VALUES ('admin:admin', 'k', 'h', 201, ?, '[]', 0)",
+            [b'{"api_key":"tnt_in_clear"}'],
+        )
+    services.close()
+    again = build(settings, clock)
+    try:
+        assert again.views.db.rows("SELECT * FROM idempotency_keys") == []
+        # and it works
+        assert again.idempotency.claim("admin:admin", "k", "h")[0].value == "started"
+    finally:
+        again.close()
