@@ -106,17 +106,18 @@ class UnitOfWork:
         answer is the aggregate as that command left it.
         """
         request = asked()
-        changed = self._change(kind, aggregate_id, decide, expected_version, request)
+        changed = self._change(kind, aggregate_id, decide, expected_version, request, check)
         spend(request)
         return changed
 
-    def _change(
+    def _change(  # noqa: PLR0913, PLR0917
         self,
         kind: type[A],
         aggregate_id: UUID,
         decide: Callable[[A, datetime], object],
         expected_version: int | None,
         request: Asked | None,
+        check: Callable[[A], object],
     ) -> tuple[A, int | None]:
         for attempt in range(MAX_ATTEMPTS):
             receipt = self._receipt(request)
