@@ -67,7 +67,11 @@ class StalePrecondition(DomainError):
 async def expected_version(
     if_match: Annotated[
         str | None,
-        Header(max_length=64, description='the customer\'s ETag, e.g. "3"; stale → 412'),
+        Header(
+            alias="If-Match",
+            max_length=64,
+            description='the customer\'s ETag, e.g. "3"; stale → 412',
+        ),
     ] = None,
 ) -> int | None:
     if if_match is None or if_match.strip() == "*":
@@ -85,13 +89,14 @@ async def idempotency_key(
     idempotency_key: Annotated[
         str | None,
         Header(
+            alias="Idempotency-Key",
             min_length=1,
             max_length=255,
             description="replays the first answer to the same key and body",
         ),
     ] = None,
 ) -> str | None:
-    """Documents the header; the idempotency middleware acts on it."""
+    """Declares the header; the idempotency layer acts where an operation declares it."""
     return idempotency_key
 
 

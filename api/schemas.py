@@ -12,7 +12,14 @@ from domain.rules import MAX_CODE, MAX_MESSAGE, MAX_NAME
 from domain.values import LogLevel, PartnerKind, PartnerStatus, ServiceRole
 
 Code = Annotated[str, Field(min_length=1, max_length=MAX_CODE)]
-Codes = Annotated[list[Code], Field(max_length=50)]
+# The document lists the configured catalogue's codes in place of the marker (api/openapi.py).
+CATALOGUE = "x-catalogue"
+Sku = Annotated[Code, Field(json_schema_extra={CATALOGUE: "skus"})]
+Addons = Annotated[
+    list[Annotated[Code, Field(json_schema_extra={CATALOGUE: "addons"})]],
+    Field(max_length=50, json_schema_extra={"uniqueItems": True}),
+]
+Email = Annotated[str, Field(min_length=3, max_length=320, json_schema_extra={"format": "email"})]
 
 
 class Body(BaseModel):
@@ -21,9 +28,9 @@ class Body(BaseModel):
 
 class NewCustomer(Body):
     organization_name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
-    notification_email: Annotated[str, Field(min_length=3, max_length=320)]
-    sku: Code
-    addons: Codes = []
+    notification_email: Email
+    sku: Sku
+    addons: Addons = []
     partner_id: UUID | None = Field(None, description="admin only: the owner of a DIRECT customer")
     source: Literal["DIRECT"] | None = Field(None, description="admin only: DIRECT")
 
@@ -60,13 +67,13 @@ class AutomaticUpgrade(Body):
 
 class Conversion(Body):
     expiration_date: date
-    sku: Code | None = None
-    addons: Codes | None = None
+    sku: Sku | None = None
+    addons: Addons | None = None
 
 
 class SubscriptionPatch(Body):
-    sku: Code | None = None
-    addons: Codes | None = None
+    sku: Sku | None = None
+    addons: Addons | None = None
     expiration_date: date | None = None
 
 

@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IDEMPOTENT, Principal, ServicesDep
+from api.headers import ETAG, LOCATION, answers
 from api.problems import responses
 from api.representations import CustomerPage, PendingCustomer, PendingPage, tagged
 from api.schemas import NewCustomer
@@ -34,7 +35,7 @@ Distributor = Annotated[UUID | None, Query(description="only customers of this d
     "",
     status_code=201,
     response_model=CustomerDTO,
-    responses=responses(401, 403, 409, 413, 422, 503),
+    responses={**responses(401, 403, 409, 413, 422, 503), **answers(201, ETAG, LOCATION)},
     dependencies=IDEMPOTENT,
 )
 def add_customer(
@@ -63,7 +64,7 @@ def add_customer(
 
 
 @router.get("/pending", response_model=PendingPage, responses=LIST)
-def list_pending(
+def list_pending_customers(
     by: Principal,
     services: ServicesDep,
     q: Search = None,
@@ -112,7 +113,7 @@ def list_customers(
     return CustomerPage(items=items, next_cursor=page.next_cursor)
 
 
-@router.get("/{customer_id}", response_model=CustomerDTO, responses=READ)
+@router.get("/{customer_id}", response_model=CustomerDTO, responses={**READ, **answers(200, ETAG)})
 def read_customer(
     customer_id: UUID,
     by: Principal,
