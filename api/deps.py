@@ -70,6 +70,7 @@ async def expected_version(
         Header(
             alias="If-Match",
             max_length=64,
+            pattern=r'^\s*(\*|(W/)?"?[0-9]+"?)\s*$',
             description='the customer\'s ETag, e.g. "3"; stale → 412',
         ),
     ] = None,

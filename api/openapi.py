@@ -26,6 +26,7 @@ def document(app: FastAPI, catalogue: Catalogue) -> dict[str, Any]:
             title=app.title, version=app.version, summary=app.summary, routes=app.routes
         )
         for operation in operations_of(built):
+            absent_is_not_null(operation)
             serve_problems_as_problem_json(operation)
             declare_layer_headers(operation)
         list_catalogue(built, catalogue)
@@ -46,12 +47,28 @@ def operations_of(built: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from item.values()
 
 
+def absent_is_not_null(operation: dict[str, Any]) -> None:
+    """An optional query or header parameter is left out, never sent as ``null``: its
+    schema is the one of its value (FastAPI writes ``anyOf: [..., {type: null}]``)."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        variants = [v for v in schema.get("anyOf", []) if v != {"type": "null"}]
+        if "anyOf" in schema and len(variants) == 1:
+            del schema["anyOf"]
+            schema.update(variants[0])
+
+
 def serve_problems_as_problem_json(operation: dict[str, Any]) -> None:
     for response in operation.get("responses", {}).values():
-        content = response.get("content", {})
-        for media_type, body in list(content.items()):
-            if body.get("schema", {}).get("$ref", "").endswith("/Problem"):
-                content[MEDIA_TYPE] = content.pop(media_type)
+        if "content" in response:
+            response["content"] = {
+                MEDIA_TYPE if is_problem(body) else media_type: body
+                for media_type, body in response["content"].items()
+            }
+
+
+def is_problem(body: dict[str, Any]) -> bool:
+    return str(body.get("schema", {}).get("$ref", "")).endswith("/Problem")
 
 
 def declare_layer_headers(operation: dict[str, Any]) -> None:
@@ -80,21 +97,32 @@ def declare_layer_headers(operation: dict[str, Any]) -> None:
 
 
 def list_catalogue(built: dict[str, Any], catalogue: Catalogue) -> None:
-    """Each ``x-catalogue`` marker becomes the enum of the configured codes."""
-    codes = {
-        "skus": [item.code for item in catalogue.skus],
-        "addons": [item.code for item in catalogue.addons],
+    """Each ``x-catalogue`` marker becomes a reference to the ``Sku`` or ``Addon`` enum of
+    the configured codes (one enum each, so a generated client has one type each)."""
+    schemas = built.setdefault("components", {}).setdefault("schemas", {})
+    names = {"skus": "Sku", "addons": "Addon"}
+    schemas["Sku"] = {
+        "type": "string",
+        "title": "Sku",
+        "description": "a SKU of the catalogue (`GET /v1/catalogue`)",
+        "enum": [item.code for item in catalogue.skus],
+    }
+    schemas["Addon"] = {
+        "type": "string",
+        "title": "Addon",
+        "description": "an add-on of the catalogue (`GET /v1/catalogue`)",
+        "enum": [item.code for item in catalogue.addons],
     }
 
-    def visit(node: Any) -> None:
+    def visit(node: Any) -> Any:
         if isinstance(node, dict):
-            kind = node.pop(CATALOGUE, None)
+            kind = node.get(CATALOGUE)
             if kind is not None:
-                node["enum"] = codes[kind]
-            for value in node.values():
-                visit(value)
-        elif isinstance(node, list):
-            for value in node:
-                visit(value)
+                return {"$ref": f"#/components/schemas/{names[kind]}"}
+            return {key: visit(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [visit(value) for value in node]
+        return node
 
-    visit(built.get("components", {}))
+    for name, schema in list(schemas.items()):
+        schemas[name] = visit(schema)

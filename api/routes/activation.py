@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from api.deps import IDEMPOTENT, ExpectedVersion, Principal, ServicesDep
 from api.headers import ETAG, answers
 from api.pages import page, prefers_html
-from api.problems import responses
+from api.problems import MEDIA_TYPE, responses
 from api.representations import Activation, Link, tagged
 from application.activation import LinkCheck
 
@@ -26,7 +26,13 @@ HTML: dict[int | str, dict[str, Any]] = {
 def for_browsers(problems: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
     """Problem responses that a browser gets as a page."""
     return {
-        code: {**answer, "content": {"text/html": {"schema": {"type": "string"}}}}
+        code: {
+            "description": answer["description"],
+            "content": {
+                MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}},
+                "text/html": {"schema": {"type": "string"}},
+            },
+        }
         for code, answer in problems.items()
     }
 

@@ -26,7 +26,15 @@ FRESHNESS = 2.0
 
 Limit = Annotated[int, Query(ge=1, le=200)]
 Search = Annotated[str | None, Query(max_length=200, description="name or email contains")]
-Cursor = Annotated[str | None, Query(max_length=500)]
+Cursor = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=500,
+        pattern="^[A-Za-z0-9_-]+$",
+        description="the `next_cursor` of the previous page",
+    ),
+]
 Owner = Annotated[UUID | None, Query(description="only customers this partner owns")]
 Distributor = Annotated[UUID | None, Query(description="only customers of this distributor's MSPs")]
 

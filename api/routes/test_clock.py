@@ -19,7 +19,8 @@ from domain.errors import InvalidState
 OFF = "the test clock is off: start the server with TENANTRY_TEST_CLOCK=1 to use it"
 
 
-async def test_clock_on(services: ServicesDep) -> None:
+async def test_clock_on(by: AdminPrincipal, services: ServicesDep) -> None:
+    """After the caller is known to be the admin: others learn nothing of the setting."""
     if not services.settings.test_clock:
         raise NotFound(OFF)
 

@@ -24,7 +24,7 @@ def live_server(workdir: Path, **env: str) -> Iterator[Server]:
         },
         workdir,
     )
-    server.start()
+    server.start(timeout=120)  # a loaded machine starts it slowly
     try:
         yield server
     finally:
