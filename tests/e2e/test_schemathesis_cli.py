@@ -38,9 +38,7 @@ class Refusal:
     def covers(self, check: str, body: str) -> bool:
         slugs = PROBLEM.findall(body)
         return (
-            check.startswith(self.check)
-            and self.slug in slugs
-            and (not self.reason or self.reason in body)
+            self.check in check and self.slug in slugs and (not self.reason or self.reason in body)
         )
 
 
