@@ -32,6 +32,11 @@ REDOC = (
     f"<script src='{VENDOR}/redoc.standalone.js'></script></body></html>"
 )
 
+REDOC_POLICY = (
+    "img-src 'self' data:; frame-ancestors 'none'; object-src 'none'; base-uri 'none';"
+    " form-action 'self'"
+)
+
 
 def install(app: FastAPI) -> None:
     vendor = Path(str(files("fastapi_offline") / "static"))
@@ -52,4 +57,4 @@ def install(app: FastAPI) -> None:
     def redoc() -> HTMLResponse:
         # ReDoc's sidebar shows Redocly's logo from their CDN, with no option to leave
         # it out: the page keeps images to its own origin, so nothing is fetched elsewhere.
-        return HTMLResponse(REDOC, headers={"Content-Security-Policy": "img-src 'self' data:"})
+        return HTMLResponse(REDOC, headers={"Content-Security-Policy": REDOC_POLICY})
