@@ -199,8 +199,12 @@ class DeclaredIdempotency:
         self.idempotent = Idempotency(app, auth=auth, store=store)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self.operations().takes_idempotency_key(
-            scope["method"], scope["path"]
+        if (
+            scope["type"] == "http"
+            and scope["method"] in WRITES
+            and any(name == b"idempotency-key" for name, _ in scope["headers"])
+            # the table is built from the document on the first such request, not before
+            and self.operations().takes_idempotency_key(scope["method"], scope["path"])
         ):
             await self.idempotent(scope, receive, send)
         else:
