@@ -24,8 +24,8 @@ def live_server(workdir: Path, **env: str) -> Iterator[Server]:
         },
         workdir,
     )
-    server.start(timeout=120)  # a loaded machine starts it slowly
     try:
+        server.start(timeout=120)  # a loaded machine starts it slowly
         yield server
     finally:
         server.stop()
