@@ -144,6 +144,7 @@ def test_the_fuzzer_finds_nothing_the_document_could_have_ruled_out(
             str(junit),
             "--no-color",
         ],
+        cwd=tmp_path,  # its cache of crashes stays out of the repository
         capture_output=True,
         text=True,
         timeout=600,
