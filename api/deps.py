@@ -64,7 +64,12 @@ AdminPrincipal = Annotated[Actor, Depends(admin)]
 async def expected_version(
     if_match: Annotated[
         str | None,
-        Header(max_length=64, description='the customer\'s ETag, e.g. "3"; stale → 412'),
+        Header(
+            alias="If-Match",
+            max_length=64,
+            pattern=r'^\s*(\*|(W/)?"?[0-9]+"?)\s*$',
+            description='the customer\'s ETag, e.g. "3"; stale → 412',
+        ),
     ] = None,
 ) -> int | None:
     """The version ``If-Match`` names; a tag that names none is ``NO_VERSION``, which
@@ -82,13 +87,14 @@ async def idempotency_key(
     idempotency_key: Annotated[
         str | None,
         Header(
+            alias="Idempotency-Key",
             min_length=1,
             max_length=255,
             description="replays the first answer to the same key and body",
         ),
     ] = None,
 ) -> str | None:
-    """Documents the header; the idempotency middleware acts on it."""
+    """Declares the header; the idempotency layer acts where an operation declares it."""
     return idempotency_key
 
 

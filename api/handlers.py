@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from api.openapi import operations
 from api.problems import problem
 from application.errors import Busy
 from domain.errors import DomainError, ExtensionNotYetAvailable, ValidationFailed
@@ -79,9 +80,18 @@ def _http(request: Request, error: Exception) -> Response:
         return problem("validation", "the request body is not valid JSON", errors=errors)
     slug = SLUG_OF_STATUS.get(error.status_code, "http-error")
     detail = error.detail if isinstance(error.detail, str) else str(error.detail)
+    headers = dict(error.headers or {})
     if error.status_code == 404 and detail == "Not Found":
         detail = f"no route {request.url.path}"
-    return problem(slug, detail, status=error.status_code, headers=dict(error.headers or {}))
+    if error.status_code == 405:
+        # The router names the methods of the first route of the path it tried; the
+        # document knows every operation of the path.
+        allowed = operations(request.app).allowed(request.url.path) or [headers.get("Allow", "")]
+        headers["Allow"] = ", ".join(allowed)
+        detail = (
+            f"{request.method} is not a method of {request.url.path}; it has {headers['Allow']}"
+        )
+    return problem(slug, detail, status=error.status_code, headers=headers)
 
 
 def _unauthorized(request: Request, error: Exception) -> Response:

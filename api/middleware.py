@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.handlers import DATABASE_UNAVAILABLE, unavailable
 from api.idempotency import Answer, Claim, IdempotencyStore
+from api.operations import Operations
 from api.problems import problem
 from application.authentication import Authenticator
 from application.receipts import Asked, serving
@@ -214,3 +215,33 @@ async def replay(answer: Answer, send: Send) -> None:
     headers.append((b"idempotent-replayed", b"true"))
     await send({"type": "http.response.start", "status": answer.status, "headers": headers})
     await send({"type": "http.response.body", "body": answer.body})
+
+
+class DeclaredIdempotency:
+    """Idempotency for the requests that reach an operation declaring Idempotency-Key.
+
+    Everything else (an unknown path, a method the path does not have, a route without
+    the header) goes straight to the app: routing and its 404 and 405 come first."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        operations: Callable[[], Operations],
+        auth: Authenticator,
+        store: IdempotencyStore,
+        done: Callable[[Asked], bool],
+    ) -> None:
+        self.app, self.operations = app, operations
+        self.idempotent = Idempotency(app, auth=auth, store=store, done=done)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] in WRITES
+            and any(name == b"idempotency-key" for name, _ in scope["headers"])
+            # the table is built from the document on the first such request, not before
+            and self.operations().takes_idempotency_key(scope["method"], scope["path"])
+        ):
+            await self.idempotent(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

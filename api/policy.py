@@ -16,14 +16,14 @@ ANY = frozenset({MSP, DISTRIBUTOR, IMPORTER, AUDITOR, ADMIN})
 READERS = PARTNERS | {AUDITOR, ADMIN}
 
 ALLOWED: dict[str, frozenset[ActorKind]] = {
-    "catalogue": ANY,
+    "read_catalogue": ANY,
     "register_partner": frozenset({ADMIN}),
     "read_partner": frozenset({ADMIN}),
     "change_partner_status": frozenset({ADMIN}),
     "issue_partner_key": frozenset({ADMIN}),
     "issue_service_key": frozenset({ADMIN}),
     "add_customer": PARTNERS | {ADMIN},
-    "list_pending": READERS,
+    "list_pending_customers": READERS,
     "list_customers": READERS,
     "read_customer": READERS,
     "customer_history": READERS,

@@ -1,4 +1,8 @@
-"""RFC 9457 problem details: every refusal and error leaves the API as one of these."""
+"""RFC 9457 problem details: every refusal and error leaves the API as one of these.
+
+A caller whose ``Accept`` ranks HTML above JSON (a browser) gets the same problem as a
+small page instead, with the same status and headers.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,11 @@ from http import HTTPStatus
 from typing import Any
 
 from pydantic import BaseModel
+from starlette.datastructures import Headers
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from api.pages import page, prefers_html
 
 TYPE_BASE = "https://tenantry.dev/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -64,14 +72,33 @@ def problem(
         detail=detail,
         **members,
     )
-    return Response(
-        body.model_dump_json(exclude_none=True),
-        status_code=code,
-        media_type=MEDIA_TYPE,
-        # Here too, not only in api/security_headers.py: a 500 is answered outside the
-        # middleware, by Starlette's ServerErrorMiddleware.
-        headers={"X-Content-Type-Options": "nosniff", **(headers or {})},
-    )
+    return ProblemResponse(body, headers)
+
+
+class ProblemResponse(Response):
+    """``application/problem+json``, or its page for a browser."""
+
+    media_type = MEDIA_TYPE
+
+    def __init__(self, body: Problem, headers: dict[str, str] | None = None) -> None:
+        self.problem = body
+        # nosniff here too, not only in api/security_headers.py: a 500 is answered
+        # outside the middleware, by Starlette's ServerErrorMiddleware.
+        super().__init__(
+            body.model_dump_json(exclude_none=True),
+            status_code=body.status,
+            headers={"X-Content-Type-Options": "nosniff", **(headers or {})},
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and prefers_html(Headers(scope=scope).get("accept", "")):
+            html = page(self.problem.title, self.problem.detail, status_code=self.status_code)
+            for name, value in self.headers.items():
+                if name not in ("content-length", "content-type"):
+                    html.headers.append(name, value)
+            await html(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:

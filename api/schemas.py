@@ -16,6 +16,14 @@ Code = Annotated[Line, Field(min_length=1, max_length=MAX_CODE)]
 Name = Annotated[Line, Field(min_length=1, max_length=MAX_NAME)]
 Message = Annotated[Lines, Field(min_length=1, max_length=MAX_MESSAGE)]
 Codes = Annotated[list[Code], Field(max_length=50)]
+# The document lists the configured catalogue's codes in place of the marker (api/openapi.py).
+CATALOGUE = "x-catalogue"
+Sku = Annotated[Code, Field(json_schema_extra={CATALOGUE: "skus"})]
+Addons = Annotated[
+    list[Annotated[Code, Field(json_schema_extra={CATALOGUE: "addons"})]],
+    Field(max_length=50, json_schema_extra={"uniqueItems": True}),
+]
+Email = Annotated[Line, Field(min_length=3, max_length=320, json_schema_extra={"format": "email"})]
 
 
 class Body(BaseModel):
@@ -24,9 +32,9 @@ class Body(BaseModel):
 
 class NewCustomer(Body):
     organization_name: Name
-    notification_email: Annotated[Line, Field(min_length=3, max_length=320)]
-    sku: Code
-    addons: Codes = []
+    notification_email: Email
+    sku: Sku
+    addons: Addons = []
     partner_id: UUID | None = Field(None, description="admin only: the owner of a DIRECT customer")
     source: Literal["DIRECT"] | None = Field(None, description="admin only: DIRECT")
 
@@ -63,13 +71,13 @@ class AutomaticUpgrade(Body):
 
 class Conversion(Body):
     expiration_date: date
-    sku: Code | None = None
-    addons: Codes | None = None
+    sku: Sku | None = None
+    addons: Addons | None = None
 
 
 class SubscriptionPatch(Body):
-    sku: Code | None = None
-    addons: Codes | None = None
+    sku: Sku | None = None
+    addons: Addons | None = None
     expiration_date: date | None = None
 
 

@@ -13,6 +13,7 @@ from application.dto import ActivationLink
 from application.errors import NotFound
 from application.unit_of_work import UnitOfWork
 from domain.customer import Customer
+from domain.partner import Partner
 from domain.values import Actor
 
 
@@ -23,6 +24,8 @@ class LinkCheck:
     customer_id: UUID
     link_version: int
     organization_name: str
+    partner_name: str
+    expires_at: datetime
     activated_at: datetime | None
 
 
@@ -54,9 +57,12 @@ class ActivationLinks:
         parsed = self.signer.parse(token)
         customer = self.uow.load(Customer, parsed.customer_id)
         customer.check_link(parsed.link_version, self.clock.now())
+        partner = self.uow.load(Partner, customer.state.partner_id)
         return LinkCheck(
             customer.id,
             parsed.link_version,
             customer.state.organization_name,
+            partner.state.name,
+            customer.state.link_expires_at,
             customer.state.activated_at,
         )

@@ -15,6 +15,9 @@ from uuid import UUID
 from application.errors import NotFound
 
 MAC_LENGTH = 32
+UNKNOWN = (
+    "this link is not known: check that you copied all of it, or ask your partner for a new link"
+)
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,10 @@ class LinkSigner:
     def parse(self, token: str) -> LinkToken:
         parts = token.split(".")
         if len(parts) != 3:
-            raise NotFound("unknown activation link")
+            raise NotFound(UNKNOWN)
         body = f"{parts[0]}.{parts[1]}"
         if not hmac.compare_digest(parts[2].encode(), self._mac(body).encode()):
-            raise NotFound("unknown activation link")
+            raise NotFound(UNKNOWN)
         return LinkToken(UUID(hex=parts[0]), int(parts[1]))
 
     def _mac(self, body: str) -> str:

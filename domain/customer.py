@@ -180,10 +180,13 @@ class Customer(Aggregate):
 
     def check_link(self, link_version: int, at: datetime) -> None:
         if link_version != self.state.link_version:
-            raise LinkExpired("this activation link was replaced by a newer one")
+            raise LinkExpired(
+                "this link was replaced by a newer one; ask your partner for a new link"
+            )
         if self.state.activated_at is None and utc(at) >= self.state.link_expires_at:
             raise LinkExpired(
-                f"this activation link expired at {self.state.link_expires_at.isoformat()}"
+                f"this link expired at {self.state.link_expires_at:%Y-%m-%d %H:%M} UTC;"
+                " ask your partner for a new link"
             )
 
     def log_import_message(self, *, level: LogLevel, message: str, at: datetime, by: Actor) -> None:

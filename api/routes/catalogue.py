@@ -12,5 +12,5 @@ router = APIRouter(tags=["catalogue"])
 
 
 @router.get("/v1/catalogue", response_model=Catalogue, responses=responses(401, 403))
-def catalogue(by: Principal, services: ServicesDep) -> Catalogue:
+def read_catalogue(by: Principal, services: ServicesDep) -> Catalogue:
     return services.settings.catalogue

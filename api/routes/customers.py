@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from api.deps import IDEMPOTENT, SECRET, Principal, ServicesDep
+from api.headers import ETAG, LOCATION, answers
 from api.problems import responses
 from api.representations import CustomerPage, PendingCustomer, PendingPage, tagged
 from api.schemas import NewCustomer
@@ -25,8 +26,16 @@ LIST = responses(401, 403, 422, 503)
 FRESHNESS = 2.0
 
 Limit = Annotated[int, Query(ge=1, le=200)]
-Search = Annotated[Line | None, Query(max_length=200, description="name or email contains")]
-Cursor = Annotated[Line | None, Query(max_length=500)]
+Search = Annotated[Line | None, Query(max_length=200, description="organization name contains")]
+Cursor = Annotated[
+    Line | None,
+    Query(
+        min_length=1,
+        max_length=500,
+        pattern="^[A-Za-z0-9_-]+$",
+        description="the `next_cursor` of the previous page",
+    ),
+]
 Owner = Annotated[UUID | None, Query(description="only customers this partner owns")]
 Distributor = Annotated[UUID | None, Query(description="only customers of this distributor's MSPs")]
 
@@ -35,7 +44,7 @@ Distributor = Annotated[UUID | None, Query(description="only customers of this d
     "",
     status_code=201,
     response_model=CustomerDTO,
-    responses=responses(401, 403, 409, 413, 422, 503),
+    responses={**responses(401, 403, 409, 413, 422, 503), **answers(201, ETAG, LOCATION)},
     dependencies=IDEMPOTENT,
 )
 def add_customer(
@@ -64,7 +73,7 @@ def add_customer(
 
 
 @router.get("/pending", response_model=PendingPage, responses=LIST, dependencies=SECRET)
-def list_pending(
+def list_pending_customers(
     by: Principal,
     services: ServicesDep,
     q: Search = None,
@@ -114,7 +123,7 @@ def list_customers(
     return CustomerPage(items=items, next_cursor=page.next_cursor)
 
 
-@router.get("/{customer_id}", response_model=CustomerDTO, responses=READ)
+@router.get("/{customer_id}", response_model=CustomerDTO, responses={**READ, **answers(200, ETAG)})
 def read_customer(
     customer_id: UUID,
     by: Principal,

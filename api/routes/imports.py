@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 
 from api.deps import IDEMPOTENT, Principal, ServicesDep
+from api.headers import ETAG, answers
 from api.problems import responses
 from api.representations import ImportReceipt, tagged
 from api.schemas import ImportFailure, ImportLog
@@ -16,7 +17,7 @@ from application.dto import Outcome
 router = APIRouter(prefix="/v1/customers/{customer_id}/import", tags=["import"])
 OPTIONS: dict[str, Any] = {
     "response_model": ImportReceipt,
-    "responses": responses(401, 403, 404, 409, 413, 422, 503),
+    "responses": {**responses(401, 403, 404, 409, 413, 422, 503), **answers(200, ETAG)},
     "dependencies": IDEMPOTENT,
 }
 

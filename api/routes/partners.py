@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 
 from api.deps import IDEMPOTENT, SECRET, AdminPrincipal, ServicesDep
+from api.headers import LOCATION, answers
 from api.problems import responses
 from api.representations import ApiKey, PartnerWithKey
 from api.schemas import NewPartner, NewServiceKey, PartnerPatch
@@ -20,7 +21,7 @@ WRITE = responses(401, 403, 404, 413, 422, 503)
     "/v1/partners",
     status_code=201,
     response_model=PartnerWithKey,
-    responses=WRITE,
+    responses={**WRITE, **answers(201, LOCATION)},
     dependencies=[*IDEMPOTENT, *SECRET],
 )
 def register_partner(

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 
 from api.bootstrap import Services
 from api.deps import IDEMPOTENT, ExpectedVersion, Principal, ServicesDep
+from api.headers import ETAG, answers
 from api.problems import responses
 from api.representations import tagged
 from api.schemas import AutomaticUpgrade, Conversion, SubscriptionPatch
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/v1/customers/{customer_id}", tags=["subscriptions"])
 WRITE = responses(401, 403, 404, 409, 412, 413, 422, 503)
 OPTIONS: dict[str, Any] = {
     "response_model": CustomerDTO,
-    "responses": WRITE,
+    "responses": {**WRITE, **answers(200, ETAG)},
     "dependencies": IDEMPOTENT,
 }
 

@@ -29,7 +29,13 @@ TABLE: list[tuple[str | None, str, str, Any, dict[str, int]]] = [
     (None, "GET", "/healthz", None, EVERYONE),
     (None, "GET", "/readyz", None, EVERYONE),
     (None, "GET", "/metrics", None, EVERYONE),
-    ("catalogue", "GET", "/v1/catalogue", None, refused(**dict.fromkeys(PRINCIPALS[:-1], 200))),
+    (
+        "read_catalogue",
+        "GET",
+        "/v1/catalogue",
+        None,
+        refused(**dict.fromkeys(PRINCIPALS[:-1], 200)),
+    ),
     ("register_partner", "POST", "/v1/partners", {"name": "P", "kind": "msp"}, ADMIN_ONLY),
     ("read_partner", "GET", "/v1/partners/{msp}", None, refused(admin=200)),
     (
@@ -48,7 +54,7 @@ TABLE: list[tuple[str | None, str, str, Any, dict[str, int]]] = [
         NEW_CUSTOMER,
         refused(msp=201, other_msp=201, dist=201, other_dist=201, admin=422),
     ),
-    ("list_pending", "GET", "/v1/customers/pending", None, LISTS),
+    ("list_pending_customers", "GET", "/v1/customers/pending", None, LISTS),
     ("list_customers", "GET", "/v1/customers", None, LISTS),
     ("read_customer", "GET", "/v1/customers/{cid}", None, READ_CUSTOMER),
     ("customer_history", "GET", "/v1/customers/{cid}/history", None, READ_CUSTOMER),
