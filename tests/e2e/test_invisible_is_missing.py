@@ -75,21 +75,28 @@ def test_what_a_principal_may_not_see_answers_as_a_missing_id(world: World, who:
             assert answer(world, who, hidden_id, request) == missing, (what, request)
 
 
-def test_a_malformed_if_match_on_a_missing_customer_is_not_found(world: World) -> None:
-    response = world.call(
-        "msp", "POST", f"/v1/customers/{uuid.uuid4()}/extend-trial", headers=MALFORMED
-    )
-    assert response.status_code == 404
-
-
-def test_a_malformed_if_match_on_a_visible_customer_is_a_failed_precondition(
+def test_a_malformed_if_match_is_refused_before_the_customer_is_looked_up(
     world: World,
 ) -> None:
-    customer = world.customer()
-    path = f"/v1/customers/{customer['id']}/automatic-upgrade"
-    response = world.call("msp", "PUT", path, json={"enabled": False}, headers=MALFORMED)
-    assert response.status_code == 412
-    assert response.json()["detail"] == "the customer is at version 1; If-Match names no version"
+    """The document gives If-Match's pattern: a tag outside it is ``validation`` whether
+    the customer is missing, another partner's or the caller's own."""
+    visible = world.customer()["id"]
+    answers = {
+        what: world.call(
+            "msp",
+            "PUT",
+            f"/v1/customers/{customer_id}/automatic-upgrade",
+            json={"enabled": False},
+            headers=MALFORMED,
+        )
+        for what, customer_id in {
+            "missing": str(uuid.uuid4()),
+            "invisible": world.customer("other_msp")["id"],
+            "visible": visible,
+        }.items()
+    }
+    assert {what: a.status_code for what, a in answers.items()} == dict.fromkeys(answers, 422)
+    assert len({a.text for a in answers.values()}) == 1
 
 
 def test_a_visible_customer_read_before_it_existed_says_so(world: World) -> None:
