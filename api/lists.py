@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from datetime import datetime
 from uuid import UUID
 
@@ -61,8 +62,12 @@ class ProjectedLists(CustomerLists, DueWork):
     def due(self, now: datetime, limit: int) -> list[Deadline]:
         return self.claims.unclaimed_due(now, limit)
 
-    def outstanding(self, now: datetime) -> bool:
-        return bool(self.views.due(now, 1))
+    def outstanding(self, now: datetime, ignoring: Set[tuple[UUID, str]] = frozenset()) -> bool:
+        due = self.views.due(now, len(ignoring) + 1)
+        return any((customer_id, kind) not in ignoring for customer_id, kind, _ in due)
+
+    def next_due(self, after: datetime, until: datetime) -> datetime | None:
+        return self.views.reader.next_due(after, until)
 
     def claim(self, deadline: Deadline, owner: str, until: float) -> bool:
         return self.claims.claim(deadline, owner, until)

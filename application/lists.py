@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -52,8 +53,13 @@ class DueWork(Protocol):
         """Deadlines with ``due_at <= now`` that no worker has claimed, oldest first."""
         ...
 
-    def outstanding(self, now: datetime) -> bool:
-        """Whether any deadline is due, claimed or not (work under way counts)."""
+    def outstanding(self, now: datetime, ignoring: Set[tuple[UUID, str]] = frozenset()) -> bool:
+        """Whether any deadline is due, claimed or not (work under way counts), other
+        than those of ``ignoring`` (customer, kind)."""
+        ...
+
+    def next_due(self, after: datetime, until: datetime) -> datetime | None:
+        """The earliest instant in ``(after, until]`` at which a deadline falls due."""
         ...
 
     def claim(self, deadline: Deadline, owner: str, until: float) -> bool:

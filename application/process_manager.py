@@ -6,6 +6,10 @@ parallel workers do not both send an email, and issues the time-driven commands.
 Every command is idempotent in the domain (a second notice, upgrade or activation
 record for one deadline is a no-op), so a lost claim costs at most a duplicate email
 carrying the same Message-ID.
+
+An email that cannot be built (see ``UnsendableEmail``) is one counted, logged failure
+of that email: its deadline waits ``UNSENDABLE_RETRY_S`` before the next attempt, the
+other deadlines go on, and settling does not wait for it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from application.activation_links import LinkSigner
 from application.clock import Clock
@@ -24,7 +29,7 @@ from application.customers import CustomerCommands
 from application.emails import activation_email, upgrade_notice_email
 from application.errors import NotFound
 from application.lists import DueWork
-from application.mail import MailError, MailTransport
+from application.mail import MailError, MailTransport, UnsendableEmail
 from application.unit_of_work import UnitOfWork
 from domain.customer import ACTIVATION_EMAIL, TRIAL_END, UPGRADE_NOTICE, Customer, Deadline
 from domain.partner import Partner
@@ -35,6 +40,7 @@ log = logging.getLogger(__name__)
 LEASE_S = 60.0
 FIRST_RETRY_S = 1.0
 MAX_RETRY_S = 300.0
+UNSENDABLE_RETRY_S = 3600.0  # trying again fails the same way, until a release fixes it
 
 
 @dataclass
@@ -72,6 +78,7 @@ class ProcessManager:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.failures: dict[tuple[str, str], int] = {}
         self.not_before: dict[tuple[str, str], float] = {}
+        self.unsendable: set[tuple[UUID, str]] = set()  # deadlines whose email cannot be built
         self.emails_sent = 0
         self.emails_failed = 0
         self._one_sweep_at_a_time = threading.Lock()
@@ -93,6 +100,15 @@ class ProcessManager:
                 continue
             try:
                 changed, sent = self.handle(deadline)
+            except UnsendableEmail as error:
+                log.error(  # noqa: TRY400 (the reason is the message; no traceback needed)
+                    "%s of customer %s not sent: %s", deadline.kind, deadline.customer_id, error
+                )
+                report.failed += 1
+                report.errors.append(str(error))
+                self.emails_failed += 1
+                self.unsendable.add((deadline.customer_id, deadline.kind))
+                self.back_off(deadline, pause=UNSENDABLE_RETRY_S)
             except MailError as error:
                 report.failed += 1
                 report.errors.append(str(error))
@@ -103,6 +119,7 @@ class ProcessManager:
             else:
                 self.failures.pop(key, None)
                 self.not_before.pop(key, None)
+                self.unsendable.discard((deadline.customer_id, deadline.kind))
                 report.done += changed
                 report.skipped += not changed
                 report.emails_sent += sent
@@ -145,11 +162,13 @@ class ProcessManager:
         log.warning("unknown deadline kind %s", deadline.kind)
         return False, 0
 
-    def back_off(self, deadline: Deadline) -> None:
-        """Keep the claim for an exponentially growing pause before the next attempt."""
+    def back_off(self, deadline: Deadline, pause: float | None = None) -> None:
+        """Keep the claim for ``pause`` seconds (by default one growing exponentially
+        with the attempts) before the next attempt."""
         key = (str(deadline.customer_id), deadline.kind)
         attempts = self.failures.get(key, 0) + 1
         self.failures[key] = attempts
-        pause = min(MAX_RETRY_S, FIRST_RETRY_S * 2 ** (attempts - 1))
+        if pause is None:
+            pause = min(MAX_RETRY_S, FIRST_RETRY_S * 2 ** (attempts - 1))
         self.not_before[key] = time.time() + pause
         self.due_work.claim(deadline, self.owner, time.time() + pause)

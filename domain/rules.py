@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import validate_email
-from pydantic_core import PydanticCustomError
-
+from domain.email_address import check_email as check_email  # the one address rule
 from domain.errors import ValidationFailed
 from domain.values import Catalogue
 
@@ -20,14 +18,6 @@ def check_organization_name(value: str) -> str:
     if len(name) > MAX_NAME:
         raise ValidationFailed("organization_name", f"must be at most {MAX_NAME} characters")
     return name
-
-
-def check_email(value: str) -> str:
-    try:
-        _, email = validate_email(value.strip())
-    except PydanticCustomError as error:
-        raise ValidationFailed("notification_email", "is not a valid email address") from error
-    return email
 
 
 def check_sku(code: str, catalogue: Catalogue) -> str:

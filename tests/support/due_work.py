@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Set
 from datetime import datetime
 from uuid import UUID
 
@@ -35,8 +36,12 @@ class DeadlinesFromAggregates:
                     found.append(Deadline(aggregate.id, kind, due_at))
         return sorted(found, key=lambda d: d.due_at)[:limit]
 
-    def outstanding(self, now: datetime) -> bool:
-        return bool(self.due(now, 1))
+    def outstanding(self, now: datetime, ignoring: Set[tuple[UUID, str]] = frozenset()) -> bool:
+        return any((d.customer_id, d.kind) not in ignoring for d in self.due(now, 10**9))
+
+    def next_due(self, after: datetime, until: datetime) -> datetime | None:
+        later = [d.due_at for d in self.due(until, 10**9) if d.due_at > after]
+        return min(later, default=None)
 
     def claim(self, deadline: Deadline, owner: str, until: float) -> bool:
         key = (deadline.customer_id, deadline.kind, deadline.due_at)
