@@ -24,6 +24,7 @@ from domain.errors import ValidationFailed
 
 FIELD = "notification_email"
 MAX_ADDRESS = 254  # the longest path a mail server must accept (RFC 5321), less <>
+MAX_LOCAL_PART = 64  # RFC 5321 again: longer, a mail server may refuse it
 ENCODED_WORD = "=?"
 
 
@@ -45,6 +46,8 @@ def check_email(value: str, field: str = FIELD) -> str:
         raise ValidationFailed(field, "is not a valid email address")
     if ENCODED_WORD in valid.ascii_local_part:
         raise ValidationFailed(field, "must not hold an encoded word (=?...?=)")
+    if len(valid.ascii_local_part) > MAX_LOCAL_PART:
+        raise ValidationFailed(field, f"is too long before the @-sign (at most {MAX_LOCAL_PART})")
     if len(address) > MAX_ADDRESS:
         raise ValidationFailed(field, f"must be at most {MAX_ADDRESS} characters")
     if not survives_mail_headers(address):
