@@ -45,7 +45,9 @@ class Email:
             message.add_alternative(self.html, subtype="html")
             bytes(message)  # what a transport will do: fail here, not half-way through
         except (MessageError, ValueError, LookupError, TypeError, AttributeError) as error:
-            raise UnsendableEmail(f"{self.message_id}: the message cannot be built: {error}") from error
+            raise UnsendableEmail(
+                f"{self.message_id}: the message cannot be built: {error}"
+            ) from error
         return message
 
 

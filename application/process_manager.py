@@ -101,7 +101,7 @@ class ProcessManager:
             try:
                 changed, sent = self.handle(deadline)
             except UnsendableEmail as error:
-                log.error(  # noqa: TRY400 (the reason is the message; no traceback needed)
+                log.error(
                     "%s of customer %s not sent: %s", deadline.kind, deadline.customer_id, error
                 )
                 report.failed += 1

@@ -41,12 +41,12 @@ def check_email(value: str, field: str = FIELD) -> str:
         )
     except EmailNotValidError as error:
         raise ValidationFailed(field, f"is not a valid email address ({error})") from error
-    address = valid.ascii_email
-    if address is None:  # only with a Unicode local part, refused above
+    address, local_part = valid.ascii_email, valid.ascii_local_part
+    if address is None or local_part is None:  # only with a Unicode local part, refused above
         raise ValidationFailed(field, "is not a valid email address")
-    if ENCODED_WORD in valid.ascii_local_part:
+    if ENCODED_WORD in local_part:
         raise ValidationFailed(field, "must not hold an encoded word (=?...?=)")
-    if len(valid.ascii_local_part) > MAX_LOCAL_PART:
+    if len(local_part) > MAX_LOCAL_PART:
         raise ValidationFailed(field, f"is too long before the @-sign (at most {MAX_LOCAL_PART})")
     if len(address) > MAX_ADDRESS:
         raise ValidationFailed(field, f"must be at most {MAX_ADDRESS} characters")
@@ -59,7 +59,7 @@ def survives_mail_headers(address: str) -> bool:
     """Whether a ``To`` header holding ``address`` reads back as exactly that address."""
     try:
         header = policy.default.header_factory("To", address)
-        found = [a.addr_spec for a in header.addresses]  # type: ignore[attr-defined]
+        found = [a.addr_spec for a in header.addresses]
     except (MessageError, ValueError, IndexError, AttributeError):
         return False
     return found == [address] and not header.defects

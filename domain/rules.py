@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from domain.email_address import check_email as check_email  # the one address rule
 from domain.errors import ValidationFailed
 from domain.values import Catalogue
 

@@ -95,7 +95,9 @@ class Simulation:
         ids = [self.story.add(f"c{n}@example.com") for n in range(scenario.customers)]
         for action in scenario.actions:
             self.advance_to(action.at_h, stops)
-            self.outcomes.append((action.customer, action.what, self.do(ids[action.customer], action)))
+            self.outcomes.append(
+                (action.customer, action.what, self.do(ids[action.customer], action))
+            )
         self.advance_to(HORIZON_H, stops)
         self.ids = ids
 
