@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
 from datetime import datetime
 from uuid import UUID
 
@@ -62,12 +61,14 @@ class ProjectedLists(CustomerLists, DueWork):
     def due(self, now: datetime, limit: int) -> list[Deadline]:
         return self.claims.unclaimed_due(now, limit)
 
-    def outstanding(self, now: datetime, ignoring: Set[tuple[UUID, str]] = frozenset()) -> bool:
-        due = self.views.due(now, len(ignoring) + 1)
-        return any((customer_id, kind) not in ignoring for customer_id, kind, _ in due)
+    def outstanding(self, now: datetime) -> bool:
+        return self.claims.outstanding(now)
 
     def next_due(self, after: datetime, until: datetime) -> datetime | None:
         return self.views.reader.next_due(after, until)
 
     def claim(self, deadline: Deadline, owner: str, until: float) -> bool:
         return self.claims.claim(deadline, owner, until)
+
+    def set_aside(self, deadline: Deadline, until: float) -> None:
+        self.claims.set_aside(deadline, until)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Set
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -53,9 +52,9 @@ class DueWork(Protocol):
         """Deadlines with ``due_at <= now`` that no worker has claimed, oldest first."""
         ...
 
-    def outstanding(self, now: datetime, ignoring: Set[tuple[UUID, str]] = frozenset()) -> bool:
+    def outstanding(self, now: datetime) -> bool:
         """Whether any deadline is due, claimed or not (work under way counts), other
-        than those of ``ignoring`` (customer, kind)."""
+        than those set aside."""
         ...
 
     def next_due(self, after: datetime, until: datetime) -> datetime | None:
@@ -65,4 +64,10 @@ class DueWork(Protocol):
     def claim(self, deadline: Deadline, owner: str, until: float) -> bool:
         """Take ``deadline`` for ``owner`` until the wall-clock time ``until`` (epoch
         seconds) unless another owner holds an unexpired claim; True if taken."""
+        ...
+
+    def set_aside(self, deadline: Deadline, until: float) -> None:
+        """Park ``deadline`` (claimed by the caller) until the wall-clock time ``until``:
+        its work cannot succeed by trying again soon, so no worker takes it and nobody
+        waits for it (``outstanding``) meanwhile, in any process."""
         ...

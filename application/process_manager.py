@@ -21,7 +21,6 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from uuid import UUID
 
 from application.activation_links import LinkSigner
 from application.clock import Clock
@@ -78,7 +77,6 @@ class ProcessManager:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.failures: dict[tuple[str, str], int] = {}
         self.not_before: dict[tuple[str, str], float] = {}
-        self.unsendable: set[tuple[UUID, str]] = set()  # deadlines whose email cannot be built
         self.emails_sent = 0
         self.emails_failed = 0
         self._one_sweep_at_a_time = threading.Lock()
@@ -107,8 +105,7 @@ class ProcessManager:
                 report.failed += 1
                 report.errors.append(str(error))
                 self.emails_failed += 1
-                self.unsendable.add((deadline.customer_id, deadline.kind))
-                self.back_off(deadline, pause=UNSENDABLE_RETRY_S)
+                self.set_aside(deadline)
             except MailError as error:
                 report.failed += 1
                 report.errors.append(str(error))
@@ -119,7 +116,6 @@ class ProcessManager:
             else:
                 self.failures.pop(key, None)
                 self.not_before.pop(key, None)
-                self.unsendable.discard((deadline.customer_id, deadline.kind))
                 report.done += changed
                 report.skipped += not changed
                 report.emails_sent += sent
@@ -162,13 +158,16 @@ class ProcessManager:
         log.warning("unknown deadline kind %s", deadline.kind)
         return False, 0
 
-    def back_off(self, deadline: Deadline, pause: float | None = None) -> None:
-        """Keep the claim for ``pause`` seconds (by default one growing exponentially
-        with the attempts) before the next attempt."""
+    def set_aside(self, deadline: Deadline) -> None:
+        """Leave an email that cannot be built for ``UNSENDABLE_RETRY_S``: no process
+        tries it meanwhile (unless its deadline moves), and settling does not wait for it."""
+        self.due_work.set_aside(deadline, time.time() + UNSENDABLE_RETRY_S)
+
+    def back_off(self, deadline: Deadline) -> None:
+        """Keep the claim for an exponentially growing pause before the next attempt."""
         key = (str(deadline.customer_id), deadline.kind)
         attempts = self.failures.get(key, 0) + 1
         self.failures[key] = attempts
-        if pause is None:
-            pause = min(MAX_RETRY_S, FIRST_RETRY_S * 2 ** (attempts - 1))
+        pause = min(MAX_RETRY_S, FIRST_RETRY_S * 2 ** (attempts - 1))
         self.not_before[key] = time.time() + pause
         self.due_work.claim(deadline, self.owner, time.time() + pause)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -111,3 +112,29 @@ def test_the_sweep_itself_never_raises_for_an_unsendable_email(
 
     assert (report.failed, report.emails_sent) == (1, 1)
     assert "ActivationSent" in story.types(good)
+
+
+def test_an_email_set_aside_by_a_worker_is_not_waited_for_by_another_process(
+    services: Services,
+    smtp: SmtpServer,
+    clock: TestClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    worker = build(services.settings, clock)  # another process on the same database
+    try:
+        story = Story(services)
+        stored_under_the_old_rule(story, POISON, monkeypatch)
+        worker.start_background()
+        give_up = time.monotonic() + 30
+        while worker.manager.emails_failed < len(POISON):
+            assert time.monotonic() < give_up, "the worker never tried"
+            time.sleep(0.05)
+
+        started = time.monotonic()
+        assert services.advance_clock(timedelta(seconds=1))
+
+        assert time.monotonic() - started < 10
+        assert services.manager.emails_failed == 0  # set aside: not tried here either
+        assert worker.manager.emails_failed == len(POISON)
+    finally:
+        worker.close()

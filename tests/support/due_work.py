@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Set
 from datetime import datetime
 from uuid import UUID
 
 from application.store import EventStore
 from domain.customer import Customer, Deadline
 from domain.values import Policy
+
+SET_ASIDE = "(set aside)"
 
 
 class DeadlinesFromAggregates:
@@ -36,8 +37,16 @@ class DeadlinesFromAggregates:
                     found.append(Deadline(aggregate.id, kind, due_at))
         return sorted(found, key=lambda d: d.due_at)[:limit]
 
-    def outstanding(self, now: datetime, ignoring: Set[tuple[UUID, str]] = frozenset()) -> bool:
-        return any((d.customer_id, d.kind) not in ignoring for d in self.due(now, 10**9))
+    def outstanding(self, now: datetime) -> bool:
+        return any(not self.is_set_aside(d) for d in self.due(now, 10**9))
+
+    def set_aside(self, deadline: Deadline, until: float) -> None:
+        with self.lock:
+            self.claims[(deadline.customer_id, deadline.kind, deadline.due_at)] = (SET_ASIDE, until)
+
+    def is_set_aside(self, deadline: Deadline) -> bool:
+        holder = self.claims.get((deadline.customer_id, deadline.kind, deadline.due_at))
+        return holder is not None and holder[0] == SET_ASIDE and holder[1] > time.time()
 
     def next_due(self, after: datetime, until: datetime) -> datetime | None:
         later = [d.due_at for d in self.due(until, 10**9) if d.due_at > after]

@@ -3,6 +3,7 @@ from the deadlines view, and the persisted clock moved forward to an instant."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -36,21 +37,32 @@ def test_the_next_deadline_is_the_earliest_after_now_up_to_the_target(world: Wor
     assert lists.next_due(trial_end, trial_end + timedelta(days=365)) is None
 
 
-def test_due_work_other_than_the_ignored_is_outstanding(world: World) -> None:
-    customer_id = world.add(world.msp, "Acme")
+def test_a_deadline_set_aside_is_neither_taken_nor_outstanding_in_any_process(
+    world: World, database_url: str
+) -> None:
+    world.add(world.msp, "Acme")
     world.current()
-    lists = world.services.lists
     now = world.clock.now()
+    [deadline] = world.services.lists.due(now, 10)
+    assert world.services.lists.claim(deadline, "worker-1", time.time() + 60)
+    assert world.services.lists.outstanding(now)  # work under way counts
 
-    assert lists.outstanding(now)
-    assert not lists.outstanding(now, frozenset({(customer_id, "activation_email")}))
-    other = world.add(world.msp, "Fabrikam")
-    world.current()
-    assert lists.outstanding(world.clock.now(), frozenset({(customer_id, "activation_email")}))
-    assert not lists.outstanding(
-        world.clock.now(),
-        frozenset({(customer_id, "activation_email"), (other, "activation_email")}),
-    )
+    world.services.lists.set_aside(deadline, time.time() + 3600)
+
+    shared = database_url != "memory://"  # an in-memory store has no other process
+    other = World(database_url, world.clock, like=world) if shared else world
+    try:
+        for lists in {id(w): w.services.lists for w in (world, other)}.values():
+            assert not lists.outstanding(now)
+            assert lists.due(now, 10) == []
+            assert not lists.claim(deadline, "worker-2", time.time() + 60)
+        later = world.add(world.msp, "Fabrikam")  # other work is outstanding as ever
+        world.current()
+        assert [d.customer_id for d in world.services.lists.due(world.clock.now(), 10)] == [later]
+        assert world.services.lists.outstanding(world.clock.now())
+    finally:
+        if shared:
+            other.close()
 
 
 @pytest.mark.parametrize(
