@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from api.bootstrap import Services, build
 from application.clock import TestClock
 from application.errors import NotFound
-from application.mail import Email
+from application.mail import Email, MailError
 from application.settings import Settings
 from domain.errors import DomainError
 from tests.conftest import START
@@ -188,3 +188,46 @@ def test_a_notice_falling_due_before_a_trial_end_in_one_advance_is_sent_at_its_i
         assert upgrade[:2] == ("UpgradedToProduction", START + timedelta(days=21))
         [*_, renewed] = simulation.inbox()
         assert renewed[2] == START + timedelta(days=18)
+
+
+class FlakyMail(RecordingMail):
+    """Refuses everything while ``down``, like a mail server that is not up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = False
+
+    def send(self, email: Email) -> None:
+        if self.down:
+            raise MailError("mail server down")
+        super().send(email)
+
+
+def test_an_advance_stops_where_an_email_could_not_go_out_and_goes_on_from_there() -> None:
+    simulation = Simulation()
+    mail = simulation.services.manager.mail = FlakyMail()
+    try:
+        customer = simulation.story.add("late@example.com")
+        simulation.advance(simulation.clock.now())  # its activation email
+        simulation.story.onboard(customer)
+        onboarded_at = simulation.clock.now()
+        mail.down = True
+        services = simulation.services
+        impatient = services.settle
+
+        services.settle = lambda timeout=1.0: impatient(timeout)  # type: ignore[method-assign]
+        assert not services.advance_clock(timedelta(days=20))
+
+        notice_at = onboarded_at + timedelta(days=11)
+        assert simulation.clock.now() == notice_at  # stopped at the notice, not past it
+        assert "UpgradeNoticeSent" not in simulation.story.types(customer)
+        mail.down = False
+        services.settle = impatient  # type: ignore[method-assign]
+        assert services.advance_clock(timedelta(days=9))
+        events = services.queries.history(customer, by=ADMIN).events
+        assert [(e.type, e.recorded_at) for e in events[-2:]] == [
+            ("UpgradeNoticeSent", notice_at),
+            ("UpgradedToProduction", onboarded_at + timedelta(days=14)),
+        ]
+    finally:
+        simulation.close()
