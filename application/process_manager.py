@@ -9,7 +9,9 @@ carrying the same Message-ID.
 
 An email that cannot be built (see ``UnsendableEmail``) is one counted, logged failure
 of that email: its deadline waits ``UNSENDABLE_RETRY_S`` before the next attempt, the
-other deadlines go on, and settling does not wait for it.
+other deadlines go on, and settling does not wait for it. Any other failure of one
+deadline's work is logged and retried with the mail server's back-off; it never stops
+the deadlines behind it either.
 """
 
 from __future__ import annotations
@@ -113,6 +115,11 @@ class ProcessManager:
                 self.back_off(deadline)
             except NotFound:
                 report.skipped += 1
+            except Exception as error:  # a defect for this deadline: the others go on
+                log.exception("%s of customer %s failed", deadline.kind, deadline.customer_id)
+                report.failed += 1
+                report.errors.append(str(error))
+                self.back_off(deadline)
             else:
                 self.failures.pop(key, None)
                 self.not_before.pop(key, None)

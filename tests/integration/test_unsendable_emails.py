@@ -138,3 +138,26 @@ def test_an_email_set_aside_by_a_worker_is_not_waited_for_by_another_process(
         assert worker.manager.emails_failed == len(POISON)
     finally:
         worker.close()
+
+
+def test_a_defect_in_one_deadlines_work_does_not_stop_the_others(
+    services: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    story = Story(services)
+    broken, good = story.add("broken@contoso.example"), story.add(GOOD[0])
+    services.views.wait_until_current(10)
+    url = services.links.url
+
+    def defect(customer_id: object, version: int) -> str:
+        if customer_id == broken:
+            raise KeyError("a defect")
+        return url(customer_id, version)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(services.links, "url", defect)
+    with caplog.at_level(logging.ERROR):
+        report = services.manager.sweep()
+
+    assert (report.failed, report.emails_sent) == (1, 1)
+    assert "ActivationSent" in story.types(good)
+    assert "ActivationSent" not in story.types(broken)
+    assert any("failed" in r.getMessage() and r.exc_info for r in caplog.records)
