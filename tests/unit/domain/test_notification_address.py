@@ -32,6 +32,11 @@ REFUSED = {
     "a@b@example.com": "@",
     "bob@localhost": "period",
     "": "valid email address",
+    "it\x00@contoso.example": "invalid characters",  # what a store cannot keep
+    "it@contoso.example\x00": "invalid characters",
+    "\ud800@contoso.example": "U\\+D800",  # a lone surrogate
+    "it@con\ud800toso.example": "U\\+D800",
+    "it\u200b@contoso.example": "ZERO WIDTH SPACE",
     "x" * 65 + "@example.com": "too long",
 }
 
