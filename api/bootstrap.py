@@ -15,8 +15,8 @@ from api.persisted_clock import PersistedTestClock
 from application.activation import ActivationLinks
 from application.activation_links import LinkSigner
 from application.authentication import Authenticator
-from application.background import Sweeper, settle
-from application.clock import Clock, SystemClock
+from application.background import Sweeper, advance_through_deadlines, settle
+from application.clock import Clock, SettableClock, SystemClock
 from application.customers import CustomerCommands
 from application.mail import MailTransport
 from application.partners import PartnerCommands
@@ -110,12 +110,12 @@ class Services:
         return settle(self.lists, self.manager, timeout)
 
     def advance_clock(self, delta: timedelta) -> bool:
-        """Move the test clock, then settle. Only with the test clock."""
-        advance = getattr(self.clock, "advance", None)
-        if advance is None:
+        """Move the test clock by ``delta`` through every deadline on the way, each
+        settled at its own instant. Only with the test clock."""
+        clock = self.clock
+        if not isinstance(clock, SettableClock):
             raise RuntimeError("the clock is the system clock; it cannot be advanced")
-        advance(delta)
-        return self.settle()
+        return advance_through_deadlines(clock, self.lists, self.settle, clock.now() + delta)
 
     def close(self) -> None:
         self.sweeper.stop()

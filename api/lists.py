@@ -62,7 +62,13 @@ class ProjectedLists(CustomerLists, DueWork):
         return self.claims.unclaimed_due(now, limit)
 
     def outstanding(self, now: datetime) -> bool:
-        return bool(self.views.due(now, 1))
+        return self.claims.outstanding(now)
+
+    def next_due(self, after: datetime, until: datetime) -> datetime | None:
+        return self.views.reader.next_due(after, until)
 
     def claim(self, deadline: Deadline, owner: str, until: float) -> bool:
         return self.claims.claim(deadline, owner, until)
+
+    def set_aside(self, deadline: Deadline, until: float) -> None:
+        self.claims.set_aside(deadline, until)

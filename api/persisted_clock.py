@@ -5,6 +5,7 @@ It starts at the wall-clock time when first created and only moves forward.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from projections.database import Database
@@ -31,8 +32,15 @@ class PersistedTestClock:
     def advance(self, delta: timedelta) -> datetime:
         if delta < timedelta(0):
             raise ValueError("the test clock only moves forward")
+        return self._move(lambda now: now + delta)
+
+    def advance_to(self, instant: datetime) -> datetime:
+        """Move forward to ``instant``; stay if another process moved it further already."""
+        return self._move(lambda now: max(now, instant.astimezone(UTC)))
+
+    def _move(self, to: Callable[[datetime], datetime]) -> datetime:
         with self.db.transaction() as tx:  # SQLite: BEGIN IMMEDIATE holds the write lock
             [row] = tx.rows(SELECT_FOR_UPDATE if self.db.dialect == "postgres" else SELECT)
-            moved = self.db.instant(row["now"]) + delta
+            moved = to(self.db.instant(row["now"]))
             tx.execute("UPDATE test_clock SET now = ? WHERE id = 1", [moved])
         return moved

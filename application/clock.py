@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+@runtime_checkable
 class SettableClock(Protocol):
     def now(self) -> datetime: ...
 
     def advance(self, delta: timedelta) -> datetime: ...
+
+    def advance_to(self, instant: datetime) -> datetime:
+        """Move forward to ``instant``; stay where it is if that is already past."""
+        ...
 
 
 class SystemClock:
@@ -42,6 +47,11 @@ class TestClock:
             raise ValueError("the test clock only moves forward")
         with self._lock:
             self._now += delta
+            return self._now
+
+    def advance_to(self, instant: datetime) -> datetime:
+        with self._lock:
+            self._now = max(self._now, instant.astimezone(UTC))
             return self._now
 
     def set(self, instant: datetime) -> datetime:

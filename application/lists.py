@@ -53,10 +53,21 @@ class DueWork(Protocol):
         ...
 
     def outstanding(self, now: datetime) -> bool:
-        """Whether any deadline is due, claimed or not (work under way counts)."""
+        """Whether any deadline is due, claimed or not (work under way counts), other
+        than those set aside."""
+        ...
+
+    def next_due(self, after: datetime, until: datetime) -> datetime | None:
+        """The earliest instant in ``(after, until]`` at which a deadline falls due."""
         ...
 
     def claim(self, deadline: Deadline, owner: str, until: float) -> bool:
         """Take ``deadline`` for ``owner`` until the wall-clock time ``until`` (epoch
         seconds) unless another owner holds an unexpired claim; True if taken."""
+        ...
+
+    def set_aside(self, deadline: Deadline, until: float) -> None:
+        """Park ``deadline`` (claimed by the caller) until the wall-clock time ``until``:
+        its work cannot succeed by trying again soon, so no worker takes it and nobody
+        waits for it (``outstanding``) meanwhile, in any process."""
         ...

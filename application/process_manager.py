@@ -6,6 +6,12 @@ parallel workers do not both send an email, and issues the time-driven commands.
 Every command is idempotent in the domain (a second notice, upgrade or activation
 record for one deadline is a no-op), so a lost claim costs at most a duplicate email
 carrying the same Message-ID.
+
+An email that cannot be built (see ``UnsendableEmail``) is one counted, logged failure
+of that email: its deadline waits ``UNSENDABLE_RETRY_S`` before the next attempt, the
+other deadlines go on, and settling does not wait for it. Any other failure of one
+deadline's work is logged and retried with the mail server's back-off; it never stops
+the deadlines behind it either.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from application.customers import CustomerCommands
 from application.emails import activation_email, upgrade_notice_email
 from application.errors import NotFound
 from application.lists import DueWork
-from application.mail import MailError, MailTransport
+from application.mail import MailError, MailTransport, UnsendableEmail
 from application.unit_of_work import UnitOfWork
 from domain.customer import ACTIVATION_EMAIL, TRIAL_END, UPGRADE_NOTICE, Customer, Deadline
 from domain.partner import Partner
@@ -35,6 +41,7 @@ log = logging.getLogger(__name__)
 LEASE_S = 60.0
 FIRST_RETRY_S = 1.0
 MAX_RETRY_S = 300.0
+UNSENDABLE_RETRY_S = 3600.0  # trying again fails the same way, until a release fixes it
 
 
 @dataclass
@@ -93,6 +100,14 @@ class ProcessManager:
                 continue
             try:
                 changed, sent = self.handle(deadline)
+            except UnsendableEmail as error:
+                log.error(
+                    "%s of customer %s not sent: %s", deadline.kind, deadline.customer_id, error
+                )
+                report.failed += 1
+                report.errors.append(str(error))
+                self.emails_failed += 1
+                self.set_aside(deadline)
             except MailError as error:
                 report.failed += 1
                 report.errors.append(str(error))
@@ -100,6 +115,11 @@ class ProcessManager:
                 self.back_off(deadline)
             except NotFound:
                 report.skipped += 1
+            except Exception as error:  # a defect for this deadline: the others go on
+                log.exception("%s of customer %s failed", deadline.kind, deadline.customer_id)
+                report.failed += 1
+                report.errors.append(str(error))
+                self.back_off(deadline)
             else:
                 self.failures.pop(key, None)
                 self.not_before.pop(key, None)
@@ -144,6 +164,11 @@ class ProcessManager:
             return outcome.position is not None, 1
         log.warning("unknown deadline kind %s", deadline.kind)
         return False, 0
+
+    def set_aside(self, deadline: Deadline) -> None:
+        """Leave an email that cannot be built for ``UNSENDABLE_RETRY_S``: no process
+        tries it meanwhile (unless its deadline moves), and settling does not wait for it."""
+        self.due_work.set_aside(deadline, time.time() + UNSENDABLE_RETRY_S)
 
     def back_off(self, deadline: Deadline) -> None:
         """Keep the claim for an exponentially growing pause before the next attempt."""

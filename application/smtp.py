@@ -17,9 +17,12 @@ class SmtpTransport:
         self.sender = sender
 
     def send(self, email: Email) -> None:
+        message = email.to_message(self.sender)  # UnsendableEmail before any connection
         try:
             with smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT_S) as smtp:
-                smtp.send_message(email.to_message(self.sender))
+                # The envelope names the stored address itself, never one read back
+                # from the headers.
+                smtp.send_message(message, to_addrs=[email.to])
         except (OSError, smtplib.SMTPException) as error:
             raise MailError(f"SMTP {self.host}:{self.port} did not accept: {error}") from error
 

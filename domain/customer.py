@@ -17,6 +17,7 @@ from domain.customer_state import (
     ImportError_,
     LogEntry,
 )
+from domain.email_address import check_email
 from domain.errors import (
     ExtensionNotYetAvailable,
     Forbidden,
@@ -30,7 +31,6 @@ from domain.partner import Partner
 from domain.rules import (
     check_addons,
     check_code,
-    check_email,
     check_message,
     check_organization_name,
     check_sku,

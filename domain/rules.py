@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pydantic import validate_email
-from pydantic_core import PydanticCustomError
-
 from domain.errors import ValidationFailed
 from domain.text import check_text
 from domain.values import Catalogue
@@ -23,14 +20,6 @@ def check_organization_name(value: str) -> str:
     if len(name) > MAX_NAME:
         raise ValidationFailed("organization_name", f"must be at most {MAX_NAME} characters")
     return name
-
-
-def check_email(value: str) -> str:
-    try:
-        _, email = validate_email(check_text(value, "notification_email").strip())
-    except PydanticCustomError as error:
-        raise ValidationFailed("notification_email", "is not a valid email address") from error
-    return email
 
 
 def check_sku(code: str, catalogue: Catalogue) -> str:

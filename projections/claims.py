@@ -3,6 +3,10 @@
 A claim names the deadline (customer, kind, due instant), its owner and the wall-clock
 time (epoch seconds) until which it holds. One statement takes it: an insert, or an
 update of a claim that is the caller's own, has expired, or is for an older due time.
+
+A deadline whose work cannot succeed by trying again soon is set aside: claimed by
+nobody's name (``SET_ASIDE``) until a later time, so no worker takes it and nobody
+waiting for the due work to be done waits for it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,18 @@ CLAIM = (
 )
 
 
+SET_ASIDE = "(set aside)"
+PARK = (
+    "INSERT INTO work_claims (customer_id, kind, due_at, owner, until) VALUES (?, ?, ?, ?, ?) "
+    "ON CONFLICT (customer_id, kind) DO UPDATE SET "
+    "due_at = excluded.due_at, owner = excluded.owner, until = excluded.until"
+)
+OUTSTANDING = (
+    "SELECT d.customer_id FROM view_deadlines d "
+    "LEFT JOIN work_claims c ON c.customer_id = d.customer_id AND c.kind = d.kind "
+    "AND c.due_at = d.due_at AND c.owner = ? AND c.until >= ? "
+    "WHERE d.due_at <= ? AND c.customer_id IS NULL LIMIT 1"
+)
 UNCLAIMED_DUE = (
     "SELECT d.customer_id, d.kind, d.due_at FROM view_deadlines d "
     "LEFT JOIN work_claims c ON c.customer_id = d.customer_id AND c.kind = d.kind "
@@ -54,6 +70,16 @@ class WorkClaims:
             Deadline(UUID(str(r["customer_id"])), str(r["kind"]), self.db.instant(r["due_at"]))
             for r in rows
         ]
+
+    def outstanding(self, now: datetime) -> bool:
+        """Whether a deadline is due that is not set aside (claimed or not)."""
+        return bool(self.db.rows(OUTSTANDING, [SET_ASIDE, time.time(), now]))
+
+    def set_aside(self, deadline: Deadline, until: float) -> None:
+        with self.db.transaction() as tx:
+            tx.execute(
+                PARK, [deadline.customer_id, deadline.kind, deadline.due_at, SET_ASIDE, until]
+            )
 
     def claim(self, deadline: Deadline, owner: str, until: float) -> bool:
         with self.db.transaction() as tx:

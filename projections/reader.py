@@ -118,6 +118,15 @@ class CustomerReader:
             (UUID(str(r["customer_id"])), r["kind"], self.db.instant(r["due_at"])) for r in rows
         ]
 
+    def next_due(self, after: datetime, until: datetime) -> datetime | None:
+        """The earliest due instant in ``(after, until]`` (an index range scan)."""
+        rows = self.db.rows(
+            f"SELECT due_at FROM {DEADLINES.name} WHERE due_at > ? AND due_at <= ? "
+            "ORDER BY due_at LIMIT 1",
+            [after, until],
+        )
+        return self.db.instant(rows[0]["due_at"]) if rows else None
+
     def count_due(self, now: datetime) -> int:
         rows = self.db.rows(f"SELECT COUNT(*) AS n FROM {DEADLINES.name} WHERE due_at <= ?", [now])
         return int(rows[0]["n"])

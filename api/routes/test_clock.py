@@ -13,6 +13,7 @@ from api.deps import IDEMPOTENT, AdminPrincipal, ServicesDep
 from api.problems import responses
 from api.representations import Now
 from api.schemas import Advance
+from application.clock import SettableClock
 from application.errors import Busy, NotFound
 from domain.errors import InvalidState
 
@@ -42,10 +43,15 @@ def read_test_clock(by: AdminPrincipal, services: ServicesDep) -> Now:
     dependencies=IDEMPOTENT,
 )
 def advance_test_clock(body: Advance, by: AdminPrincipal, services: ServicesDep) -> Now:
-    """Move time forward; answers once what fell due is processed and the views caught up."""
-    if not hasattr(services.clock, "advance"):
+    """Move time forward through every deadline on the way, each processed at its own
+    instant; answers once what fell due is processed and the views caught up."""
+    if not isinstance(services.clock, SettableClock):
         raise InvalidState("advance the clock", "running on the system clock")
     delta = timedelta(days=body.days, hours=body.hours, seconds=body.seconds)
     if not services.advance_clock(delta):
-        raise Busy("time moved, but what fell due is not all done yet (is the mail server up?)")
+        stopped = services.clock.now().isoformat().replace("+00:00", "Z")
+        raise Busy(
+            f"time moved to {stopped} only: what fell due then is not all done yet "
+            "(is the mail server up?); advance again to go on"
+        )
     return Now(now=services.clock.now())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from uuid import UUID
 
 import pytest
 
@@ -14,11 +13,13 @@ from application.clock import TestClock
 from application.process_manager import ProcessManager
 from application.settings import Settings
 from application.smtp import SmtpTransport
-from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus, ServiceRole
 from tests.support.due_work import DeadlinesFromAggregates
 from tests.support.smtp import SmtpServer
+from tests.support.story import ADMIN, Story
 
-ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
+
+class ProcessKilled(BaseException):
+    """Nothing after it runs in the process (as with kill -9)."""
 
 
 @pytest.fixture
@@ -46,41 +47,6 @@ def manager(services: Services, smtp: SmtpServer) -> ProcessManager:
         clock=services.clock,
         policy=services.settings.policy,
     )
-
-
-class Story:
-    def __init__(self, services: Services) -> None:
-        self.s = services
-        partner, key = services.partners.register(
-            name="Northwind MSP", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
-        )
-        self.partner = partner
-        msp = services.auth.authenticate(key)
-        assert msp is not None
-        self.msp = msp
-        importer_key = services.partners.register_service_account(
-            role=ServiceRole.IMPORTER, name="importer", by=ADMIN
-        ).api_key
-        importer = services.auth.authenticate(importer_key)
-        assert importer is not None
-        self.importer = importer
-
-    def add(self, email: str = "it@contoso.example") -> UUID:
-        return self.s.customers.add(
-            partner_id=self.partner.id,
-            organization_name="Contoso",
-            notification_email=email,
-            sku="ESSENTIALS_MSP_2025",
-            addons=[],
-            by=self.msp,
-        ).customer.id
-
-    def onboard(self, customer_id: UUID) -> None:
-        self.s.customers.activate(customer_id, link_version=1)
-        self.s.customers.complete_import(customer_id, by=self.importer)
-
-    def types(self, customer_id: UUID) -> list[str]:
-        return [e.type for e in self.s.queries.history(customer_id, by=ADMIN).events]
 
 
 def test_activation_email_is_sent_over_smtp_then_recorded(
@@ -132,10 +98,10 @@ def test_a_crash_between_sending_and_recording_resends_with_the_same_message_id(
     record = services.customers.record_activation_sent
 
     def crash(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("process killed")
+        raise ProcessKilled
 
     monkeypatch.setattr(services.customers, "record_activation_sent", crash)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ProcessKilled):
         pm.sweep()
     monkeypatch.setattr(services.customers, "record_activation_sent", record)
     pm.due_work.claims.clear()  # type: ignore[attr-defined]  # the lease of the dead process ran out

@@ -15,6 +15,8 @@ from application.store import EventStore
 from domain.customer import Customer, Deadline
 from domain.values import Policy
 
+SET_ASIDE = "(set aside)"
+
 
 class DeadlinesFromAggregates:
     def __init__(self, store: EventStore, policy: Policy) -> None:
@@ -36,7 +38,19 @@ class DeadlinesFromAggregates:
         return sorted(found, key=lambda d: d.due_at)[:limit]
 
     def outstanding(self, now: datetime) -> bool:
-        return bool(self.due(now, 1))
+        return any(not self.is_set_aside(d) for d in self.due(now, 10**9))
+
+    def set_aside(self, deadline: Deadline, until: float) -> None:
+        with self.lock:
+            self.claims[(deadline.customer_id, deadline.kind, deadline.due_at)] = (SET_ASIDE, until)
+
+    def is_set_aside(self, deadline: Deadline) -> bool:
+        holder = self.claims.get((deadline.customer_id, deadline.kind, deadline.due_at))
+        return holder is not None and holder[0] == SET_ASIDE and holder[1] > time.time()
+
+    def next_due(self, after: datetime, until: datetime) -> datetime | None:
+        later = [d.due_at for d in self.due(until, 10**9) if d.due_at > after]
+        return min(later, default=None)
 
     def claim(self, deadline: Deadline, owner: str, until: float) -> bool:
         key = (deadline.customer_id, deadline.kind, deadline.due_at)

@@ -21,6 +21,7 @@ def free_port() -> int:
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self.recipients: list[list[str]] = []  # each message's envelope (RCPT TO)
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
@@ -28,11 +29,17 @@ class Inbox:
         assert isinstance(content, bytes)
         with self.lock:
             self.messages.append(message_from_bytes(content, policy=policy.default))
+            self.recipients.append(list(envelope.rcpt_tos))
         return "250 Message accepted for delivery"
 
     def message_ids(self) -> list[str]:
         with self.lock:
             return [str(m["Message-ID"]) for m in self.messages]
+
+    def delivered(self) -> list[tuple[list[str], Message]]:
+        """Every message with its envelope recipients, in the order received."""
+        with self.lock:
+            return list(zip(self.recipients, self.messages, strict=True))
 
     def to(self, address: str) -> list[Message]:
         with self.lock:
