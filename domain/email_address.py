@@ -21,6 +21,7 @@ from email.errors import MessageError
 from email_validator import EmailNotValidError, validate_email
 
 from domain.errors import ValidationFailed
+from domain.text import check_text
 
 FIELD = "notification_email"
 MAX_ADDRESS = 254  # the longest path a mail server must accept (RFC 5321), less <>
@@ -32,7 +33,7 @@ def check_email(value: str, field: str = FIELD) -> str:
     """The stored (and sent-to) form of ``value``; ValidationFailed if it has none."""
     try:
         valid = validate_email(
-            value.strip(),
+            check_text(value, field).strip(),
             check_deliverability=False,
             allow_smtputf8=False,
             allow_quoted_local=False,
