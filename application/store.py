@@ -20,6 +20,8 @@ from eventsourcing.persistence import (
     Transcoder,
 )
 
+from eventsourcing.sqlite import SQLiteConnectionPool
+
 from application.mapper import JSONBytes, PydanticMapper, topic_registry
 from application.pg_recorder import TOPIC as RECORDER_TOPIC
 from application.pg_recorder import schema_lock
@@ -29,6 +31,11 @@ from domain.partner import Partner
 from domain.service_account import ServiceAccount
 
 APP_NAME = "Tenantry"
+# How long a command on SQLite waits its turn to write (the library's one writer
+# connection, then SQLite's file lock): as long as the views' busy timeout. The
+# library's pool gives up after 5 s, and one of 400 concurrent creates over HTTP was
+# refused with 503 "timed out waiting for connection pool semaphore".
+SQLITE_WRITE_WAIT_S = 30
 log = logging.getLogger(__name__)
 
 
@@ -53,6 +60,9 @@ class EventStore(Application[UUID]):
         self.snapshotting_projectors = dict.fromkeys(aggregates, replay)  # type: ignore[misc]
         with schema_lock(env):
             super().__init__(env)
+        pool = getattr(getattr(self.recorder, "datastore", None), "pool", None)
+        if isinstance(pool, SQLiteConnectionPool):
+            pool.pool_timeout = float(SQLITE_WRITE_WAIT_S)
         # The library retries an insert whose connection broke. When the first attempt
         # had committed and only its acknowledgement was lost, the retry conflicts with
         # the command's own events, and the command would be refused (or redone) though
@@ -117,7 +127,7 @@ def _backend_env(database_url: str) -> dict[str, str]:
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,
-            "SQLITE_LOCK_TIMEOUT": "10",
+            "SQLITE_LOCK_TIMEOUT": str(SQLITE_WRITE_WAIT_S),
         }
     if url.scheme in ("postgres", "postgresql"):
         return {
