@@ -17,6 +17,7 @@ from application.authentication import Authenticator
 from application.background import Sweeper, settle
 from application.clock import Clock, SystemClock
 from application.customers import CustomerCommands
+from application.event_macs import EventMacs
 from application.mail import MailTransport
 from application.partners import PartnerCommands
 from application.process_manager import ProcessManager
@@ -48,6 +49,7 @@ class Services:
     sweeper: Sweeper
     audit: AuditChain
     activation: ActivationLinks
+    macs: EventMacs
     # Readings for /metrics and /readyz: name -> (help, read) and name -> probe.
     gauges: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
     counters: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
@@ -79,6 +81,10 @@ class Services:
                 "tenantry_emails_failed": (
                     "email attempts the mail server refused or could not take",
                     lambda: float(self.manager.emails_failed),
+                ),
+                "tenantry_integrity_failures": (
+                    "stored events read whose MAC did not verify (altered or forged)",
+                    lambda: float(self.macs.failures),
                 ),
             }
         )
@@ -139,6 +145,14 @@ def link_secret(settings: Settings) -> bytes:
     return secret.encode()
 
 
+def audit_key(settings: Settings) -> bytes:
+    """What the events' MACs and the audit seal are keyed with: ``TENANTRY_AUDIT_KEY``,
+    else the service's secret. It must stay the same for the life of the database."""
+    if settings.audit_key is not None:
+        return settings.audit_key.get_secret_value().encode()
+    return link_secret(settings)
+
+
 def mail_transport(settings: Settings) -> MailTransport:
     if settings.smtp_host:
         return SmtpTransport(settings.smtp_host, settings.smtp_port, settings.mail_from)
@@ -146,14 +160,15 @@ def mail_transport(settings: Settings) -> MailTransport:
 
 
 def build(settings: Settings, clock: Clock | None = None) -> Services:
-    store = open_event_store(settings.database_url, settings.snapshot_interval)
+    macs = EventMacs(audit_key(settings))
+    store = open_event_store(settings.database_url, settings.snapshot_interval, macs)
     views = Views(settings.database_url, store.recorder, store.mapper, settings.policy)
     if clock is None:
         clock = PersistedTestClock(views.db) if settings.test_clock else SystemClock()
     uow = UnitOfWork(store, clock)
     claims = WorkClaims(views.db)
     claims.create_schema()
-    audit = AuditChain(views.db, store.recorder)
+    audit = AuditChain(views.db, store.recorder, macs)
     audit.create_schema()
     lists = ProjectedLists(views, claims)
     links = LinkSigner(link_secret(settings), settings.public_url)
@@ -187,4 +202,5 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
         sweeper=Sweeper(manager, chores=[audit.seal]),
         audit=audit,
         activation=ActivationLinks(uow, clock, links),
+        macs=macs,
     )

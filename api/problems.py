@@ -29,6 +29,7 @@ STATUS_OF_SLUG = {
     "idempotency-key-reused": 422,
     "internal": 500,
     "busy": 503,
+    "integrity": 503,
 }
 
 
