@@ -84,7 +84,9 @@ class EventMacs:
     def sign(self, originator_id: UUID | str, version: int, topic: str, payload: bytes) -> bytes:
         return with_mac(self.mac(originator_id, version, topic, payload), payload)
 
-    def problem(self, originator_id: UUID | str, version: int, topic: str, state: bytes) -> str | None:
+    def problem(
+        self, originator_id: UUID | str, version: int, topic: str, state: bytes
+    ) -> str | None:
         """None when the MAC verifies, else what is wrong with it."""
         mac, payload = split(state)
         if mac is None:
@@ -93,7 +95,7 @@ class EventMacs:
             return WRONG
         return None
 
-    def checked(self, originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
+    def checked(self, originator_id: UUID | str, version: int, topic: str, state: bytes) -> bytes:
         """The bytes the MAC covers; raises ``TamperedHistory`` if it does not verify."""
         problem = self.problem(originator_id, version, topic, state)
         if problem is not None:

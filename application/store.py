@@ -19,7 +19,6 @@ from eventsourcing.persistence import (
     Recording,
     Transcoder,
 )
-
 from eventsourcing.sqlite import SQLiteConnectionPool
 
 from application.event_macs import EventMacs

@@ -60,7 +60,7 @@ def sign_postgres_history(datastore: Any, tables: Iterable[str], macs: EventMacs
 
 def _sign_all(
     rows: Callable[..., list[Any]],
-    update: Callable[[str, list[tuple[Any, ...]]], None],
+    update: Callable[[str, list[tuple[Any, ...]]], object],
     tables: list[str],
     macs: EventMacs,
     *,
@@ -80,7 +80,11 @@ def _sign_all(
         ]
         update(
             f"UPDATE {table} SET state = %s WHERE originator_id = %s AND originator_version = %s",  # noqa: S608
-            [(macs.sign(UUID(str(i)), v, t, s), i, v) for i, v, t, s in found if not s.startswith(PREFIX)],
+            [
+                (macs.sign(UUID(str(i)), v, t, s), i, v)
+                for i, v, t, s in found
+                if not s.startswith(PREFIX)
+            ],
         )
         signed += len(found)
     log.warning(
@@ -89,4 +93,3 @@ def _sign_all(
         signed,
     )
     return signed
-

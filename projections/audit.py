@@ -98,7 +98,9 @@ class AuditChain:
         self.refused = None
         while True:
             with self.db.transaction() as tx:
-                last = tx.rows("SELECT position, link FROM audit_seals ORDER BY position DESC LIMIT 1")
+                last = tx.rows(
+                    "SELECT position, link FROM audit_seals ORDER BY position DESC LIMIT 1"
+                )
                 position = int(last[0]["position"]) if last else 0
                 previous = str(last[0]["link"]) if last else GENESIS
                 batch = self.recorder.select_notifications(
@@ -173,7 +175,7 @@ class Verification:
         self.previous = dict(
             zip(positions, [GENESIS, *(recorded[p] for p in positions[:-1])], strict=True)
         )
-        self.versions: dict[UUID, int] = {}
+        self.versions: dict[UUID | str, int] = {}
         self.findings: list[Finding] = []
 
     def run(self, events: Iterator[Notification]) -> list[Finding]:

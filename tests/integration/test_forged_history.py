@@ -177,7 +177,9 @@ def test_an_event_replaced_inside_the_sealed_range_is_named(services: Services, 
     assert found[SECOND_CUSTOMER].startswith("altered: no MAC")
 
 
-def test_a_different_key_makes_every_event_fail(url: str, services: Services, tmp_path: Path) -> None:
+def test_a_different_key_makes_every_event_fail(
+    url: str, services: Services, tmp_path: Path
+) -> None:
     services.close()
     other = open_services(url, tmp_path, secret="another secret key, 32 characters")
     try:
