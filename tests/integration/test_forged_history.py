@@ -224,3 +224,33 @@ def test_an_unsigned_event_after_signed_ones_is_not_signed_at_start(
         assert list(problems(restarted.audit.verify())) == [position]
     finally:
         restarted.close()
+
+
+def test_an_altered_snapshot_is_not_served(url: str, tmp_path: Path) -> None:
+    # Given a customer with a snapshot (every 2 events), whose stored state was altered
+    settings = Settings(
+        database_url=url,
+        secret_key=SECRET,  # type: ignore[arg-type]
+        outbox_dir=tmp_path / "outbox",
+        snapshot_interval=2,
+    )
+    services = build(settings, TestClock(START))
+    try:
+        partner_id, msp = an_msp(services)
+        customer = services.customers.add(
+            partner_id=partner_id,
+            organization_name="Contoso",
+            notification_email="it@contoso.example",
+            sku="ESSENTIALS_MSP_2025",
+            addons=[],
+            by=msp,
+        )
+        customer_id = customer.aggregate.id
+        services.customers.change_subscription(customer_id, addons=["AUDIT"], by=msp)
+        Tampering(url).alter_snapshots(b"Contoso", b"Forged")
+
+        # When it is read, Then it is refused
+        with pytest.raises(TamperedHistory):
+            services.queries.get(customer_id, by=ADMIN)
+    finally:
+        services.close()

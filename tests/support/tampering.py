@@ -62,6 +62,19 @@ class Tampering:
         altered = self.state(position).replace(old, new)
         self.execute(("UPDATE {events} SET state = %s WHERE {position} = %s", (altered, position)))
 
+    def alter_snapshots(self, old: bytes, new: bytes) -> None:
+        rows = self.rows("SELECT originator_id, originator_version, state FROM {snapshots}")
+        self.execute(
+            *(
+                (
+                    "UPDATE {snapshots} SET state = %s "
+                    "WHERE originator_id = %s AND originator_version = %s",
+                    (bytes(state).replace(old, new), originator, version),
+                )
+                for originator, version, state in rows
+            )
+        )
+
     def insert(self, event: DomainEvent, position: int | None = None) -> int:
         """Store ``event`` as the library would, but without the service's key (at
         ``position``, or the next one)."""
