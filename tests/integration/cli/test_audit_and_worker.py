@@ -89,9 +89,9 @@ REMOVE = "DELETE FROM stored_events WHERE rowid = 5"
 INSERT = (  # a forged trial extension for the first customer, its state as the mapper writes it
     "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
     "SELECT originator_id, 2, 'Customer.TrialExtended', CAST('{\"timestamp\":"
-    "\"2026-01-05T09:00:00Z\",\"recorded_at\":\"2026-01-05T09:00:00Z\",\"actor\":"
-    "{\"kind\":\"admin\",\"id\":\"admin\"},\"previous_trial_ends_at\":"
-    "\"2026-02-04T09:00:00Z\",\"trial_ends_at\":\"2027-01-05T09:00:00Z\"}' AS BLOB) "
+    '"2026-01-05T09:00:00Z","recorded_at":"2026-01-05T09:00:00Z","actor":'
+    '{"kind":"admin","id":"admin"},"previous_trial_ends_at":'
+    '"2026-02-04T09:00:00Z","trial_ends_at":"2027-01-05T09:00:00Z"}\' AS BLOB) '
     "FROM stored_events WHERE rowid = 3"
 )
 
