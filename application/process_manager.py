@@ -23,6 +23,7 @@ from application.clock import Clock
 from application.customers import CustomerCommands
 from application.emails import activation_email, upgrade_notice_email
 from application.errors import NotFound
+from application.event_macs import TamperedHistory
 from application.lists import DueWork
 from application.mail import MailError, MailTransport
 from application.unit_of_work import UnitOfWork
@@ -100,6 +101,10 @@ class ProcessManager:
                 self.back_off(deadline)
             except NotFound:
                 report.skipped += 1
+            except TamperedHistory as error:  # logged and counted; the others go on
+                report.failed += 1
+                report.errors.append(str(error))
+                self.back_off(deadline)
             else:
                 self.failures.pop(key, None)
                 self.not_before.pop(key, None)

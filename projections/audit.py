@@ -95,7 +95,7 @@ class AuditChain:
         """Extend the seal over events not yet in it; how many were added. It stops
         before the first event whose MAC does not verify (and logs it)."""
         added = 0
-        self.refused = None
+        refused, self.refused = self.refused, None
         while True:
             with self.db.transaction() as tx:
                 last = tx.rows(
@@ -110,12 +110,13 @@ class AuditChain:
                 for notification in batch:
                     problem = problem_of(self.checker, notification)
                     if problem is not None:
+                        if refused != notification.id:  # once, not every pass
+                            log.error(
+                                "audit seal stopped at position %d: %s (run tenantry audit verify)",
+                                notification.id,
+                                problem,
+                            )
                         self.refused = notification.id
-                        log.error(
-                            "audit seal stopped at position %d: %s (run tenantry audit verify)",
-                            notification.id,
-                            problem,
-                        )
                         break
                     previous = link_hash(self.checker.seal_key, previous, notification)
                     rows.append((notification.id, previous))
@@ -197,7 +198,10 @@ class Verification:
             if problem is not None:
                 self.add(n, f"altered: {problem}")
             elif not hmac.compare_digest(link, self.recorded[n.id]):
-                self.add(n, "reordered: the event is genuine but not the one sealed here")
+                self.add(
+                    n,
+                    "reordered (or its seal rewritten): its MAC verifies, its sealed link does not",
+                )
         elif n.id < self.head:
             self.add(n, "inserted: not in the seal" + (f", {problem}" if problem else ""))
         elif problem is not None:

@@ -120,7 +120,8 @@ def forged_extension(customer_id: UUID) -> TrialExtended:
 def test_an_inserted_trial_extension_is_named_not_sealed_and_not_served(
     services: Services, url: str
 ) -> None:
-    # Given a forged TrialExtended inserted after the last seal
+    # Given a forged TrialExtended inserted after the last seal (and the views current)
+    assert services.views.follower.catch_up(30)
     tampering = Tampering(url)
     customer_id = customer_at(tampering, FIRST_CUSTOMER)
     position = tampering.insert(forged_extension(customer_id))
@@ -134,6 +135,9 @@ def test_an_inserted_trial_extension_is_named_not_sealed_and_not_served(
     assert services.audit.refused == position
     assert found == {position: found[position]}
     assert found[position].startswith("altered or inserted after the last seal: no MAC")
+    # And the due work of the other customers goes on
+    report = services.manager.sweep()
+    assert (report.failed, report.emails_sent) == (1, 2)
     # And the API refuses to serve the customer, with a problem and a metric, not a 500
     with TestClient(create_app(services), raise_server_exceptions=False) as client:
         answer = client.get(
