@@ -57,6 +57,10 @@ class Services:
     sweeping: bool = False  # whether start_background started the sweeper
 
     def __post_init__(self) -> None:
+        self.counters["tenantry_integrity_failures"] = (
+            "stored events read whose MAC did not verify (altered or forged)",
+            lambda: float(self.macs.failures),
+        )
         self.gauges.update(
             {
                 "tenantry_projection_lag_events": (
@@ -81,10 +85,6 @@ class Services:
                 "tenantry_emails_failed": (
                     "email attempts the mail server refused or could not take",
                     lambda: float(self.manager.emails_failed),
-                ),
-                "tenantry_integrity_failures": (
-                    "stored events read whose MAC did not verify (altered or forged)",
-                    lambda: float(self.macs.failures),
                 ),
             }
         )
