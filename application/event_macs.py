@@ -52,6 +52,8 @@ def split(state: bytes) -> tuple[str | None, bytes]:
         return None, state
     end = len(PREFIX) + MAC_HEX
     mac = state[len(PREFIX) : end].decode("ascii", "replace")
+    if state[end : end + 1] != b'"':
+        return mac, state  # malformed: the MAC cannot match these bytes
     rest = state[end + 1 :]  # after the closing quote
     if rest.startswith(b","):
         return mac, b"{" + rest[1:]

@@ -39,3 +39,10 @@ def test_any_changed_byte_or_field_is_caught(state: dict[str, object], data: st.
     assert MACS.problem(ID, 3, "Customer.TrialExtended", stored) == WRONG
     assert EventMacs(b"x" * 32).problem(ID, 3, "Customer.Created", stored) == WRONG
     assert MACS.problem(ID, 3, "Customer.Created", payload) == MISSING
+
+
+def test_every_changed_byte_of_an_empty_state_is_caught() -> None:
+    stored = MACS.sign(ID, 1, "Customer.Created", b"{}")
+    for at in range(len(stored)):
+        flipped = stored[:at] + bytes([stored[at] ^ 1]) + stored[at + 1 :]
+        assert MACS.problem(ID, 1, "Customer.Created", flipped) is not None, at
