@@ -78,10 +78,13 @@ class EventStore(Application[UUID]):
             setattr(self.recorder, "insert_events", MethodType(insert, self.recorder))  # noqa: B010
 
     def _sign_unsigned_history(self, env: dict[str, str], macs: EventMacs) -> None:
+        """Sign the events of a database written before they carried a MAC, once."""
+        module = env.get("PERSISTENCE_MODULE")
+        if module not in ("eventsourcing.sqlite", "eventsourcing.postgres"):
+            return  # in memory: nothing was written before
         tables = [self.recorder.events_table_name]  # type: ignore[attr-defined]
         if self.snapshots is not None:
             tables.append(self.snapshots.recorder.events_table_name)  # type: ignore[attr-defined]
-        module = env.get("PERSISTENCE_MODULE")
         if module == "eventsourcing.sqlite" and env["SQLITE_DBNAME"] != ":memory:":
             sign_sqlite_history(env["SQLITE_DBNAME"], tables, macs, SQLITE_WRITE_WAIT_S)
         elif module == "eventsourcing.postgres":
