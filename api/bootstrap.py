@@ -18,6 +18,7 @@ from application.authentication import Authenticator
 from application.background import Sweeper, advance_through_deadlines, settle
 from application.clock import Clock, SettableClock, SystemClock
 from application.customers import CustomerCommands
+from application.event_macs import EventMacs
 from application.mail import MailTransport
 from application.partners import PartnerCommands
 from application.process_manager import ProcessManager
@@ -51,6 +52,7 @@ class Services:
     audit: AuditChain
     activation: ActivationLinks
     idempotency: IdempotencyKeys
+    macs: EventMacs
     # Readings for /metrics and /readyz: name -> (help, read) and name -> probe.
     gauges: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
     counters: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
@@ -58,6 +60,10 @@ class Services:
     sweeping: bool = False  # whether start_background started the sweeper
 
     def __post_init__(self) -> None:
+        self.counters["tenantry_integrity_failures"] = (
+            "stored events read whose MAC did not verify (altered or forged)",
+            lambda: float(self.macs.failures),
+        )
         self.gauges.update(
             {
                 "tenantry_projection_lag_events": (
@@ -147,6 +153,14 @@ def link_secret(settings: Settings) -> bytes:
     return secret.encode()
 
 
+def audit_key(settings: Settings) -> bytes:
+    """What the events' MACs and the audit seal are keyed with: ``TENANTRY_AUDIT_KEY``,
+    else the service's secret. It must stay the same for the life of the database."""
+    if settings.audit_key is not None:
+        return settings.audit_key.get_secret_value().encode()
+    return link_secret(settings)
+
+
 def mail_transport(settings: Settings) -> MailTransport:
     if settings.smtp_host:
         return SmtpTransport(settings.smtp_host, settings.smtp_port, settings.mail_from)
@@ -154,14 +168,15 @@ def mail_transport(settings: Settings) -> MailTransport:
 
 
 def build(settings: Settings, clock: Clock | None = None) -> Services:
-    store = open_event_store(settings.database_url, settings.snapshot_interval)
+    macs = EventMacs(audit_key(settings))
+    store = open_event_store(settings.database_url, settings.snapshot_interval, macs)
     views = Views(settings.database_url, store.recorder, store.mapper, settings.policy)
     if clock is None:
         clock = PersistedTestClock(views.db) if settings.test_clock else SystemClock()
     uow = UnitOfWork(store, clock)
     claims = WorkClaims(views.db)
     claims.create_schema()
-    audit = AuditChain(views.db, store.recorder)
+    audit = AuditChain(views.db, store.recorder, macs)
     audit.create_schema()
     lists = ProjectedLists(views, claims)
     secret = link_secret(settings)
@@ -200,4 +215,5 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
         audit=audit,
         activation=ActivationLinks(uow, clock, links),
         idempotency=idempotency,
+        macs=macs,
     )

@@ -39,6 +39,7 @@ STATUS_OF_SLUG = {
     "too-many-requests": 429,
     "internal": 500,
     "busy": 503,
+    "integrity": 503,
 }
 
 

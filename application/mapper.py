@@ -4,6 +4,8 @@ The library's default mapper rebuilds events without validation and resolves top
 from module paths; this one validates every event it rebuilds, runs the
 ``upcast_vN_vM`` chain for older ``class_version``s, and finds classes by their
 stable ``TOPIC`` (or an alias from ``TOPIC_ALIASES``), so code can move freely.
+Given ``EventMacs``, it signs every event it stores and refuses to rebuild one whose
+MAC does not verify (``application/event_macs.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from eventsourcing.persistence import (
 )
 from pydantic_core import from_json
 
+from application.event_macs import EventMacs, split
 from domain.aggregate import DomainEvent, Snapshot
 
 
@@ -60,9 +63,15 @@ def topic_registry(aliases: Mapping[str, str] | None = None) -> dict[str, type[A
 
 
 class PydanticMapper(Mapper[UUID]):
-    def __init__(self, transcoder: Transcoder, registry: Mapping[str, type[Any]]) -> None:
+    def __init__(
+        self,
+        transcoder: Transcoder,
+        registry: Mapping[str, type[Any]],
+        macs: EventMacs | None = None,
+    ) -> None:
         super().__init__(transcoder)
         self.registry = registry
+        self.macs = macs
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         event = cast(Stored, domain_event)
@@ -72,21 +81,33 @@ class PydanticMapper(Mapper[UUID]):
         state = event.model_dump(mode="json", exclude={"originator_id", "originator_version"})
         if event.class_version > 1:
             state["class_version"] = event.class_version
+        payload = self.transcoder.encode(state)
+        if self.macs is not None:
+            payload = self.macs.sign(event.originator_id, event.originator_version, topic, payload)
         return StoredEvent(
             originator_id=event.originator_id,
             originator_version=event.originator_version,
             topic=topic,
-            state=self.transcoder.encode(state),
+            state=payload,
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        if self.macs is None:
+            payload = split(stored_event.state)[1]
+        else:
+            payload = self.macs.checked(
+                stored_event.originator_id,
+                stored_event.originator_version,
+                stored_event.topic,
+                stored_event.state,
+            )
         try:
             cls = self.registry[stored_event.topic]
         except KeyError:
             raise MapperDeserialisationError(
                 f"no event class for stored topic {stored_event.topic!r}"
             ) from None
-        state: dict[str, Any] = self.transcoder.decode(stored_event.state)
+        state: dict[str, Any] = self.transcoder.decode(payload)
         from_version = state.pop("class_version", 1)
         while from_version < cls.class_version:
             getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)

@@ -29,6 +29,7 @@ from application.clock import Clock
 from application.customers import CustomerCommands
 from application.emails import activation_email, upgrade_notice_email
 from application.errors import NotFound
+from application.event_macs import TamperedHistory
 from application.lists import DueWork
 from application.mail import MailError, MailTransport, UnsendableEmail
 from application.unit_of_work import UnitOfWork
@@ -115,6 +116,10 @@ class ProcessManager:
                 self.back_off(deadline)
             except NotFound:
                 report.skipped += 1
+            except TamperedHistory as error:  # logged and counted where found; the others go on
+                report.failed += 1
+                report.errors.append(str(error))
+                self.back_off(deadline)
             except Exception as error:  # a defect for this deadline: the others go on
                 log.exception("%s of customer %s failed", deadline.kind, deadline.customer_id)
                 report.failed += 1

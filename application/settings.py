@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     admin_token: SecretStr | None = None
     secret_key: SecretStr | None = None
+    audit_key: SecretStr | None = None  # keys the events' MACs; default: the secret key
     public_url: str = "http://127.0.0.1:8000"
     smtp_host: str | None = None
     smtp_port: int = 25

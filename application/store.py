@@ -19,17 +19,25 @@ from eventsourcing.persistence import (
     Recording,
     Transcoder,
 )
+from eventsourcing.sqlite import SQLiteConnectionPool
 
+from application.event_macs import EventMacs
 from application.mapper import JSONBytes, PydanticMapper, topic_registry
 from application.pg_recorder import TOPIC as RECORDER_TOPIC
 from application.pg_recorder import schema_lock
 from application.receipts import Receipt  # noqa: F401  (the mapper then knows its topic)
+from application.unsigned_history import sign_postgres_history, sign_sqlite_history
 from domain.aggregate import Aggregate, Snapshot
 from domain.customer import Customer
 from domain.partner import Partner
 from domain.service_account import ServiceAccount
 
 APP_NAME = "Tenantry"
+# How long a command on SQLite waits its turn to write (the library's one writer
+# connection, then SQLite's file lock): as long as the views' busy timeout. The
+# library's pool gives up after 5 s, and one of 400 concurrent creates over HTTP was
+# refused with 503 "timed out waiting for connection pool semaphore".
+SQLITE_WRITE_WAIT_S = 30
 log = logging.getLogger(__name__)
 
 
@@ -49,12 +57,20 @@ class EventStore(Application[UUID]):
     snapshot_class = Snapshot
     TOPIC_ALIASES: ClassVar[dict[str, str]] = {}
 
-    def __init__(self, env: dict[str, str], snapshot_interval: int = 50) -> None:
+    def __init__(
+        self, env: dict[str, str], snapshot_interval: int = 50, macs: EventMacs | None = None
+    ) -> None:
+        self.macs = macs
         aggregates = (Customer, Partner, ServiceAccount)
         self.snapshotting_intervals = dict.fromkeys(aggregates, snapshot_interval)  # type: ignore[misc]
         self.snapshotting_projectors = dict.fromkeys(aggregates, replay)  # type: ignore[misc]
         with schema_lock(env):
             super().__init__(env)
+            if macs is not None:
+                self._sign_unsigned_history(env, macs)
+        pool = getattr(getattr(self.recorder, "datastore", None), "pool", None)
+        if isinstance(pool, SQLiteConnectionPool):
+            pool.pool_timeout = float(SQLITE_WRITE_WAIT_S)
         # The library retries an insert whose connection broke. When the first attempt
         # had committed and only its acknowledgement was lost, the retry conflicts with
         # the command's own events, and the command would be refused (or redone) though
@@ -62,6 +78,19 @@ class EventStore(Application[UUID]):
         insert = getattr(type(self.recorder).insert_events, "__wrapped__", None)
         if insert is not None:
             setattr(self.recorder, "insert_events", MethodType(insert, self.recorder))  # noqa: B010
+
+    def _sign_unsigned_history(self, env: dict[str, str], macs: EventMacs) -> None:
+        """Sign the events of a database written before they carried a MAC, once."""
+        module = env.get("PERSISTENCE_MODULE")
+        if module not in ("eventsourcing.sqlite", "eventsourcing.postgres"):
+            return  # in memory: nothing was written before
+        tables = [self.recorder.events_table_name]  # type: ignore[attr-defined]
+        if self.snapshots is not None:
+            tables.append(self.snapshots.recorder.events_table_name)  # type: ignore[attr-defined]
+        if module == "eventsourcing.sqlite" and env["SQLITE_DBNAME"] != ":memory:":
+            sign_sqlite_history(env["SQLITE_DBNAME"], tables, macs, SQLITE_WRITE_WAIT_S)
+        elif module == "eventsourcing.postgres":
+            sign_postgres_history(self.recorder.datastore, tables, macs)  # type: ignore[attr-defined]
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """The library's save for our aggregates only: without its runtime Protocol
@@ -98,7 +127,9 @@ class EventStore(Application[UUID]):
         return JSONBytes()
 
     def construct_mapper(self) -> Mapper[UUID]:
-        return PydanticMapper(self.construct_transcoder(), topic_registry(self.TOPIC_ALIASES))
+        return PydanticMapper(
+            self.construct_transcoder(), topic_registry(self.TOPIC_ALIASES), self.macs
+        )
 
 
 def persistence_env(database_url: str) -> dict[str, str]:
@@ -119,7 +150,7 @@ def _backend_env(database_url: str) -> dict[str, str]:
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,
-            "SQLITE_LOCK_TIMEOUT": "10",
+            "SQLITE_LOCK_TIMEOUT": str(SQLITE_WRITE_WAIT_S),
         }
     if url.scheme in ("postgres", "postgresql"):
         return {
@@ -146,7 +177,13 @@ def _backend_env(database_url: str) -> dict[str, str]:
     )
 
 
-def open_event_store(database_url: str, snapshot_interval: int = 50, **extra: Any) -> EventStore:
+def open_event_store(
+    database_url: str,
+    snapshot_interval: int = 50,
+    macs: EventMacs | None = None,
+    **extra: Any,
+) -> EventStore:
+    """The store; with ``macs``, events are signed when stored and checked when read."""
     env = persistence_env(database_url)
     env.update({k: str(v) for k, v in extra.items()})
-    return EventStore(env, snapshot_interval=snapshot_interval)
+    return EventStore(env, snapshot_interval=snapshot_interval, macs=macs)

@@ -1,18 +1,26 @@
-"""Auditors' tools over the notification log: JSON Lines export, and a hash chain.
+"""Auditors' tools over the notification log: JSON Lines export, and a keyed seal.
 
-Each stored event's hash covers its position, aggregate, version, topic and stored
-bytes, and the previous event's hash. The chain is recorded as the events are
-followed (``seal``, run by the background work and before every verification);
-``verify`` recomputes it from the events table: an altered, removed or reordered
-event breaks it from that point on.
+Every stored event carries a MAC under a key the database does not hold
+(``application/event_macs.py``): it proves the event's content. The seal proves
+its place: a chain of HMACs, under a second key derived from the same one, over each
+event's position, aggregate, version, topic and stored bytes and the previous link,
+recorded in ``audit_seals`` as the events are followed (``seal``, run by the
+background work and before every verification). The seal never takes in an event
+whose MAC does not verify.
+
+``verify`` checks every event's MAC and every recorded link (each from the link
+recorded before it, so each bad position is named on its own) and names what it
+finds: an event altered, inserted, removed or moved.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+import hmac
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
@@ -20,21 +28,34 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from domain.aggregate import DomainEvent
 from projections.database import Database
 
+log = logging.getLogger(__name__)
+
 GENESIS = "0" * 64
 BATCH = 1000
+# The unkeyed ``audit_chain`` of earlier versions is neither read nor written any more.
 CREATE = (
-    "CREATE TABLE IF NOT EXISTS audit_chain ("
-    "position BIGINT NOT NULL PRIMARY KEY, chain_hash TEXT NOT NULL)"
+    "CREATE TABLE IF NOT EXISTS audit_seals ("
+    "position BIGINT NOT NULL PRIMARY KEY, link TEXT NOT NULL)"
 )
 ENVELOPE = {"originator_id", "originator_version", "timestamp", "recorded_at", "actor"}
 
 
-def link_hash(previous: str, notification: Notification) -> str:
-    digest = hashlib.sha256()
+class EventChecker(Protocol):
+    """What the audit needs of the application's event MACs."""
+
+    seal_key: bytes
+
+    def problem(
+        self, originator_id: UUID | str, version: int, topic: str, state: bytes
+    ) -> str | None: ...
+
+
+def link_hash(key: bytes, previous: str, notification: Notification) -> str:
+    digest = hmac.new(key, digestmod=hashlib.sha256)
     digest.update(previous.encode())
     digest.update(
         f"|{notification.id}|{notification.originator_id}|"
-        f"{notification.originator_version}|{notification.topic}|".encode()
+        f"{notification.originator_version}|{len(notification.topic)}|{notification.topic}|".encode()
     )
     digest.update(notification.state)
     return digest.hexdigest()
@@ -49,24 +70,8 @@ def notifications(recorder: ApplicationRecorder, after: int = 0) -> Iterator[Not
         after = batch[-1].id
 
 
-def export_lines(recorder: ApplicationRecorder, mapper: Mapper[UUID]) -> Iterator[dict[str, Any]]:
-    """Every stored event, oldest first, with its chain hash."""
-    previous = GENESIS
-    for notification in notifications(recorder):
-        event = cast(DomainEvent, mapper.to_domain_event(notification))
-        previous = link_hash(previous, notification)
-        yield {
-            "position": notification.id,
-            "aggregate_id": str(notification.originator_id),
-            "version": notification.originator_version,
-            "topic": notification.topic,
-            "type": type(event).__name__,
-            "effective_at": event.timestamp.isoformat(),
-            "recorded_at": event.recorded_at.isoformat(),
-            "actor": event.actor.model_dump(mode="json"),
-            "data": event.model_dump(mode="json", exclude=ENVELOPE),
-            "chain_hash": previous,
-        }
+def problem_of(checker: EventChecker, n: Notification) -> str | None:
+    return checker.problem(n.originator_id, n.originator_version, n.topic, n.state)
 
 
 @dataclass(frozen=True)
@@ -76,64 +81,141 @@ class Finding:
 
 
 class AuditChain:
-    def __init__(self, db: Database, recorder: ApplicationRecorder) -> None:
+    def __init__(self, db: Database, recorder: ApplicationRecorder, checker: EventChecker) -> None:
         self.db = db
         self.recorder = recorder
+        self.checker = checker
+        self.refused: int | None = None  # the first event the last seal would not take in
 
     def create_schema(self) -> None:
         with self.db.schema_transaction() as tx:
             tx.execute(CREATE)
 
     def seal(self) -> int:
-        """Extend the recorded chain over events not yet in it; how many were added."""
+        """Extend the seal over events not yet in it; how many were added. It stops
+        before the first event whose MAC does not verify (and logs it)."""
         added = 0
+        refused, self.refused = self.refused, None
         while True:
             with self.db.transaction() as tx:
                 last = tx.rows(
-                    "SELECT position, chain_hash FROM audit_chain ORDER BY position DESC LIMIT 1"
+                    "SELECT position, link FROM audit_seals ORDER BY position DESC LIMIT 1"
                 )
                 position = int(last[0]["position"]) if last else 0
-                previous = str(last[0]["chain_hash"]) if last else GENESIS
+                previous = str(last[0]["link"]) if last else GENESIS
                 batch = self.recorder.select_notifications(
                     position, BATCH, inclusive_of_start=False
                 )
                 rows = []
                 for notification in batch:
-                    previous = link_hash(previous, notification)
+                    problem = problem_of(self.checker, notification)
+                    if problem is not None:
+                        if refused != notification.id:  # once, not every pass
+                            log.error(
+                                "audit seal stopped at position %d: %s (run tenantry audit verify)",
+                                notification.id,
+                                problem,
+                            )
+                        self.refused = notification.id
+                        break
+                    previous = link_hash(self.checker.seal_key, previous, notification)
                     rows.append((notification.id, previous))
-                tx.executemany(  # another process may seal the same events: same hashes
-                    "INSERT INTO audit_chain (position, chain_hash) VALUES (?, ?) "
+                tx.executemany(  # another process may seal the same events: same links
+                    "INSERT INTO audit_seals (position, link) VALUES (?, ?) "
                     "ON CONFLICT (position) DO NOTHING",
                     rows,
                 )
             added += len(rows)
-            if len(batch) < BATCH:
+            if self.refused is not None or len(batch) < BATCH:
                 return added
 
     def recorded(self) -> dict[int, str]:
-        rows = self.db.rows("SELECT position, chain_hash FROM audit_chain")
-        return {int(r["position"]): str(r["chain_hash"]) for r in rows}
+        rows = self.db.rows("SELECT position, link FROM audit_seals")
+        return {int(r["position"]): str(r["link"]) for r in rows}
 
     def verify(self) -> list[Finding]:
-        """Compare the recorded chain with one recomputed from the stored events."""
-        return compare(self.recorded(), chain(notifications(self.recorder)))
+        """Check every stored event's MAC and place against the recorded seal."""
+        return Verification(self.checker, self.recorded()).run(notifications(self.recorder))
+
+    def export_lines(self, mapper: Mapper[UUID]) -> Iterator[dict[str, Any]]:
+        """Every stored event, oldest first, with its MAC check and its seal link."""
+        previous = GENESIS
+        for notification in notifications(self.recorder):
+            problem = problem_of(self.checker, notification)
+            previous = link_hash(self.checker.seal_key, previous, notification)
+            line: dict[str, Any] = {
+                "position": notification.id,
+                "aggregate_id": str(notification.originator_id),
+                "version": notification.originator_version,
+                "topic": notification.topic,
+                "chain_hash": previous,
+            }
+            if problem is not None:
+                yield line | {"integrity": problem}
+                continue
+            event = cast(DomainEvent, mapper.to_domain_event(notification))
+            yield line | {
+                "type": type(event).__name__,
+                "effective_at": event.timestamp.isoformat(),
+                "recorded_at": event.recorded_at.isoformat(),
+                "actor": event.actor.model_dump(mode="json"),
+                "data": event.model_dump(mode="json", exclude=ENVELOPE),
+            }
 
 
-def chain(items: Iterable[Notification]) -> Iterator[tuple[int, str]]:
-    previous = GENESIS
-    for notification in items:
-        previous = link_hash(previous, notification)
-        yield notification.id, previous
+class Verification:
+    """One pass over the events, comparing each with the seal recorded for it."""
 
+    def __init__(self, checker: EventChecker, recorded: dict[int, str]) -> None:
+        self.checker = checker
+        self.recorded = recorded
+        self.head = max(recorded, default=0)
+        # Each link is checked from the link recorded before it, so one bad event
+        # does not make every later link look bad.
+        positions = sorted(recorded)
+        self.previous = dict(
+            zip(positions, [GENESIS, *(recorded[p] for p in positions[:-1])], strict=True)
+        )
+        self.versions: dict[UUID | str, int] = {}
+        self.findings: list[Finding] = []
 
-def compare(expected: dict[int, str], actual: Iterable[tuple[int, str]]) -> list[Finding]:
-    findings: list[Finding] = []
-    seen: set[int] = set()
-    broken = False
-    for position, digest in actual:
-        seen.add(position)
-        if not broken and position in expected and expected[position] != digest:
-            findings.append(Finding(position, "altered, inserted or reordered"))
-            broken = True  # every later hash differs too
-    findings += [Finding(p, "removed") for p in sorted(expected.keys() - seen)]
-    return findings
+    def run(self, events: Iterator[Notification]) -> list[Finding]:
+        seen: set[int] = set()
+        for notification in events:
+            seen.add(notification.id)
+            self.check(notification)
+        self.findings += [
+            Finding(p, "removed: sealed, but no event is stored there")
+            for p in self.recorded.keys() - seen
+        ]
+        return sorted(self.findings, key=lambda f: f.position)
+
+    def check(self, n: Notification) -> None:
+        problem = problem_of(self.checker, n)
+        self.check_version(n)
+        if n.id in self.recorded:
+            link = link_hash(self.checker.seal_key, self.previous[n.id], n)
+            if problem is not None:
+                self.add(n, f"altered: {problem}")
+            elif not hmac.compare_digest(link, self.recorded[n.id]):
+                self.add(
+                    n,
+                    "reordered (or its seal rewritten): its MAC verifies, its sealed link does not",
+                )
+        elif n.id < self.head:
+            self.add(n, "inserted: not in the seal" + (f", {problem}" if problem else ""))
+        elif problem is not None:
+            self.add(n, f"altered or inserted after the last seal: {problem}")
+
+    def check_version(self, n: Notification) -> None:
+        expected = self.versions.get(n.originator_id, 0) + 1
+        if n.originator_version > expected:
+            self.add(n, f"removed: versions {expected}..{n.originator_version - 1} missing")
+        elif n.originator_version < expected:
+            self.add(n, f"reordered: version {n.originator_version} after {expected - 1}")
+        self.versions[n.originator_id] = max(n.originator_version, expected - 1)
+
+    def add(self, n: Notification, problem: str) -> None:
+        self.findings.append(
+            Finding(n.id, f"{problem} ({n.originator_id} v{n.originator_version} {n.topic})")
+        )

@@ -86,9 +86,19 @@ ALTER = (
     "CAST(replace(CAST(state AS TEXT), 'Customer 1', 'Customer X') AS BLOB) WHERE rowid = 4"
 )
 REMOVE = "DELETE FROM stored_events WHERE rowid = 5"
+INSERT = (  # a forged trial extension for the first customer, its state as the mapper writes it
+    "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
+    "SELECT originator_id, 2, 'Customer.TrialExtended', CAST('{\"timestamp\":"
+    '"2026-01-05T09:00:00Z","recorded_at":"2026-01-05T09:00:00Z","actor":'
+    '{"kind":"admin","id":"admin"},"previous_trial_ends_at":'
+    '"2026-02-04T09:00:00Z","trial_ends_at":"2027-01-05T09:00:00Z"}\' AS BLOB) '
+    "FROM stored_events WHERE rowid = 3"
+)
 
 
-@pytest.mark.parametrize(("tampering", "problem"), [(ALTER, "altered"), (REMOVE, "removed")])
+@pytest.mark.parametrize(
+    ("tampering", "problem"), [(ALTER, "altered"), (REMOVE, "removed"), (INSERT, "inserted")]
+)
 def test_verify_fails_when_a_stored_event_was_tampered_with(
     tmp_path: Path, tampering: str, problem: str
 ) -> None:

@@ -1,0 +1,260 @@
+"""History cannot be forged by whoever can write the database but lacks the key.
+
+Each attack is direct SQL on a real SQLite file and a real PostgreSQL database;
+`verify` must name the position, the API must not serve the forged state, and the
+seal must not take a forged event in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.bootstrap import Services, build
+from application.clock import TestClock
+from application.event_macs import TamperedHistory
+from application.settings import Settings
+from domain.customer_events import TrialExtended
+from domain.values import Actor, ActorKind, Policy
+from projections.audit import Finding
+from tests.conftest import START
+from tests.integration.test_background_work import ADMIN, an_msp
+from tests.support.tampering import Tampering
+
+SECRET = "the service's own secret key, 32+"
+# Positions: 1 Registered, 2 ApiKeyIssued, 3..5 the customers' Created events.
+FIRST_CUSTOMER, SECOND_CUSTOMER, THIRD_CUSTOMER = 3, 4, 5
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def url(request: pytest.FixtureRequest) -> str:
+    return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+def open_services(url: str, tmp_path: Path, secret: str = SECRET) -> Services:
+    settings = Settings(
+        database_url=url,
+        secret_key=secret,  # type: ignore[arg-type]
+        outbox_dir=tmp_path / "outbox",
+        admin_token="admin-token",  # type: ignore[arg-type]
+    )
+    return build(settings, TestClock(START))
+
+
+@pytest.fixture
+def services(url: str, tmp_path: Path) -> Iterator[Services]:
+    """Three customers of one MSP, their events sealed."""
+    services = open_services(url, tmp_path)
+    partner_id, msp = an_msp(services)
+    for i in range(3):
+        services.customers.add(
+            partner_id=partner_id,
+            organization_name=f"Customer {i}",
+            notification_email=f"c{i}@example.com",
+            sku="ESSENTIALS_MSP_2025",
+            addons=[],
+            by=msp,
+        )
+    assert services.audit.seal() == 5
+    try:
+        yield services
+    finally:
+        services.close()
+
+
+def customer_at(tampering: Tampering, position: int) -> UUID:
+    [(originator,)] = tampering.rows(
+        "SELECT originator_id FROM {events} WHERE {position} = %s", position
+    )
+    return UUID(str(originator))
+
+
+def problems(findings: list[Finding]) -> dict[int, str]:
+    return {f.position: f.problem for f in findings}
+
+
+def test_with_the_right_key_and_no_tampering_verify_finds_nothing(services: Services) -> None:
+    assert services.audit.verify() == []
+
+
+def test_an_altered_event_is_named_even_with_the_chain_recomputed(
+    services: Services, url: str
+) -> None:
+    # Given someone rewrote a customer's name and then recomputed the seal from there on
+    tampering = Tampering(url)
+    tampering.alter(SECOND_CUSTOMER, b"Customer 1", b"Customer X")
+    tampering.reseal(after=SECOND_CUSTOMER - 1)
+
+    # When the audit is verified
+    found = problems(services.audit.verify())
+
+    # Then the altered event is named for what it is, and the rewritten seal too
+    assert found[SECOND_CUSTOMER].startswith("altered: MAC does not match")
+    assert found[THIRD_CUSTOMER].startswith("reordered")
+    assert set(found) == {SECOND_CUSTOMER, THIRD_CUSTOMER}
+    # And the altered customer is not served
+    with pytest.raises(TamperedHistory):
+        services.queries.get(customer_at(tampering, SECOND_CUSTOMER), by=ADMIN)
+
+
+def forged_extension(customer_id: UUID) -> TrialExtended:
+    later = START + timedelta(days=365)
+    return TrialExtended(
+        originator_id=customer_id,
+        originator_version=2,
+        timestamp=START,
+        recorded_at=START,
+        actor=Actor(kind=ActorKind.ADMIN, id="admin"),
+        previous_trial_ends_at=START + timedelta(days=30),
+        trial_ends_at=later,
+        policy=Policy(),
+    )
+
+
+def test_an_inserted_trial_extension_is_named_not_sealed_and_not_served(
+    services: Services, url: str
+) -> None:
+    # Given a forged TrialExtended inserted after the last seal (and the views current)
+    assert services.views.follower.catch_up(30)
+    tampering = Tampering(url)
+    customer_id = customer_at(tampering, FIRST_CUSTOMER)
+    position = tampering.insert(forged_extension(customer_id))
+
+    # When the background work seals, and the audit is verified
+    sealed = services.audit.seal()
+    found = problems(services.audit.verify())
+
+    # Then the seal did not take it in, and verify names it
+    assert sealed == 0
+    assert services.audit.refused == position
+    assert found == {position: found[position]}
+    assert found[position].startswith("altered or inserted after the last seal: no MAC")
+    # And the due work of the other customers goes on
+    report = services.manager.sweep()
+    assert (report.failed, report.emails_sent) == (1, 2)
+    # And the API refuses to serve the customer, with a problem and a metric, not a 500
+    with TestClient(create_app(services), raise_server_exceptions=False) as client:
+        answer = client.get(
+            f"/v1/customers/{customer_id}", headers={"Authorization": "Bearer admin-token"}
+        )
+        assert answer.status_code == 503
+        assert answer.json()["type"].endswith("/integrity")
+        metrics = client.get("/metrics").text
+    assert "tenantry_integrity_failures" in metrics
+    assert services.macs.failures >= 1
+
+
+def test_a_removed_event_is_named(services: Services, url: str) -> None:
+    Tampering(url).delete(SECOND_CUSTOMER)
+
+    found = problems(services.audit.verify())
+
+    assert list(found) == [SECOND_CUSTOMER]
+    assert found[SECOND_CUSTOMER].startswith("removed")
+
+
+def test_two_swapped_events_are_named(services: Services, url: str) -> None:
+    Tampering(url).swap(SECOND_CUSTOMER, THIRD_CUSTOMER)
+
+    found = problems(services.audit.verify())
+
+    assert list(found) == [SECOND_CUSTOMER, THIRD_CUSTOMER]
+    assert all(problem.startswith("reordered") for problem in found.values())
+
+
+def test_an_event_replaced_inside_the_sealed_range_is_named(services: Services, url: str) -> None:
+    # Given a sealed event removed, and a forged one stored at its position
+    tampering = Tampering(url)
+    customer_id = customer_at(tampering, FIRST_CUSTOMER)
+    tampering.delete(SECOND_CUSTOMER)
+    tampering.insert(forged_extension(customer_id), position=SECOND_CUSTOMER)
+
+    found = problems(services.audit.verify())
+
+    assert list(found) == [SECOND_CUSTOMER]
+    assert found[SECOND_CUSTOMER].startswith("altered: no MAC")
+
+
+def test_a_different_key_makes_every_event_fail(
+    url: str, services: Services, tmp_path: Path
+) -> None:
+    services.close()
+    other = open_services(url, tmp_path, secret="another secret key, 32 characters")
+    try:
+        found = other.audit.verify()
+    finally:
+        other.close()
+    assert [f.position for f in found] == [1, 2, 3, 4, 5]
+
+
+def test_a_database_from_before_macs_is_signed_once_at_the_first_start(
+    url: str, services: Services, tmp_path: Path
+) -> None:
+    # Given a database as the previous version wrote it: no MACs, no seal
+    tampering = Tampering(url)
+    customer_id = customer_at(tampering, FIRST_CUSTOMER)
+    services.close()
+    tampering.strip_macs()
+
+    # When the service starts on it
+    upgraded = open_services(url, tmp_path)
+    try:
+        # Then it reads the old events, and the audit seals and verifies them
+        assert upgraded.queries.get(customer_id, by=ADMIN).organization_name == "Customer 0"
+        assert upgraded.audit.seal() == 5
+        assert upgraded.audit.verify() == []
+    finally:
+        upgraded.close()
+
+
+def test_an_unsigned_event_after_signed_ones_is_not_signed_at_start(
+    url: str, services: Services, tmp_path: Path
+) -> None:
+    # Given a forged unsigned event inserted into a signed history
+    tampering = Tampering(url)
+    position = tampering.insert(forged_extension(customer_at(tampering, FIRST_CUSTOMER)))
+    services.close()
+
+    # When the service starts again
+    restarted = open_services(url, tmp_path)
+    try:
+        # Then the forged event is still named, not signed as if it were old history
+        assert list(problems(restarted.audit.verify())) == [position]
+    finally:
+        restarted.close()
+
+
+def test_an_altered_snapshot_is_not_served(url: str, tmp_path: Path) -> None:
+    # Given a customer with a snapshot (every 2 events), whose stored state was altered
+    settings = Settings(
+        database_url=url,
+        secret_key=SECRET,  # type: ignore[arg-type]
+        outbox_dir=tmp_path / "outbox",
+        snapshot_interval=2,
+    )
+    services = build(settings, TestClock(START))
+    try:
+        partner_id, msp = an_msp(services)
+        customer = services.customers.add(
+            partner_id=partner_id,
+            organization_name="Contoso",
+            notification_email="it@contoso.example",
+            sku="ESSENTIALS_MSP_2025",
+            addons=[],
+            by=msp,
+        )
+        customer_id = customer.aggregate.id
+        services.customers.change_subscription(customer_id, addons=["AUDIT"], by=msp)
+        Tampering(url).alter_snapshots(b"Contoso", b"Forged")
+
+        # When it is read, Then it is refused
+        with pytest.raises(TamperedHistory):
+            services.queries.get(customer_id, by=ADMIN)
+    finally:
+        services.close()
