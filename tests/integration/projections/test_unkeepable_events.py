@@ -36,10 +36,13 @@ def pending_names(world: World) -> list[str]:
 
 
 def an_event_no_view_can_take(world: World) -> int:
-    """A stored event that does not decode (a name, but none of the other fields)."""
-    state = json.dumps({"organization_name": SECRET}).encode()
+    """A stored event that does not decode (a name, but none of the other fields), signed
+    as the service signs what it writes: its MAC holds, its content does not."""
+    payload = json.dumps({"organization_name": SECRET}).encode()
+    originator_id = uuid.uuid4()
+    state = world.services.macs.sign(originator_id, 1, Customer.Created.TOPIC, payload)
     recorder = world.services.store.recorder
-    stored = StoredEvent(uuid.uuid4(), 1, Customer.Created.TOPIC, state)
+    stored = StoredEvent(originator_id, 1, Customer.Created.TOPIC, state)
     recorder.insert_events([stored])
     return recorder.max_notification_id() or 0
 
