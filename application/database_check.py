@@ -12,9 +12,11 @@ from pathlib import Path
 import psycopg
 
 from application.settings import Settings
-from application.store import persistence_env
+from application.store import APP_NAME, persistence_env
 
-EVENTS_TABLE = "stored_events"  # the library's default name, on SQLite and PostgreSQL
+# The library's names: SQLite's default, PostgreSQL's after the application.
+SQLITE_EVENTS = "stored_events"
+POSTGRES_EVENTS = f"{APP_NAME.lower()}_events"
 CONNECT_TIMEOUT_S = 5
 
 
@@ -72,13 +74,13 @@ def _check_sqlite(settings: Settings, path: Path, *, must_exist: bool) -> None:
     try:
         with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
             found = conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [EVENTS_TABLE]
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [SQLITE_EVENTS]
             ).fetchone()
     except sqlite3.DatabaseError as error:
         raise DatabaseProblem(f"{path} is not a Tenantry database: {error}") from None
     if found is None:
         raise DatabaseProblem(
-            f"{path} holds no events (no {EVENTS_TABLE} table) {where}: "
+            f"{path} holds no events (no {SQLITE_EVENTS} table) {where}: "
             "is TENANTRY_DATABASE_URL the service's database?"
         )
 
@@ -94,7 +96,7 @@ def _check_postgres(url: str, env: dict[str, str], *, must_exist: bool) -> None:
             password=env["POSTGRES_PASSWORD"] or None,
             connect_timeout=CONNECT_TIMEOUT_S,
         ) as conn:
-            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [EVENTS_TABLE]).fetchone()
+            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", [POSTGRES_EVENTS]).fetchone()
     except psycopg.Error as error:
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise DatabaseProblem(
@@ -103,6 +105,6 @@ def _check_postgres(url: str, env: dict[str, str], *, must_exist: bool) -> None:
         ) from None
     if must_exist and not (row and row[0]):
         raise DatabaseProblem(
-            f"the database {shown} holds no events (no {EVENTS_TABLE} table): "
+            f"the database {shown} holds no events (no {POSTGRES_EVENTS} table): "
             "is TENANTRY_DATABASE_URL the service's database?"
         )

@@ -46,12 +46,12 @@ def test_serve_announces_its_home_and_links_to_the_port_it_serves(tmp_path: Path
         text = wait_for_email(tmp_path / "var" / "outbox")
     finally:
         first.stop()
+    assert first.port != 8000
+    assert f"{first.url}/activate/" in text
     started = first.log.read_text()
     assert f"home {tmp_path} (TENANTRY_HOME)" in started
     assert f"sqlite:///{tmp_path / 'var' / 'tenantry.db'}" in started
     assert "No partner yet" in started
-    assert f"{first.url}/activate/" in text
-    assert first.port != 8000
 
     again = Server(env, tmp_path, public_url=False)
     again.start()

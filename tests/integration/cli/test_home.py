@@ -90,7 +90,7 @@ def test_a_command_that_only_reads_refuses_a_postgres_database_without_events(
     )
 
     assert done.returncode == 1
-    assert "holds no events (no stored_events table)" in done.stderr
+    assert "holds no events (no tenantry_events table)" in done.stderr
     with psycopg.connect(postgres_url) as conn:
         tables = conn.execute(
             "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
@@ -111,3 +111,17 @@ def test_the_commands_find_the_home_database_from_any_directory(tmp_path: Path) 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok: 4 events, chain intact"
     assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("command", READ_ONLY[:2] + READ_ONLY[3:], ids=" ".join)
+def test_a_command_that_only_reads_uses_an_existing_postgres_database(
+    tmp_path: Path, postgres_url: str, command: list[str]
+) -> None:
+    add_customers(tmp_path, 1, database_url=postgres_url)
+
+    done = tenantry(
+        tmp_path, *command, env=environment(tmp_path, TENANTRY_DATABASE_URL=postgres_url)
+    )
+
+    assert done.returncode == 0, done.stderr

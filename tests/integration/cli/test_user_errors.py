@@ -183,6 +183,16 @@ def test_the_installed_command_reports_a_mistake_in_one_line(tmp_path: Path) -> 
     assert "has no time zone" in one_line(done.stderr)
 
 
+def test_the_shell_completes_commands(tmp_path: Path) -> None:
+    env = environment(tmp_path, COMP_WORDS="tenantry au", COMP_CWORD="1")
+    env["_TENANTRY_COMPLETE"] = "bash_complete"
+
+    done = tenantry(tmp_path, env=env)
+
+    assert done.returncode == 0
+    assert done.stdout.split() == ["plain,audit"]
+
+
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     exit_code, out, _ = run(capsys, "--version")
 
