@@ -29,7 +29,7 @@ from api.cli_errors import (
     silence_stdout,
     usage,
 )
-from application.database_check import check_database
+from application.database_check import check_database, missing_sqlite_file
 from application.settings import Settings
 from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
 from projections.audit import export_lines
@@ -61,6 +61,11 @@ def open_services(*, read_only: bool) -> Services:
     reads, so a missing database is an error instead of a new empty one."""
     settings = Settings()
     check_database(settings, must_exist=read_only)
+    new = missing_sqlite_file(settings)
+    if new is not None:
+        click.echo(
+            f"tenantry: a new database at {new} (TENANTRY_HOME is {settings.home})", err=True
+        )
     return build(settings)
 
 

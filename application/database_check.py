@@ -7,6 +7,7 @@ Each answer is one sentence naming the URL without its password.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import psycopg
@@ -34,6 +35,17 @@ def redacted(url: str) -> str:
     if at and ":" in userinfo:
         userinfo = userinfo.split(":", 1)[0] + ":***"
     return f"{scheme}://{userinfo}{at}{host}{slash}{path}"
+
+
+def missing_sqlite_file(settings: Settings) -> Path | None:
+    """The SQLite file the settings name, if it does not exist yet (it will be created)."""
+    try:
+        env = persistence_env(settings.database_url)
+    except ValueError:
+        return None
+    name = env.get("SQLITE_DBNAME", ":memory:")
+    path = Path(name)
+    return None if name == ":memory:" or path.exists() else path
 
 
 def check_database(settings: Settings, *, must_exist: bool) -> None:
@@ -72,7 +84,8 @@ def _check_sqlite(settings: Settings, path: Path, *, must_exist: bool) -> None:
             "its data, or set TENANTRY_HOME or TENANTRY_DATABASE_URL"
         )
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as conn:
             found = conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [SQLITE_EVENTS]
             ).fetchone()

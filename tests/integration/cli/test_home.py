@@ -125,3 +125,16 @@ def test_a_command_that_only_reads_uses_an_existing_postgres_database(
     )
 
     assert done.returncode == 0, done.stderr
+
+
+def test_a_command_that_writes_says_where_it_creates_a_database(tmp_path: Path) -> None:
+    env = environment(tmp_path)
+    del env["TENANTRY_DATABASE_URL"]
+
+    first = tenantry(tmp_path, "partners", "add", "--name", "N", "--kind", "msp", env=env)
+    second = tenantry(tmp_path, "partners", "add", "--name", "M", "--kind", "msp", env=env)
+
+    assert first.returncode == second.returncode == 0
+    where = tmp_path / "var" / "tenantry.db"
+    assert first.stderr == f"tenantry: a new database at {where} (TENANTRY_HOME is {tmp_path})\n"
+    assert second.stderr == ""
