@@ -75,7 +75,7 @@ def environment_problem(error: BaseException) -> str | None:
     """What is wrong with the settings or the database, if that is the error."""
     if isinstance(error, DatabaseProblem):
         return str(error)
-    if isinstance(error, ValidationError):  # the settings, from TENANTRY_* variables
+    if isinstance(error, ValidationError) and error.title == "Settings":  # TENANTRY_*
         first = error.errors()[0]
         name = "TENANTRY_" + "_".join(str(p) for p in first["loc"]).upper()
         return f"{name}: {first['msg']} (fix or unset that environment variable)"

@@ -170,8 +170,14 @@ def newest_recorded_at(store: EventStore, window: int = 100) -> datetime | None:
     notifications = store.recorder.select_notifications(
         start=max(1, last - window + 1), limit=window
     )
-    events = [cast(DomainEvent, store.mapper.to_domain_event(n)) for n in notifications]
-    instants = [event.recorded_at for event in events]
+    instants = []
+    for notification in notifications:
+        try:
+            event = cast(DomainEvent, store.mapper.to_domain_event(notification))
+        except Exception as error:  # an unreadable event is for the views to report
+            log.warning("event %d unreadable: %s", notification.id, type(error).__name__)
+            continue
+        instants.append(event.recorded_at)
     return max(instants, default=None)
 
 

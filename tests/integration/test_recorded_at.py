@@ -3,14 +3,18 @@ be ahead of the wall clock), and not for events other processes recorded."""
 
 from __future__ import annotations
 
+import json
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 from api.bootstrap import Services, build
 from application.clock import TestClock
 from application.settings import Settings
+from domain.customer import Customer
 from domain.values import Actor, ActorKind, PartnerKind
 from projections.audit import export_lines
 
@@ -72,3 +76,25 @@ def test_an_instant_recorded_by_another_process_is_not_undercut(stored_url: str)
         system.close()
 
     assert instants == sorted(instants)
+
+
+def test_an_unreadable_newest_event_does_not_stop_a_start_on_the_system_clock(
+    sqlite_url: str,
+) -> None:
+    first = build(settings(sqlite_url), TestClock(datetime.now(UTC) + AHEAD))
+    try:
+        first.partners.register(name="Readable", kind=PartnerKind.MSP, by=ADMIN)
+        state = json.dumps({"organization_name": "no envelope"}).encode()
+        first.store.recorder.insert_events(
+            [StoredEvent(uuid.uuid4(), 1, Customer.Created.TOPIC, state)]
+        )
+    finally:
+        first.close()
+
+    restarted = build(settings(sqlite_url))  # the system clock
+    try:
+        partner, _ = restarted.partners.register(name="Later", kind=PartnerKind.MSP, by=ADMIN)
+    finally:
+        restarted.close()
+
+    assert partner.created_at >= datetime.now(UTC) + AHEAD - timedelta(minutes=5)
