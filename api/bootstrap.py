@@ -7,7 +7,6 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 from api.idempotency import IdempotencyKeys
 from api.lists import ProjectedLists
@@ -16,7 +15,7 @@ from application.activation import ActivationLinks
 from application.activation_links import LinkSigner
 from application.authentication import Authenticator
 from application.background import Sweeper, advance_through_deadlines, settle
-from application.clock import Clock, SettableClock, SystemClock
+from application.clock import Clock, NeverBackwards, SettableClock, SystemClock
 from application.customers import CustomerCommands
 from application.event_macs import EventMacs
 from application.mail import MailTransport
@@ -25,7 +24,7 @@ from application.process_manager import ProcessManager
 from application.queries import CustomerQueries
 from application.settings import Settings
 from application.smtp import OutboxTransport, SmtpTransport
-from application.store import EventStore, open_event_store
+from application.store import EventStore, newest_recorded_at, open_event_store
 from application.unit_of_work import UnitOfWork
 from projections.audit import AuditChain
 from projections.claims import WorkClaims
@@ -130,18 +129,21 @@ class Services:
 
 
 def link_secret(settings: Settings) -> bytes:
-    """The configured secret, else one kept in ``var/secret.key`` (single-host setups)."""
+    """The configured secret, else one kept in ``settings.secret_key_file``
+    (``<home>/var/secret.key``; single-host setups)."""
     if settings.secret_key is not None:
         return settings.secret_key.get_secret_value().encode()
-    path = Path("var/secret.key")
+    path = settings.secret_key_file
     if not path.exists():
         # Several processes may start at once (serve --workers N): each writes a whole
-        # candidate, and the first link wins; nobody reads a file being written.
+        # candidate, created readable by its owner only, and the first link wins;
+        # nobody reads a file being written.
         path.parent.mkdir(parents=True, exist_ok=True)
-        candidate = path.with_name(f".secret.key.{os.getpid()}.{secrets.token_hex(4)}")
-        candidate.write_text(secrets.token_hex(32))
-        candidate.chmod(0o600)
+        candidate = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_hex(32))
             os.link(candidate, path)
         except FileExistsError:
             pass
@@ -171,8 +173,13 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
     macs = EventMacs(audit_key(settings))
     store = open_event_store(settings.database_url, settings.snapshot_interval, macs)
     views = Views(settings.database_url, store.recorder, store.mapper, settings.policy)
-    if clock is None:
-        clock = PersistedTestClock(views.db) if settings.test_clock else SystemClock()
+    if clock is None and settings.test_clock:
+        clock = PersistedTestClock(views.db)
+    elif clock is None:
+        # Recorded instants never decrease, even after a run on the test clock.
+        system = NeverBackwards(SystemClock(), newest_recorded_at(store))
+        views.follower.observers.append(system)
+        clock = system
     uow = UnitOfWork(store, clock)
     claims = WorkClaims(views.db)
     claims.create_schema()

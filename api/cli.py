@@ -1,181 +1,210 @@
-"""The ``tenantry`` command line."""
+"""The tenantry command line: serve the API, run the background work, register
+partners, read and check histories, rebuild views.
+
+Paths are relative to TENANTRY_HOME (see the README); errors are one line (exit 2: the
+command line is wrong, 1: it failed); --debug or TENANTRY_DEBUG=1 shows the traceback.
+"""
 
 from __future__ import annotations
 
-import argparse
 import json
-import signal
 import sys
-import threading
 from collections.abc import Sequence
 from datetime import datetime
+from typing import IO, Any
 from uuid import UUID
 
-from api import cli_projections
+import click
+from pydantic import BaseModel
+
+from api import cli_projections, cli_serve
 from api.bootstrap import Services, build
+from api.cli_errors import (
+    BROKEN_PIPE,
+    DEBUG_ENV,
+    Instant,
+    debugging,
+    fail,
+    report,
+    silence_stdout,
+    usage,
+)
+from application.database_check import check_database, missing_sqlite_file
 from application.settings import Settings
 from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
 
 OPERATOR = Actor(kind=ActorKind.ADMIN, id="cli")
 AUDITOR = Actor(kind=ActorKind.AUDITOR, id="cli")
+CONTEXT = {"help_option_names": ["-h", "--help"], "show_default": True, "max_content_width": 100}
+INTERRUPTED = 130
+
+
+class Tenantry(click.Group):
+    """Turns an error raised by a command into one line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except BrokenPipeError:
+            silence_stdout()
+            raise click.exceptions.Exit(BROKEN_PIPE) from None
+        except Exception as error:
+            debug = bool(ctx.params.get("debug")) or debugging()
+            raise click.exceptions.Exit(fail(error, debug=debug)) from None
+
+
+def open_services(*, read_only: bool) -> Services:
+    """The services over the configured database. ``read_only``: the command only
+    reads, so a missing database is an error instead of a new empty one."""
+    settings = Settings()
+    check_database(settings, must_exist=read_only)
+    new = missing_sqlite_file(settings)
+    if new is not None:
+        click.echo(
+            f"tenantry: a new database at {new} (TENANTRY_HOME is {settings.home})", err=True
+        )
+    return build(settings)
+
+
+@click.group(cls=Tenantry, context_settings=CONTEXT, help=__doc__)
+@click.option(
+    "--debug", is_flag=True, envvar=DEBUG_ENV, help=f"show tracebacks (also {DEBUG_ENV}=1)"
+)
+@click.version_option(package_name="tenantry", prog_name="tenantry")
+def cli(debug: bool) -> None:
+    del debug  # read by Tenantry.invoke
+
+
+cli.add_command(cli_serve.serve)
+cli.add_command(cli_serve.worker)
+cli.add_command(cli_projections.projections)
+
+
+@cli.group()
+def partners() -> None:
+    """Manage partners."""
+
+
+@partners.command("add")
+@click.option("--name", required=True, help="the partner's name (1 to 200 characters)")
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice([k.value for k in PartnerKind]),
+    help="an MSP serves customers; a distributor has MSPs under it",
+)
+@click.option(
+    "--status",
+    default=PartnerStatus.TRIAL.value,
+    type=click.Choice([s.value for s in PartnerStatus]),
+    help="a partner in trial creates only trial customers",
+)
+@click.option(
+    "--distributor",
+    type=click.UUID,
+    default=None,
+    help="id of the distributor an MSP belongs to (none: a direct MSP)",
+)
+def add_partner(name: str, kind: str, status: str, distributor: UUID | None) -> int:
+    """Register a partner and print it as JSON with its first API key (shown once)."""
+    services = open_services(read_only=False)
+    try:
+        partner, api_key = services.partners.register(
+            name=name,
+            kind=PartnerKind(kind),
+            status=PartnerStatus(status),
+            distributor_id=distributor,
+            by=OPERATOR,
+        )
+    finally:
+        services.close()
+    click.echo(json.dumps({**partner.model_dump(mode="json"), "api_key": api_key}, indent=2))
+    return 0
+
+
+@cli.group()
+def audit() -> None:
+    """Read and check the stored histories (never creates a database)."""
+
+
+@audit.command("history")
+@click.argument("customer_id", type=click.UUID)
+@click.option(
+    "--as-of",
+    type=Instant(),
+    default=None,
+    help="the customer's state at this instant, e.g. 2026-12-01T09:00:00Z (none: its events)",
+)
+def history(customer_id: UUID, as_of: datetime | None) -> int:
+    """A customer's events, or its state as of an instant."""
+    services = open_services(read_only=True)
+    try:
+        answer: BaseModel
+        if as_of is not None:
+            answer = services.queries.get(customer_id, by=AUDITOR, as_of=as_of)
+        else:
+            answer = services.queries.history(customer_id, by=AUDITOR)
+    finally:
+        services.close()
+    click.echo(answer.model_dump_json(indent=2))
+    return 0
+
+
+@audit.command("export")
+@click.option(
+    "--output",
+    type=click.File("w", lazy=True),
+    default="-",
+    help="the file to write ('-': standard output)",
+)
+def export(output: IO[str]) -> int:
+    """Every stored event as JSON Lines, in recorded order."""
+    services = open_services(read_only=True)
+    try:
+        for line in services.audit.export_lines(services.store.mapper):
+            output.write(json.dumps(line) + "\n")
+        output.flush()
+    finally:
+        services.close()
+    return 0
+
+
+@audit.command("verify")
+def verify() -> int:
+    """Exit 1 if a stored event was altered, removed or reordered."""
+    services = open_services(read_only=True)
+    try:
+        services.audit.seal()  # cover events recorded since the background work last sealed
+        findings = services.audit.verify()
+        recorded = services.audit.recorded()
+    finally:
+        services.close()
+    for finding in findings:
+        click.echo(f"position {finding.position}: {finding.problem}", err=True)
+    if findings:
+        return 1
+    head = max(recorded, default=0)
+    # Keep the head outside the database: a truncated tail verifies, but not against it.
+    click.echo(f"ok: {len(recorded)} events, chain intact, head {head}:{recorded.get(head, '-')}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="tenantry", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    partners = commands.add_parser("partners", help="manage partners").add_subparsers(
-        dest="action", required=True
-    )
-    add = partners.add_parser("add", help="register a partner and print its first API key")
-    add.add_argument("--name", required=True)
-    add.add_argument("--kind", required=True, choices=[k.value for k in PartnerKind])
-    add.add_argument("--status", default="trial", choices=[s.value for s in PartnerStatus])
-    add.add_argument("--distributor", type=UUID, default=None)
-
-    serving = commands.add_parser("serve", help="run the HTTP API and the background work")
-    serving.add_argument("--host", default="127.0.0.1")
-    serving.add_argument("--port", type=int, default=8000)
-    serving.add_argument(
-        "--workers",
-        type=int,
-        default=1,
-        help="API processes sharing the port, each with its own background work (default 1)",
-    )
-    serving.add_argument(
-        "--no-access-log",
-        action="store_true",
-        help="no line per request (when the load balancer keeps the access log)",
-    )
-    commands.add_parser("worker", help="run only the background work (views, deadlines, email)")
-
-    audit = commands.add_parser("audit", help="read histories").add_subparsers(
-        dest="action", required=True
-    )
-    history = audit.add_parser("history", help="a customer's events, or its state as of a time")
-    history.add_argument("customer_id", type=UUID)
-    history.add_argument("--as-of", type=datetime.fromisoformat, default=None)
-    export = audit.add_parser("export", help="every stored event as JSON Lines")
-    export.add_argument("--output", type=argparse.FileType("w"), default=sys.stdout)
-    audit.add_parser("verify", help="exit 1 if a stored event was altered, removed or reordered")
-
-    cli_projections.add_parser(commands)
-
-    args = parser.parse_args(argv)
-    if args.command == "serve":
-        return serve(args.host, args.port, workers=args.workers, access_log=not args.no_access_log)
-    if args.command == "worker":
-        return work()
-    services = build(Settings())
     try:
-        return run(args, services)
-    finally:
-        services.close()
-
-
-def run(args: argparse.Namespace, services: Services) -> int:
-    if args.command == "partners":
-        partner, api_key = services.partners.register(
-            name=args.name,
-            kind=PartnerKind(args.kind),
-            status=PartnerStatus(args.status),
-            distributor_id=args.distributor,
-            by=OPERATOR,
-        )
-        print(json.dumps({**partner.model_dump(mode="json"), "api_key": api_key}, indent=2))
-        return 0
-    if args.command == "projections":
-        return cli_projections.run(args, services)
-    if args.command == "audit" and args.action == "export":
-        for line in services.audit.export_lines(services.store.mapper):
-            args.output.write(json.dumps(line) + "\n")
-        return 0
-    if args.command == "audit" and args.action == "verify":
-        return verify(services)
-    if args.command == "audit":
-        if args.as_of is not None:
-            state = services.queries.get(args.customer_id, by=AUDITOR, as_of=args.as_of)
-            print(state.model_dump_json(indent=2))
-        else:
-            print(services.queries.history(args.customer_id, by=AUDITOR).model_dump_json(indent=2))
-        return 0
-    return 2
-
-
-def verify(services: Services) -> int:
-    services.audit.seal()  # cover events recorded since the background work last sealed
-    findings = services.audit.verify()
-    for finding in findings:
-        print(f"position {finding.position}: {finding.problem}", file=sys.stderr)
-    if findings:
-        return 1
-    recorded = services.audit.recorded()
-    head = max(recorded, default=0)
-    # Keep the head outside the database: a truncated tail verifies, but not against it.
-    print(f"ok: {len(recorded)} events, chain intact, head {head}:{recorded.get(head, '-')}")
-    return 0
-
-
-def serve(host: str, port: int, *, workers: int = 1, access_log: bool = True) -> int:
-    """The API and the background work started by the app's lifespan, in one process,
-    or in ``workers`` processes sharing the port (one interpreter lock each)."""
-    import uvicorn  # noqa: PLC0415 - only the server needs it
-
-    from api.slow_clients import bounded_head  # noqa: PLC0415 - imports uvicorn
-
-    settings = Settings()
-    if workers < 1:
-        print("--workers must be at least 1", file=sys.stderr)
-        return 2
-    if workers > 1 and settings.database_url.startswith("memory:"):
-        print(
-            "--workers > 1 needs a shared database: memory:// would give each process "
-            "its own; set TENANTRY_DATABASE_URL to a sqlite:/// file or postgresql://",
-            file=sys.stderr,
-        )
-        return 2
-    if settings.admin_token is None:
-        print(
-            "No admin token: admin calls are refused. To enable them, set one, e.g.\n"
-            "  export TENANTRY_ADMIN_TOKEN=$(python3 -c 'import secrets; "
-            "print(secrets.token_urlsafe(32))')",
-            file=sys.stderr,
-        )
-    print(
-        "A first partner and its API key (shown once):\n"
-        f"  curl -s -X POST http://{host}:{port}/v1/partners "
-        '-H "Authorization: Bearer $TENANTRY_ADMIN_TOKEN" -H "Content-Type: application/json" '
-        """-d '{"name": "My MSP", "kind": "msp", "status": "production"}'\n"""
-        "  or: .venv/bin/tenantry partners add --name 'My MSP' --kind msp --status production",
-        file=sys.stderr,
-    )
-    uvicorn.run(
-        "api.app:from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=access_log,
-        http=bounded_head(settings.head_timeout_s),  # type: ignore[arg-type]
-        limit_concurrency=settings.max_connections,
-    )
-    return 0
-
-
-def work() -> int:
-    """Only the background work, until SIGTERM or SIGINT (for deployments with
-    several API processes; run one or more beside them)."""
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    services = build(Settings())
-    services.start_background(sweep=True)  # TENANTRY_SWEEP is for API processes
-    print("tenantry worker: following events, sweeping deadlines", file=sys.stderr)
-    try:
-        stop.wait()
-    finally:
-        services.close()
-    return 0
+        code = cli.main(args=argv, prog_name="tenantry", standalone_mode=False)
+    except click.UsageError as error:
+        return usage(error)
+    except click.ClickException as error:
+        report(error.format_message())
+        return error.exit_code
+    except click.Abort:
+        return INTERRUPTED
+    except BrokenPipeError:
+        silence_stdout()
+        return BROKEN_PIPE
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

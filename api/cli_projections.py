@@ -2,41 +2,45 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
-from typing import Any
 
+import click
 from tqdm import tqdm
 
-from api.bootstrap import Services
+from api.bootstrap import build
+from application.database_check import check_database
+from application.settings import Settings
 from projections.failures import ProjectionFailed
 
 
-def add_parser(subparsers: Any) -> None:
-    projections = subparsers.add_parser("projections", help="manage the SQL views")
-    actions = projections.add_subparsers(dest="action", required=True)
-    rebuild = actions.add_parser(
-        "rebuild", help="rebuild views from the events; the old ones serve until the swap"
-    )
-    rebuild.add_argument("name", nargs="?", default=None, help="customers or partners (all)")
+@click.group()
+def projections() -> None:
+    """Manage the SQL views."""
 
 
-def run(args: argparse.Namespace, services: Services) -> int:
-    if args.action != "rebuild":
-        return 2
-    names = [p.name for p in services.views.projections if args.name in (None, p.name)]
-    if not names:
-        print(f"no projection named {args.name!r}")
-        return 2
-    total = services.store.recorder.max_notification_id() or 0
-    done: dict[str, int] = {}
-    for name in names:
-        with tqdm(total=total, desc=name, unit="event") as bar:
-            try:
-                done.update(services.views.rebuild(name, on_batch=bar.update))
-            except ProjectionFailed as error:  # its text names the event, not its data
-                print(f"cannot rebuild {name}: {error}", file=sys.stderr)
-                return 1
-    print(json.dumps({"rebuilt": done}))
+@projections.command()
+@click.argument("name", required=False, default=None)
+def rebuild(name: str | None) -> int:
+    """Rebuild views from the events; the old ones serve until the swap.
+
+    NAME: customers or partners (none: all)."""
+    settings = Settings()
+    check_database(settings, must_exist=True)
+    services = build(settings)
+    try:
+        names = [p.name for p in services.views.projections if name in (None, p.name)]
+        if not names:
+            known = ", ".join(p.name for p in services.views.projections)
+            raise click.BadParameter(f"no projection named {name!r}: use one of {known}")
+        total = services.store.recorder.max_notification_id() or 0
+        done: dict[str, int] = {}
+        for each in names:
+            with tqdm(total=total, desc=each, unit="event") as bar:
+                try:
+                    done.update(services.views.rebuild(each, on_batch=bar.update))
+                except ProjectionFailed as error:  # its text names the event, not its data
+                    raise click.ClickException(f"cannot rebuild {each}: {error}") from None
+    finally:
+        services.close()
+    click.echo(json.dumps({"rebuilt": done}))
     return 0

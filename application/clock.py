@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, runtime_checkable
+
+from domain.aggregate import DomainEvent
 
 
 class Clock(Protocol):
@@ -60,3 +63,38 @@ class TestClock:
                 raise ValueError("the test clock only moves forward")
             self._now = instant.astimezone(UTC)
             return self._now
+
+
+class NeverBackwards:
+    """The system clock, but never earlier than an instant already recorded.
+
+    ``floor`` is the newest ``recorded_at`` in the store when the process starts (e.g.
+    after a run on the test clock, which may be ahead of the wall clock); ``witness``
+    raises it for every event this process's follower reads, so instants recorded by
+    other processes count too. Until the wall clock catches up, it answers the floor.
+    """
+
+    def __init__(self, inner: Clock, floor: datetime | None = None) -> None:
+        self.inner = inner
+        self._last = floor.astimezone(UTC) if floor is not None else None
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        instant = self.inner.now()
+        with self._lock:
+            if self._last is None or instant > self._last:
+                self._last = instant
+            return self._last
+
+    def observe(self, events: Sequence[DomainEvent]) -> None:
+        """The follower's hook: events recorded by any process."""
+        for event in events:
+            self.witness(event.recorded_at)
+
+    def lost_track(self) -> None:
+        """Nothing to forget: an instant seen stays seen."""
+
+    def witness(self, instant: datetime) -> None:
+        with self._lock:
+            if self._last is None or instant > self._last:
+                self._last = instant.astimezone(UTC)

@@ -1,15 +1,40 @@
-"""One settings object: where the data lives, the catalogue and the policy numbers."""
+"""One settings object: where the data lives, the catalogue and the policy numbers.
+
+Every relative path (the SQLite file, the outbox, the secret key) is resolved against one
+home directory, ``TENANTRY_HOME``. Without it, the home is the source checkout the code
+runs from (the directory with ``pyproject.toml``), else the current directory.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from domain.values import Catalogue, Policy
 
 DEFAULT_DATABASE_URL = "sqlite:///var/tenantry.db"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+CHECKOUT = Path(__file__).resolve().parents[1]
+
+
+def default_home() -> Path:
+    """The source checkout the code runs from, else the current directory."""
+    if (CHECKOUT / "pyproject.toml").is_file() and (CHECKOUT / "application").is_dir():
+        return CHECKOUT
+    return Path.cwd()
+
+
+def resolve_sqlite_url(database_url: str, home: Path) -> str:
+    """``sqlite:///relative.db`` made absolute against ``home``; other URLs as they are."""
+    if not database_url.startswith("sqlite://"):
+        return database_url
+    path = unquote(database_url.removeprefix("sqlite://").removeprefix("/"))
+    if not path or path == ":memory:" or Path(path).is_absolute():
+        return database_url
+    return f"sqlite:///{home / path}"
 
 
 class Settings(BaseSettings):
@@ -17,15 +42,19 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TENANTRY_", extra="ignore", frozen=True)
 
-    database_url: str = DEFAULT_DATABASE_URL
+    # Declared first: the paths below are resolved against it.
+    home: Path = Field(default_factory=default_home, validate_default=True)
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, validate_default=True)
     admin_token: SecretStr | None = None
     secret_key: SecretStr | None = None
     audit_key: SecretStr | None = None  # keys the events' MACs; default: the secret key
-    public_url: str = "http://127.0.0.1:8000"
+    # Without a configured secret, one is kept in this file (single-host setups).
+    secret_key_file: Path = Field(default=Path("var/secret.key"), validate_default=True)
+    public_url: str = DEFAULT_PUBLIC_URL  # serve: the served host and port unless set
     smtp_host: str | None = None
     smtp_port: int = 25
     mail_from: str = "Tenantry <no-reply@tenantry.invalid>"
-    outbox_dir: Path = Path("var/outbox")
+    outbox_dir: Path = Field(default=Path("var/outbox"), validate_default=True)
     test_clock: bool = False
     sweep: bool = True  # False: this process's background work only follows the views
     snapshot_interval: int = 50
@@ -38,3 +67,25 @@ class Settings(BaseSettings):
     max_connections: int = Field(1000, ge=1)
     policy: Policy = Policy()
     catalogue: Catalogue = Catalogue()
+
+    @field_validator("home")
+    @classmethod
+    def _absolute_home(cls, home: Path) -> Path:
+        return home.expanduser().resolve()
+
+    @field_validator("database_url")
+    @classmethod
+    def _resolve_database(cls, url: str, info: ValidationInfo) -> str:
+        home = info.data.get("home")
+        return url if home is None else resolve_sqlite_url(url, home)
+
+    @field_validator("secret_key_file", "outbox_dir")
+    @classmethod
+    def _resolve_path(cls, path: Path, info: ValidationInfo) -> Path:
+        home = info.data.get("home")
+        return path if home is None else home / path.expanduser()
+
+    @property
+    def var_dir(self) -> Path:
+        """``<home>/var``: where files kept by the service itself belong."""
+        return self.home / "var"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import smtplib
 from pathlib import Path
 
@@ -39,5 +40,9 @@ class OutboxTransport:
         name = email.message_id.strip("<>").replace("/", "_").replace("@", "_at_")
         path = self.folder / f"{name}.eml"
         temporary = path.with_suffix(".tmp")
-        temporary.write_bytes(bytes(email.to_message(self.sender)))
+        # Readable by its owner only: the message may hold an activation link.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # a leftover temporary file keeps its old mode
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(bytes(email.to_message(self.sender)))
         temporary.replace(path)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from types import MethodType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
@@ -27,7 +30,7 @@ from application.pg_recorder import TOPIC as RECORDER_TOPIC
 from application.pg_recorder import schema_lock
 from application.receipts import Receipt  # noqa: F401  (the mapper then knows its topic)
 from application.unsigned_history import sign_postgres_history, sign_sqlite_history
-from domain.aggregate import Aggregate, Snapshot
+from domain.aggregate import Aggregate, DomainEvent, Snapshot
 from domain.customer import Customer
 from domain.partner import Partner
 from domain.service_account import ServiceAccount
@@ -145,8 +148,6 @@ def _backend_env(database_url: str) -> dict[str, str]:
         path = unquote(database_url.removeprefix("sqlite://").removeprefix("/"))
         if not path:
             raise ValueError("sqlite URLs look like sqlite:///relative/path.db")
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,
@@ -177,6 +178,14 @@ def _backend_env(database_url: str) -> dict[str, str]:
     )
 
 
+def create_private_file(path: Path) -> None:
+    """Create ``path`` (and its folder) readable by its owner only, unless it exists.
+    SQLite gives its -wal and -shm files the database file's permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def open_event_store(
     database_url: str,
     snapshot_interval: int = 50,
@@ -185,5 +194,32 @@ def open_event_store(
 ) -> EventStore:
     """The store; with ``macs``, events are signed when stored and checked when read."""
     env = persistence_env(database_url)
+    if env.get("SQLITE_DBNAME", ":memory:") != ":memory:":
+        create_private_file(Path(env["SQLITE_DBNAME"]))
     env.update({k: str(v) for k, v in extra.items()})
     return EventStore(env, snapshot_interval=snapshot_interval, macs=macs)
+
+
+def newest_recorded_at(store: EventStore, window: int = 100) -> datetime | None:
+    """The latest ``recorded_at`` among the last ``window`` events (positions are given
+    at insert, instants when a command decided: two writers may swap them)."""
+    last = store.recorder.max_notification_id()
+    if not last:
+        return None
+    notifications = store.recorder.select_notifications(
+        start=max(1, last - window + 1), limit=window
+    )
+    instants = []
+    for notification in notifications:
+        try:
+            event = cast(DomainEvent, store.mapper.to_domain_event(notification))
+        except Exception as error:  # an unreadable event is for the views to report
+            log.warning("event %d unreadable: %s", notification.id, type(error).__name__)
+            continue
+        instants.append(event.recorded_at)
+    return max(instants, default=None)
+
+
+def any_partner(store: EventStore) -> bool:
+    """Whether a partner was ever registered."""
+    return bool(store.recorder.select_notifications(1, 1, topics=[Partner.Registered.TOPIC]))

@@ -31,6 +31,14 @@ def _with_dbname(url: str, dbname: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + dbname
 
 
+@pytest.fixture(autouse=True)
+def tenantry_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test (and every process it starts) keeps its files under its own tmp_path,
+    never in the checkout (the default home)."""
+    monkeypatch.setenv("TENANTRY_HOME", str(tmp_path))
+    return tmp_path
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> str:
     """The admin URL of the test PostgreSQL; skip without one, except under CI=true."""

@@ -49,9 +49,8 @@ def test_six_starting_together_on_a_new_database_all_start(postgres_url: str) ->
 
 
 def test_processes_without_a_configured_secret_agree_on_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
-    monkeypatch.chdir(tmp_path)
     secrets, failures = all_at_once(8, lambda: link_secret(Settings()))
     assert failures == []
     assert len(set(secrets)) == 1

@@ -18,9 +18,13 @@ TENANTRY = Path(sys.executable).parent / "tenantry"
 
 
 class Server:
-    def __init__(self, env: dict[str, str], workdir: Path) -> None:
+    def __init__(self, env: dict[str, str], workdir: Path, *, public_url: bool = True) -> None:
+        """``public_url``: set TENANTRY_PUBLIC_URL to the served address (else unset)."""
         self.port = free_port()
-        self.env = {**os.environ, **env, "TENANTRY_PUBLIC_URL": f"http://127.0.0.1:{self.port}"}
+        self.env = {**os.environ, **env}
+        self.env.pop("TENANTRY_PUBLIC_URL", None)
+        if public_url:
+            self.env["TENANTRY_PUBLIC_URL"] = self.url
         self.workdir = workdir
         self.process: subprocess.Popen[bytes] | None = None
         self.log = workdir / f"server-{self.port}.log"

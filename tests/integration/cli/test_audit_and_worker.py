@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,53 +13,7 @@ import pytest
 from api.bootstrap import build
 from application.clock import SystemClock
 from application.settings import Settings
-from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
-
-TENANTRY = Path(sys.executable).parent / "tenantry"
-ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
-
-
-def environment(tmp_path: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "TENANTRY_DATABASE_URL": f"sqlite:///{tmp_path / 'tenantry.db'}",
-        "TENANTRY_SECRET_KEY": "s" * 32,
-        "TENANTRY_OUTBOX_DIR": str(tmp_path / "outbox"),
-    }
-
-
-def tenantry(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(TENANTRY), *args],
-        env=environment(tmp_path),
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-def add_customers(tmp_path: Path, count: int) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'tenantry.db'}", secret_key="s" * 32)
-    services = build(settings, SystemClock())
-    try:
-        partner, key = services.partners.register(
-            name="MSP", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
-        )
-        msp = services.auth.authenticate(key)
-        assert msp is not None
-        for i in range(count):
-            services.customers.add(
-                partner_id=partner.id,
-                organization_name=f"Customer {i}",
-                notification_email=f"c{i}@example.com",
-                sku="ESSENTIALS_MSP_2025",
-                addons=[],
-                by=msp,
-            )
-    finally:
-        services.close()
+from tests.support.cli import TENANTRY, add_customers, environment, tenantry
 
 
 def test_export_writes_every_event_as_a_json_line(tmp_path: Path) -> None:
