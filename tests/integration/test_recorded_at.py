@@ -16,7 +16,6 @@ from application.clock import TestClock
 from application.settings import Settings
 from domain.customer import Customer
 from domain.values import Actor, ActorKind, PartnerKind
-from projections.audit import export_lines
 
 ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
 AHEAD = timedelta(days=30)
@@ -32,7 +31,7 @@ def settings(url: str) -> Settings:
 
 
 def recorded(services: Services) -> list[datetime]:
-    lines = export_lines(services.store.recorder, services.store.mapper)
+    lines = services.audit.export_lines(services.store.mapper)
     return [datetime.fromisoformat(line["recorded_at"]) for line in lines]
 
 
