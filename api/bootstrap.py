@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
+from api.kept_secrets import SECRET_KEY_FILE, kept_secret
 from api.lists import ProjectedLists
 from api.persisted_clock import PersistedTestClock
 from application.activation import ActivationLinks
@@ -119,24 +117,7 @@ def link_secret(settings: Settings) -> bytes:
     """The configured secret, else one kept in ``var/secret.key`` (single-host setups)."""
     if settings.secret_key is not None:
         return settings.secret_key.get_secret_value().encode()
-    path = Path("var/secret.key")
-    if not path.exists():
-        # Several processes may start at once (serve --workers N): each writes a whole
-        # candidate, and the first link wins; nobody reads a file being written.
-        path.parent.mkdir(parents=True, exist_ok=True)
-        candidate = path.with_name(f".secret.key.{os.getpid()}.{secrets.token_hex(4)}")
-        candidate.write_text(secrets.token_hex(32))
-        candidate.chmod(0o600)
-        try:
-            os.link(candidate, path)
-        except FileExistsError:
-            pass
-        finally:
-            candidate.unlink()
-    secret = path.read_text().strip()
-    if len(secret) < 32:
-        raise RuntimeError(f"{path} holds no usable secret: delete it or set TENANTRY_SECRET_KEY")
-    return secret.encode()
+    return kept_secret(SECRET_KEY_FILE, "TENANTRY_SECRET_KEY").encode()
 
 
 def mail_transport(settings: Settings) -> MailTransport:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shlex
 import signal
 import sys
 import threading
@@ -13,6 +15,7 @@ from uuid import UUID
 
 from api import cli_projections
 from api.bootstrap import Services, build
+from api.kept_secrets import ADMIN_TOKEN_FILE, kept_secret
 from application.settings import Settings
 from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
 from projections.audit import export_lines
@@ -131,12 +134,17 @@ def serve(host: str, port: int, *, workers: int = 1, access_log: bool = True) ->
         )
         return 2
     if settings.admin_token is None:
+        # Unset: the token kept in var/admin.token, for this process and its workers.
+        os.environ["TENANTRY_ADMIN_TOKEN"] = kept_secret(ADMIN_TOKEN_FILE, "TENANTRY_ADMIN_TOKEN")
+        kept = ADMIN_TOKEN_FILE.resolve()
         print(
-            "No admin token: admin calls are refused. To enable them, set one, e.g.\n"
-            "  export TENANTRY_ADMIN_TOKEN=$(python3 -c 'import secrets; "
-            "print(secrets.token_urlsafe(32))')",
+            f"Admin token: kept in {kept} (TENANTRY_ADMIN_TOKEN is unset; set it to choose "
+            "one, or set it empty to turn admin calls off). In another shell:\n"
+            f"  export TENANTRY_ADMIN_TOKEN=$(cat {shlex.quote(str(kept))})",
             file=sys.stderr,
         )
+    elif not settings.admin_token.get_secret_value():
+        print("TENANTRY_ADMIN_TOKEN is empty: admin calls are off.", file=sys.stderr)
     print(
         "A first partner and its API key (shown once):\n"
         f"  curl -s -X POST http://{host}:{port}/v1/partners "

@@ -36,8 +36,20 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
 RETRY_AFTER_S = 1
 
 
+UNAUTHORIZED = "send a valid API key as 'Authorization: Bearer <key>'"
+ADMIN_OFF = (
+    "; admin calls are off: this server was started without an admin token "
+    "(TENANTRY_ADMIN_TOKEN unset or empty). Set TENANTRY_ADMIN_TOKEN and restart, or "
+    "start it with `tenantry serve`, which keeps one in var/admin.token"
+)
+
+
 class Unauthorized(Exception):
-    """No bearer key, or one that names nobody."""
+    """No bearer key, or one that names nobody; ``admin_off``: and this route would
+    take the admin, but no admin token is configured."""
+
+    def __init__(self, *, admin_off: bool = False) -> None:
+        super().__init__(UNAUTHORIZED + (ADMIN_OFF if admin_off else ""))
 
 
 def install(app: FastAPI) -> None:
@@ -85,11 +97,7 @@ def _http(request: Request, error: Exception) -> Response:
 
 
 def _unauthorized(request: Request, error: Exception) -> Response:
-    return problem(
-        "unauthorized",
-        "send a valid API key as 'Authorization: Bearer <key>'",
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+    return problem("unauthorized", str(error), headers={"WWW-Authenticate": "Bearer"})
 
 
 def _unavailable(request: Request, error: Exception) -> Response:
