@@ -38,9 +38,9 @@ RETRY_AFTER_S = 1
 
 UNAUTHORIZED = "send a valid API key as 'Authorization: Bearer <key>'"
 ADMIN_OFF = (
-    "; admin calls are off: this server was started without an admin token "
-    "(TENANTRY_ADMIN_TOKEN unset or empty). Set TENANTRY_ADMIN_TOKEN and restart, or "
-    "start it with `tenantry serve`, which keeps one in var/admin.token"
+    "; admin calls are off: this server was started without an admin token. Set "
+    "TENANTRY_ADMIN_TOKEN and restart (`tenantry serve` keeps one in var/admin.token "
+    "when the variable is unset, not when it is empty)"
 )
 
 

@@ -77,7 +77,7 @@ def test_serve_without_a_token_keeps_one_in_var_and_says_how_to_use_it(tmp_path:
     kept = tmp_path / "var" / "admin.token"
     tokens = []
     for _ in range(2):  # the second start uses the token the first one made
-        server.start()
+        server.start(timeout=60)
         try:
             tokens.append(kept.read_text().strip())
             admin = {"Authorization": f"Bearer {tokens[-1]}"}
@@ -93,7 +93,7 @@ def test_serve_without_a_token_keeps_one_in_var_and_says_how_to_use_it(tmp_path:
 
 def test_serve_with_an_empty_token_keeps_admin_calls_off(tmp_path: Path) -> None:
     server = Server({"TENANTRY_SECRET_KEY": "s" * 32, "TENANTRY_ADMIN_TOKEN": ""}, tmp_path)
-    server.start()
+    server.start(timeout=60)
     try:
         answer = httpx.post(
             f"{server.url}/v1/partners", json=PARTNER, headers={"Authorization": "Bearer x"}
