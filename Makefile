@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8000
+# `make demo`: the settable test clock, on its own database and outbox under var/.
+DEMO_ENV := TENANTRY_TEST_CLOCK=1 TENANTRY_DATABASE_URL=sqlite:///var/demo.db \
+	TENANTRY_OUTBOX_DIR=var/demo-outbox
 
-.PHONY: install chromium test unit integration e2e lint format run bench clean
+.PHONY: install chromium test unit integration e2e lint format run demo bench clean
 
 install: $(STAMP) chromium
 
@@ -41,7 +45,10 @@ format: install
 	$(BIN)/ruff check --fix .
 
 run: install
-	$(BIN)/tenantry serve
+	$(BIN)/tenantry serve --port $(PORT)
+
+demo: install
+	$(DEMO_ENV) $(BIN)/tenantry serve --port $(PORT)
 
 bench: install
 	$(BIN)/python -m benchmarks

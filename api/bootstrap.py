@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from api.idempotency import IdempotencyKeys
+from api.kept_secrets import kept_secret
 from api.lists import ProjectedLists
 from api.persisted_clock import PersistedTestClock
 from application.activation import ActivationLinks
@@ -133,26 +132,7 @@ def link_secret(settings: Settings) -> bytes:
     (``<home>/var/secret.key``; single-host setups)."""
     if settings.secret_key is not None:
         return settings.secret_key.get_secret_value().encode()
-    path = settings.secret_key_file
-    if not path.exists():
-        # Several processes may start at once (serve --workers N): each writes a whole
-        # candidate, created readable by its owner only, and the first link wins;
-        # nobody reads a file being written.
-        path.parent.mkdir(parents=True, exist_ok=True)
-        candidate = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(descriptor, "w") as file:
-                file.write(secrets.token_hex(32))
-            os.link(candidate, path)
-        except FileExistsError:
-            pass
-        finally:
-            candidate.unlink()
-    secret = path.read_text().strip()
-    if len(secret) < 32:
-        raise RuntimeError(f"{path} holds no usable secret: delete it or set TENANTRY_SECRET_KEY")
-    return secret.encode()
+    return kept_secret(settings.secret_key_file, "TENANTRY_SECRET_KEY").encode()
 
 
 def audit_key(settings: Settings) -> bytes:

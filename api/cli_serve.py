@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import threading
 
 import click
 
 from api.bootstrap import build
+from api.kept_secrets import ADMIN_TOKEN_FILE, kept_secret
 from application.database_check import check_database, redacted
 from application.settings import Settings
 from application.store import any_partner, open_event_store
@@ -86,12 +88,17 @@ def serve(host: str, port: int, workers: int, no_access_log: bool) -> int:
     announce(settings, "serve")
     click.echo(f"tenantry serve: activation links start {os.environ[PUBLIC_URL_ENV]}", err=True)
     if settings.admin_token is None:
+        # Unset: the token kept in var/admin.token, for this process and its workers.
+        kept = settings.var_dir / ADMIN_TOKEN_FILE
+        os.environ["TENANTRY_ADMIN_TOKEN"] = kept_secret(kept, "TENANTRY_ADMIN_TOKEN")
         click.echo(
-            "No admin token: admin calls are refused. To enable them, set one, e.g.\n"
-            "  export TENANTRY_ADMIN_TOKEN=$(python3 -c 'import secrets; "
-            "print(secrets.token_urlsafe(32))')",
+            f"Admin token: kept in {kept} (TENANTRY_ADMIN_TOKEN is unset; set it to choose "
+            "one, or set it empty to turn admin calls off). In another shell:\n"
+            f"  export TENANTRY_ADMIN_TOKEN=$(cat {shlex.quote(str(kept))})",
             err=True,
         )
+    elif not settings.admin_token.get_secret_value():
+        click.echo("TENANTRY_ADMIN_TOKEN is empty: admin calls are off.", err=True)
     banner = first_partner_banner(settings, served_url(host, port))
     if banner is not None:
         click.echo(banner, err=True)

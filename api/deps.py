@@ -35,15 +35,16 @@ async def principal(
 
     Async, so a remembered key costs no hop to a worker thread; verifying a key that
     is not remembered reads the database, in a worker thread."""
+    route = request.scope["route"].name
+    admin_off = not services.auth.admin_token and ActorKind.ADMIN in ALLOWED[route]
     if credentials is None:
-        raise Unauthorized
+        raise Unauthorized(admin_off=admin_off)
     token = credentials.credentials
     actor = services.auth.remembered(token) or await run_in_threadpool(
         services.auth.authenticate, token
     )
     if actor is None:
-        raise Unauthorized
-    route = request.scope["route"].name
+        raise Unauthorized(admin_off=admin_off)
     if actor.kind not in ALLOWED[route]:
         raise Forbidden(f"a principal of kind {actor.kind.value} may not call {route}")
     return actor

@@ -38,8 +38,20 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
 RETRY_AFTER_S = 1
 
 
+UNAUTHORIZED = "send a valid API key as 'Authorization: Bearer <key>'"
+ADMIN_OFF = (
+    "; admin calls are off: this server was started without an admin token. Set "
+    "TENANTRY_ADMIN_TOKEN and restart (`tenantry serve` keeps one in var/admin.token "
+    "when the variable is unset, not when it is empty)"
+)
+
+
 class Unauthorized(Exception):
-    """No bearer key, or one that names nobody."""
+    """No bearer key, or one that names nobody; ``admin_off``: and this route would
+    take the admin, but no admin token is configured."""
+
+    def __init__(self, *, admin_off: bool = False) -> None:
+        super().__init__(UNAUTHORIZED + (ADMIN_OFF if admin_off else ""))
 
 
 def install(app: FastAPI) -> None:
@@ -97,11 +109,7 @@ def _http(request: Request, error: Exception) -> Response:
 
 
 def _unauthorized(request: Request, error: Exception) -> Response:
-    return problem(
-        "unauthorized",
-        "send a valid API key as 'Authorization: Bearer <key>'",
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+    return problem("unauthorized", str(error), headers={"WWW-Authenticate": "Bearer"})
 
 
 def _tampered(request: Request, error: Exception) -> Response:

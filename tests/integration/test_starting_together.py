@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from api.bootstrap import build, link_secret
+from api.kept_secrets import ADMIN_TOKEN_FILE, kept_secret
 from application.clock import TestClock
 from application.settings import Settings
 from tests.conftest import START
@@ -59,3 +60,14 @@ def test_processes_without_a_configured_secret_agree_on_one(
     assert len(secret) >= 32
     assert os.stat(tmp_path / "var" / "secret.key").st_mode & 0o777 == 0o600
     assert [p.name for p in (tmp_path / "var").iterdir()] == ["secret.key"]
+
+
+def test_processes_without_a_configured_admin_token_agree_on_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    tokens, failures = all_at_once(8, lambda: kept_secret(ADMIN_TOKEN_FILE, "TENANTRY_ADMIN_TOKEN"))
+    assert failures == []
+    assert len(set(tokens)) == 1
+    assert os.stat(tmp_path / "var" / "admin.token").st_mode & 0o777 == 0o600
+    assert [p.name for p in (tmp_path / "var").iterdir()] == ["admin.token"]

@@ -28,6 +28,7 @@ class Server:
         self.workdir = workdir
         self.process: subprocess.Popen[bytes] | None = None
         self.log = workdir / f"server-{self.port}.log"
+        self.command = [str(TENANTRY), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
 
     @property
     def url(self) -> str:
@@ -36,7 +37,7 @@ class Server:
     def start(self, timeout: float = 30.0) -> None:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(TENANTRY), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                self.command,
                 env=self.env,
                 cwd=self.workdir,
                 stdout=log,
