@@ -10,11 +10,15 @@ DEMO_ENV := TENANTRY_TEST_CLOCK=1 TENANTRY_DATABASE_URL=sqlite:///var/demo.db \
 
 .PHONY: install chromium test unit integration e2e lint format run demo bench clean
 
-install: $(STAMP) chromium
+install: $(STAMP)
 
-# The browser tests drive Debian's chromium (never a browser build downloaded by Playwright).
+# The browser tests drive Debian's chromium (never a browser build downloaded by
+# Playwright): installed here when missing and run as root, else named for you to install.
 chromium:
-	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "the browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +26,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-test: install
+test: install chromium
 	$(BIN)/pytest
 
 unit: install
@@ -31,7 +35,7 @@ unit: install
 integration: install
 	$(BIN)/pytest tests/integration
 
-e2e: install
+e2e: install chromium
 	$(BIN)/pytest tests/e2e
 
 lint: install

@@ -65,8 +65,8 @@ def test_processes_without_a_configured_secret_agree_on_one(
 def test_processes_without_a_configured_admin_token_agree_on_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    tokens, failures = all_at_once(8, lambda: kept_secret(ADMIN_TOKEN_FILE, "TENANTRY_ADMIN_TOKEN"))
+    kept = tmp_path / "var" / ADMIN_TOKEN_FILE
+    tokens, failures = all_at_once(8, lambda: kept_secret(kept, "TENANTRY_ADMIN_TOKEN"))
     assert failures == []
     assert len(set(tokens)) == 1
     assert os.stat(tmp_path / "var" / "admin.token").st_mode & 0o777 == 0o600
