@@ -111,7 +111,9 @@ class Services:
 
     def settle(self, timeout: float = SETTLE_TIMEOUT_S) -> bool:
         """Do everything due by the clock's now, and let the views catch up."""
-        return settle(self.lists, self.manager, timeout)
+        return settle(
+            self.lists, self.manager, timeout, advancing=lambda: self.views.follower.advancing
+        )
 
     def advance_clock(self, delta: timedelta) -> bool:
         """Move the test clock by ``delta`` through every deadline on the way, each

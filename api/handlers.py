@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 import psycopg
 from eventsourcing import persistence
@@ -34,6 +35,7 @@ DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
     psycopg.InterfaceError,
     persistence.OperationalError,
     persistence.InterfaceError,
+    sqlite3.OperationalError,  # the views' SQLite: locked past its busy timeout, disk I/O
 )
 RETRY_AFTER_S = 1
 

@@ -85,15 +85,22 @@ def advance_through_deadlines(
     return False
 
 
-def settle(lists: CustomerLists, manager: ProcessManager, timeout: float = 60.0) -> bool:
+def settle(
+    lists: CustomerLists,
+    manager: ProcessManager,
+    timeout: float = 60.0,
+    advancing: Callable[[], bool] = lambda: True,
+) -> bool:
     """Process everything due up to the clock's now, and let the views catch up.
 
     Returns False if that did not finish within ``timeout`` seconds (for example
-    while the SMTP server refuses mail).
+    while the SMTP server refuses mail), or as soon as ``advancing`` says the views
+    cannot go on (an event they cannot apply: waiting longer would change nothing).
     """
     give_up = time.monotonic() + timeout
-    while time.monotonic() < give_up:
-        remaining = max(0.1, give_up - time.monotonic())
+    while time.monotonic() < give_up and advancing():
+        # in steps of a second at most, so a follower that stops is noticed
+        remaining = min(1.0, max(0.1, give_up - time.monotonic()))
         if not lists.wait_until_current(timeout=remaining):
             continue
         report = manager.sweep()

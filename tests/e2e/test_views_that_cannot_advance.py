@@ -45,3 +45,24 @@ def test_readyz_says_not_ready_while_the_views_cannot_take_an_event(
     assert ready.status_code == 503
     assert ready.json()["checks"]["views"] is False
     assert _failures(world) >= 1
+
+
+def test_an_advance_gives_up_at_once_when_the_views_cannot_take_an_event(
+    world: World, services: Services
+) -> None:
+    # Given an event the views cannot take
+    world.customer()
+    undecodable = json.dumps({"organization_name": "Jane Doe"}).encode()
+    originator_id = uuid.uuid4()
+    signed = services.macs.sign(originator_id, 1, Customer.Created.TOPIC, undecodable)
+    services.store.recorder.insert_events(
+        [StoredEvent(originator_id, 1, Customer.Created.TOPIC, signed)]
+    )
+    services.views.follower.wake()
+    # When the admin advances the test clock
+    started = time.monotonic()
+    answer = world.call("admin", "POST", "/v1/test-clock/advance", json={"days": 1})
+    # Then the answer says the work is not done, without waiting out the 60 s budget
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["type"].endswith("/busy")
+    assert time.monotonic() - started < 15
