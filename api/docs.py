@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.security_headers import PAGE_POLICY
+
 VENDOR = "/static/vendor"  # Swagger UI and ReDoc as fastapi-offline ships them
 OWN = "/static"
 OPENAPI = "/openapi.json"
@@ -32,10 +34,8 @@ REDOC = (
     f"<script src='{VENDOR}/redoc.standalone.js'></script></body></html>"
 )
 
-REDOC_POLICY = (
-    "img-src 'self' data:; frame-ancestors 'none'; object-src 'none'; base-uri 'none';"
-    " form-action 'self'"
-)
+# ReDoc renders in a web worker made from a blob: URL.
+REDOC_POLICY = f"{PAGE_POLICY}; worker-src 'self' blob:"
 
 
 def install(app: FastAPI) -> None:
