@@ -36,11 +36,11 @@ from domain.partner import Partner
 from domain.service_account import ServiceAccount
 
 APP_NAME = "Tenantry"
-# How long a command on SQLite waits its turn to write (the library's one writer
-# connection, then SQLite's file lock): as long as the views' busy timeout. The
-# library's pool gives up after 5 s, and one of 400 concurrent creates over HTTP was
-# refused with 503 "timed out waiting for connection pool semaphore".
-SQLITE_WRITE_WAIT_S = 30
+# How long a command on SQLite waits its turn to write (the library's pool, then
+# SQLite's file lock): a request's budget, as long as a test-clock advance may take to
+# settle. The library's pool gives up after 5 s, and one of 400 concurrent creates over
+# HTTP was refused with 503 "timed out waiting for connection pool semaphore".
+SQLITE_WRITE_WAIT_S = 60
 log = logging.getLogger(__name__)
 
 

@@ -12,6 +12,7 @@ import psycopg
 import pytest
 
 from application.clock import TestClock
+from tests.support.smtp import SmtpServer
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TENANTRY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -89,3 +90,12 @@ def database_url(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def clock() -> TestClock:
     return TestClock(START)
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on a free loopback port, for one test."""
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()

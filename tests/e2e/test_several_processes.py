@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -21,14 +20,6 @@ TENANTRY = Path(sys.executable).parent / "tenantry"
 CUSTOMERS = 60
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 def test_two_api_processes_and_a_worker_do_each_deadline_once(

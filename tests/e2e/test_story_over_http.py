@@ -19,14 +19,6 @@ PRODUCTION = "ESSENTIALS_MSP_2025"
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def server(tmp_path: Path, smtp: SmtpServer) -> Iterator[Server]:
     running = Server(
         {

@@ -31,14 +31,6 @@ DELIVERED_WITHIN_S = 30.0  # after the outage: the back-off is at most 8 s by th
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def server(postgres_url: str, tmp_path: Path, smtp: SmtpServer) -> Iterator[Server]:
     env = server_env(
         postgres_url, TENANTRY_SMTP_HOST="127.0.0.1", TENANTRY_SMTP_PORT=str(smtp.port)

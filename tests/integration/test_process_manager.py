@@ -23,14 +23,6 @@ class ProcessKilled(BaseException):
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def services(clock: TestClock) -> Iterator[Services]:
     built = build(Settings(database_url="memory://", secret_key="k" * 32), clock)
     yield built

@@ -28,14 +28,6 @@ GOOD = ["first@contoso.example", "second@fabrikam.example"]
 
 
 @pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def services(sqlite_url: str, smtp: SmtpServer, clock: TestClock) -> Iterator[Services]:
     settings = Settings(
         database_url=sqlite_url,
