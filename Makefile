@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
+# `make test` runs the suite in this many processes (one a core here: ~7 min, not ~14).
+TEST_WORKERS ?= 2
 # `make demo`: the settable test clock, on its own database and outbox under var/.
 DEMO_ENV := TENANTRY_TEST_CLOCK=1 TENANTRY_DATABASE_URL=sqlite:///var/demo.db \
 	TENANTRY_OUTBOX_DIR=var/demo-outbox
@@ -27,7 +29,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: install chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 unit: install
 	$(BIN)/pytest tests/unit
