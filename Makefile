@@ -15,12 +15,13 @@ DEMO_ENV := TENANTRY_TEST_CLOCK=1 TENANTRY_DATABASE_URL=sqlite:///var/demo.db \
 install: $(STAMP)
 
 # The browser tests drive Debian's chromium (never a browser build downloaded by
-# Playwright): installed here when missing and run as root, else named for you to install.
+# Playwright), the README walk's test jq: installed here when missing and run as root,
+# else named for you to install.
 chromium:
-	@command -v chromium >/dev/null || { \
+	@command -v chromium >/dev/null && command -v jq >/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && apt-get install -y -qq chromium; \
-	  else echo "the browser tests need Debian's chromium: sudo apt-get install chromium"; fi; }
+	    apt-get update -qq && apt-get install -y -qq chromium jq; \
+	  else echo "the tests need Debian's chromium and jq: sudo apt-get install chromium jq"; fi; }
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
