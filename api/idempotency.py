@@ -21,7 +21,7 @@ from typing import Protocol
 from api.sealing import Sealer
 from application.clock import Clock
 from application.receipts import RECEIPT_TTL
-from projections.database import Database, Row, Tx
+from projections.database import Database, Row
 
 STALE_AFTER = 60.0
 PURGE_BATCH = 500
@@ -44,7 +44,7 @@ class Claim(Enum):
 
 class IdempotencyStore(Protocol):
     def claim(self, principal: str, key: str, request_hash: str) -> tuple[Claim, Answer | None]: ...
-    def finish(self, principal: str, key: str, answer: Answer) -> None: ...
+    def finish(self, principal: str, key: str, request_hash: str, answer: Answer) -> None: ...
     def release(self, principal: str, key: str) -> None: ...
     def keep_secret(self, principal: str, key: str, secret: str) -> None: ...
     def kept_secret(self, principal: str, key: str) -> str | None: ...
@@ -67,7 +67,12 @@ COLUMNS_SQL = {
         " WHERE table_schema = current_schema() AND table_name = 'idempotency_keys'"
     ),
 }
-EXPIRE_ONE = "DELETE FROM idempotency_keys WHERE principal = ? AND key = ? AND expires_at <= ?"
+# Only a kept answer expires (24 h after it was kept, by the service's clock, which a
+# test-clock advance moves); a row still in progress is taken over once stale instead.
+EXPIRE_ONE = (
+    "DELETE FROM idempotency_keys WHERE principal = ? AND key = ? AND expires_at <= ?"
+    " AND status IS NOT NULL"
+)
 INSERT = (
     "INSERT INTO idempotency_keys (principal, key, request_hash, created_at, expires_at)"
     " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
@@ -80,9 +85,11 @@ SELECT = (
     "SELECT request_hash, status, body, headers FROM idempotency_keys"
     " WHERE principal = ? AND key = ?"
 )
+# Only the request that holds the row keeps its answer there: one whose row was taken
+# over (it ran past STALE_AFTER) does not overwrite the answer of the one that took it.
 FINISH = (
-    "UPDATE idempotency_keys SET status = ?, body = ?, headers = ?, sealed_secret = NULL"
-    " WHERE principal = ? AND key = ?"
+    "UPDATE idempotency_keys SET status = ?, body = ?, headers = ?, sealed_secret = NULL,"
+    " expires_at = ? WHERE principal = ? AND key = ? AND request_hash = ? AND status IS NULL"
 )
 # Released rows stay, stale at once: the next request takes over without waiting, and a
 # secret kept by a command that did commit is still there for it.
@@ -96,7 +103,8 @@ KEEP_SEALED = (
 SELECT_SEALED = "SELECT sealed_secret FROM idempotency_keys WHERE principal = ? AND key = ?"
 PURGE = (
     "DELETE FROM idempotency_keys WHERE (principal, key) IN"
-    " (SELECT principal, key FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)"
+    " (SELECT principal, key FROM idempotency_keys WHERE expires_at <= ?"
+    " AND (status IS NOT NULL OR created_at < ?) LIMIT ?)"
 )
 
 
@@ -146,14 +154,17 @@ class IdempotencyKeys:
         pairs = [(str(k), str(v)) for k, v in json.loads(row["headers"])]
         return Claim.REPLAY, Answer(int(row["status"]), body, pairs)
 
-    def finish(self, principal: str, key: str, answer: Answer) -> None:
+    def finish(self, principal: str, key: str, request_hash: str, answer: Answer) -> None:
+        """Keep ``answer`` for the request of ``request_hash``, if it still holds the row;
+        it is replayed for 24 h from now (the service's clock: after an advance too)."""
+        sealed = self.sealer.seal(answer.body, bound(principal, key, request_hash))
+        headers = json.dumps(answer.headers)
+        expires = self.clock.now().timestamp() + RECEIPT_TTL.total_seconds()
         with self.db.transaction() as tx:
-            request_hash = self._hash(tx, principal, key)
-            if request_hash is None:
-                return
-            sealed = self.sealer.seal(answer.body, bound(principal, key, request_hash))
-            headers = json.dumps(answer.headers)
-            tx.execute(FINISH, [answer.status, sealed, headers, principal, key])
+            tx.execute(
+                FINISH,
+                [answer.status, sealed, headers, expires, principal, key, request_hash],
+            )
 
     def release(self, principal: str, key: str) -> None:
         with self.db.transaction() as tx:
@@ -174,7 +185,8 @@ class IdempotencyKeys:
     def purge(self, limit: int = PURGE_BATCH) -> int:
         """Delete at most ``limit`` expired rows; how many went."""
         with self.db.transaction() as tx:
-            return tx.execute(PURGE, [self.clock.now().timestamp(), limit])
+            stale = time.time() - STALE_AFTER
+            return tx.execute(PURGE, [self.clock.now().timestamp(), stale, limit])
 
     def ping(self) -> None:
         self.db.rows("SELECT 1 AS one")
@@ -182,10 +194,6 @@ class IdempotencyKeys:
     def close(self) -> None:
         """The database belongs to the views; they close it."""
 
-    @staticmethod
-    def _hash(tx: Tx, principal: str, key: str) -> str | None:
-        rows = tx.rows(SELECT, [principal, key])
-        return str(rows[0]["request_hash"]) if rows else None
 
 
 def bound(principal: str, key: str, purpose: str) -> bytes:

@@ -186,7 +186,9 @@ class Idempotency:
         answer = Answer(start["status"], body, pairs)
         try:
             if answer.status < 500:
-                await to_thread.run_sync(self.store.finish, principal, key, answer)
+                await to_thread.run_sync(
+                    self.store.finish, principal, key, asked.request_hash, answer
+                )
             else:
                 await to_thread.run_sync(self.store.release, principal, key)
         except DATABASE_UNAVAILABLE as error:

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from api.bootstrap import build
-from api.idempotency import IdempotencyKeys
+from api.idempotency import Answer, Claim, IdempotencyKeys
 from application.clock import TestClock
 from application.settings import Settings
 from tests.e2e.conftest import ADMIN_TOKEN, World, bearer
@@ -154,3 +154,36 @@ def test_a_table_of_the_first_schema_with_answers_in_clear_is_dropped(
         assert again.idempotency.claim("admin:admin", "k", "h")[0].value == "started"
     finally:
         again.close()
+
+
+def test_a_retried_advance_is_replayed_though_it_moved_the_clock_past_a_day(
+    world: World,
+) -> None:
+    # Given an advance of two days under a key
+    headers = {**ADMIN, "Idempotency-Key": "advance-1"}
+    first = world.client.post("/v1/test-clock/advance", json={"days": 2}, headers=headers)
+    assert first.status_code == 200, first.text
+    # When it is retried with the same key (the client did not see the answer)
+    again = world.client.post("/v1/test-clock/advance", json={"days": 2}, headers=headers)
+    # Then it is the first answer, and time moved once: the 24 h count from the answer
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert again.json() == first.json()
+    assert world.client.get("/v1/test-clock", headers=ADMIN).json() == first.json()
+
+
+def test_a_request_whose_row_was_taken_over_does_not_overwrite_the_new_answer(
+    world: World,
+) -> None:
+    # Given a request A that ran so long that request B, same key, took its row over
+    store: IdempotencyKeys = world.client.app.state.services.idempotency  # type: ignore[attr-defined]
+    assert store.claim("admin:x", "k", "hash-a") == (Claim.STARTED, None)
+    store.release("admin:x", "k")  # stale at once, as after STALE_AFTER
+    assert store.claim("admin:x", "k", "hash-b") == (Claim.STARTED, None)
+    # When B finishes, then A
+    store.finish("admin:x", "k", "hash-b", Answer(201, b'{"who": "b"}', []))
+    store.finish("admin:x", "k", "hash-a", Answer(201, b'{"who": "a"}', []))
+    # Then B's answer is what B's retries get; A's is not kept under B's request
+    claim, answer = store.claim("admin:x", "k", "hash-b")
+    assert claim is Claim.REPLAY
+    assert answer is not None
+    assert answer.body == b'{"who": "b"}'
