@@ -151,9 +151,15 @@ def mail_transport(settings: Settings) -> MailTransport:
     return OutboxTransport(settings.outbox_dir, settings.mail_from)
 
 
-def build(settings: Settings, clock: Clock | None = None) -> Services:
+def build(
+    settings: Settings, clock: Clock | None = None, *, sign_unsigned: bool = False
+) -> Services:
+    """``sign_unsigned``: sign a history written before events carried a MAC (once, by
+    the operator's `tenantry audit sign-legacy`; never decided by a start)."""
     macs = EventMacs(audit_key(settings))
-    store = open_event_store(settings.database_url, settings.snapshot_interval, macs)
+    store = open_event_store(
+        settings.database_url, settings.snapshot_interval, macs, sign_unsigned=sign_unsigned
+    )
     views = Views(settings.database_url, store.recorder, store.mapper, settings.policy)
     if clock is None and settings.test_clock:
         clock = PersistedTestClock(views.db)

@@ -55,7 +55,7 @@ class Tenantry(click.Group):
             raise click.exceptions.Exit(fail(error, debug=debug)) from None
 
 
-def open_services(*, read_only: bool) -> Services:
+def open_services(*, read_only: bool, sign_unsigned: bool = False) -> Services:
     """The services over the configured database. ``read_only``: the command only
     reads, so a missing database is an error instead of a new empty one."""
     settings = Settings()
@@ -65,7 +65,7 @@ def open_services(*, read_only: bool) -> Services:
         click.echo(
             f"tenantry: a new database at {new} (TENANTRY_HOME is {settings.home})", err=True
         )
-    return build(settings)
+    return build(settings, sign_unsigned=sign_unsigned)
 
 
 @click.group(cls=Tenantry, context_settings=CONTEXT, help=__doc__)
@@ -168,6 +168,22 @@ def export(output: IO[str]) -> int:
         output.flush()
     finally:
         services.close()
+    return 0
+
+
+@audit.command("sign-legacy")
+def sign_legacy() -> int:
+    """Sign, once, a history written before events carried a MAC (after an upgrade).
+
+    It trusts the database as it is now: run it only on a database you know no one has
+    altered since the earlier version wrote it. A history with any signed event is
+    never signed again."""
+    services = open_services(read_only=True, sign_unsigned=True)
+    try:
+        signed = services.store.signed_unsigned
+    finally:
+        services.close()
+    click.echo(f"signed {signed} events and snapshots written before events carried a MAC")
     return 0
 
 

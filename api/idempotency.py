@@ -195,7 +195,6 @@ class IdempotencyKeys:
         """The database belongs to the views; they close it."""
 
 
-
 def bound(principal: str, key: str, purpose: str) -> bytes:
     """What a sealed value is bound to: its row, and what it is."""
     return f"{principal}\0{key}\0{purpose}".encode()

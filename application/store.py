@@ -61,16 +61,25 @@ class EventStore(Application[UUID]):
     TOPIC_ALIASES: ClassVar[dict[str, str]] = {}
 
     def __init__(
-        self, env: dict[str, str], snapshot_interval: int = 50, macs: EventMacs | None = None
+        self,
+        env: dict[str, str],
+        snapshot_interval: int = 50,
+        macs: EventMacs | None = None,
+        *,
+        sign_unsigned: bool = False,
     ) -> None:
         self.macs = macs
+        self.signed_unsigned = 0  # events and snapshots signed as history from before MACs
         aggregates = (Customer, Partner, ServiceAccount)
         self.snapshotting_intervals = dict.fromkeys(aggregates, snapshot_interval)  # type: ignore[misc]
         self.snapshotting_projectors = dict.fromkeys(aggregates, replay)  # type: ignore[misc]
         with schema_lock(env):
             super().__init__(env)
-            if macs is not None:
-                self._sign_unsigned_history(env, macs)
+            # Only when the operator asks (`tenantry audit sign-legacy`): a start that
+            # signed whatever it found unsigned would let anyone who can strip the MACs
+            # have a forged history signed under the real key.
+            if macs is not None and sign_unsigned:
+                self.signed_unsigned = self._sign_unsigned_history(env, macs)
         pool = getattr(getattr(self.recorder, "datastore", None), "pool", None)
         if isinstance(pool, SQLiteConnectionPool):
             pool.pool_timeout = float(SQLITE_WRITE_WAIT_S)
@@ -82,18 +91,19 @@ class EventStore(Application[UUID]):
         if insert is not None:
             setattr(self.recorder, "insert_events", MethodType(insert, self.recorder))  # noqa: B010
 
-    def _sign_unsigned_history(self, env: dict[str, str], macs: EventMacs) -> None:
+    def _sign_unsigned_history(self, env: dict[str, str], macs: EventMacs) -> int:
         """Sign the events of a database written before they carried a MAC, once."""
         module = env.get("PERSISTENCE_MODULE")
         if module not in ("eventsourcing.sqlite", "eventsourcing.postgres"):
-            return  # in memory: nothing was written before
+            return 0  # in memory: nothing was written before
         tables = [self.recorder.events_table_name]  # type: ignore[attr-defined]
         if self.snapshots is not None:
             tables.append(self.snapshots.recorder.events_table_name)  # type: ignore[attr-defined]
         if module == "eventsourcing.sqlite" and env["SQLITE_DBNAME"] != ":memory:":
-            sign_sqlite_history(env["SQLITE_DBNAME"], tables, macs, SQLITE_WRITE_WAIT_S)
-        elif module == "eventsourcing.postgres":
-            sign_postgres_history(self.recorder.datastore, tables, macs)  # type: ignore[attr-defined]
+            return sign_sqlite_history(env["SQLITE_DBNAME"], tables, macs, SQLITE_WRITE_WAIT_S)
+        if module == "eventsourcing.postgres":
+            return sign_postgres_history(self.recorder.datastore, tables, macs)  # type: ignore[attr-defined]
+        return 0
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """The library's save for our aggregates only: without its runtime Protocol
@@ -190,14 +200,19 @@ def open_event_store(
     database_url: str,
     snapshot_interval: int = 50,
     macs: EventMacs | None = None,
+    *,
+    sign_unsigned: bool = False,
     **extra: Any,
 ) -> EventStore:
-    """The store; with ``macs``, events are signed when stored and checked when read."""
+    """The store; with ``macs``, events are signed when stored and checked when read;
+    ``sign_unsigned`` signs a database written wholly before events carried a MAC."""
     env = persistence_env(database_url)
     if env.get("SQLITE_DBNAME", ":memory:") != ":memory:":
         create_private_file(Path(env["SQLITE_DBNAME"]))
     env.update({k: str(v) for k, v in extra.items()})
-    return EventStore(env, snapshot_interval=snapshot_interval, macs=macs)
+    return EventStore(
+        env, snapshot_interval=snapshot_interval, macs=macs, sign_unsigned=sign_unsigned
+    )
 
 
 def newest_recorded_at(store: EventStore, window: int = 100) -> datetime | None:

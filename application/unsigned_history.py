@@ -1,8 +1,9 @@
 """Signing, once, the events of a database written before events carried a MAC.
 
 A database whose stored events all lack a MAC was written by an earlier version: the
-first start with a key signs every event and snapshot as found (the database is
-trusted at that moment, see README "Audit"). A database with any signed event is never
+operator's `tenantry audit sign-legacy` signs every event and snapshot as found (the
+database is trusted at that moment, see README "Audit"); a start never does, since
+anyone who can write the database can strip the MACs. A database with any signed event is never
 signed wholesale again: an unsigned event in it was inserted without the key, and
 reading or verifying it says so.
 """

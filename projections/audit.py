@@ -173,9 +173,8 @@ class Verification:
         # Each link is checked from the link recorded before it, so one bad event
         # does not make every later link look bad.
         positions = sorted(recorded)
-        self.previous = dict(
-            zip(positions, [GENESIS, *(recorded[p] for p in positions[:-1])], strict=True)
-        )
+        links = [GENESIS, *(recorded[p] for p in positions[:-1])] if positions else []
+        self.previous = dict(zip(positions, links, strict=True))
         self.versions: dict[UUID | str, int] = {}
         self.findings: list[Finding] = []
 

@@ -37,14 +37,16 @@ def url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(f"{request.param}_url"))
 
 
-def open_services(url: str, tmp_path: Path, secret: str = SECRET) -> Services:
+def open_services(
+    url: str, tmp_path: Path, secret: str = SECRET, *, sign_unsigned: bool = False
+) -> Services:
     settings = Settings(
         database_url=url,
         secret_key=secret,  # type: ignore[arg-type]
         outbox_dir=tmp_path / "outbox",
         admin_token="admin-token",  # type: ignore[arg-type]
     )
-    return build(settings, TestClock(START))
+    return build(settings, TestClock(START), sign_unsigned=sign_unsigned)
 
 
 @pytest.fixture
@@ -193,7 +195,26 @@ def test_a_different_key_makes_every_event_fail(
     assert [f.position for f in found] == [1, 2, 3, 4, 5]
 
 
-def test_a_database_from_before_macs_is_signed_once_at_the_first_start(
+def test_a_start_never_signs_a_history_whose_macs_were_stripped(
+    url: str, services: Services, tmp_path: Path
+) -> None:
+    # Given a signed history from which someone stripped every MAC (and so could forge)
+    tampering = Tampering(url)
+    customer_id = customer_at(tampering, FIRST_CUSTOMER)
+    services.close()
+    tampering.strip_macs()
+    # When the service starts on it
+    restarted = open_services(url, tmp_path)
+    try:
+        # Then nothing was signed: reads are refused and verify names every event
+        with pytest.raises(TamperedHistory):
+            restarted.queries.get(customer_id, by=ADMIN)
+        assert [f.position for f in restarted.audit.verify()] == [1, 2, 3, 4, 5]
+    finally:
+        restarted.close()
+
+
+def test_a_database_from_before_macs_is_signed_once_by_the_operator(
     url: str, services: Services, tmp_path: Path
 ) -> None:
     # Given a database as the previous version wrote it: no MACs, no seal
@@ -202,7 +223,8 @@ def test_a_database_from_before_macs_is_signed_once_at_the_first_start(
     services.close()
     tampering.strip_macs()
 
-    # When the service starts on it
+    # When the operator signs it (tenantry audit sign-legacy), then the service starts
+    open_services(url, tmp_path, sign_unsigned=True).close()
     upgraded = open_services(url, tmp_path)
     try:
         # Then it reads the old events, and the audit seals and verifies them

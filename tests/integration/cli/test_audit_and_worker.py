@@ -13,7 +13,8 @@ import pytest
 from api.bootstrap import build
 from application.clock import SystemClock
 from application.settings import Settings
-from tests.support.cli import TENANTRY, add_customers, environment, tenantry
+from tests.support.cli import TENANTRY, add_customers, environment, sqlite_file_url, tenantry
+from tests.support.tampering import Tampering
 
 
 def test_export_writes_every_event_as_a_json_line(tmp_path: Path) -> None:
@@ -102,3 +103,18 @@ def test_a_rebuild_sends_no_email(tmp_path: Path) -> None:
         assert services.manager.emails_sent == 2
     finally:
         services.close()
+
+
+def test_sign_legacy_signs_a_history_from_before_macs_once(tmp_path: Path) -> None:
+    # Given a database as the version before MACs wrote it
+    add_customers(tmp_path, 2)
+    Tampering(sqlite_file_url(tmp_path)).strip_macs()
+    assert tenantry(tmp_path, "audit", "verify").returncode == 1  # a start signs nothing
+    # When the operator signs it
+    signed = tenantry(tmp_path, "audit", "sign-legacy")
+    # Then its events verify, and a second run has nothing left to sign
+    assert signed.returncode == 0, signed.stderr
+    assert signed.stdout.startswith("signed 4 events")
+    verified = tenantry(tmp_path, "audit", "verify")
+    assert verified.returncode == 0, verified.stderr
+    assert tenantry(tmp_path, "audit", "sign-legacy").stdout.startswith("signed 0 events")
