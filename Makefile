@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
-# `make test` runs the suite in this many processes (one a core here: ~7 min, not ~14).
+# `make test` runs the suite in this many processes (one a core here: ~8 min, not ~14);
+# tests that start several servers (xdist_group "servers") run one at a time.
 TEST_WORKERS ?= 2
 # `make demo`: the settable test clock, on its own database and outbox under var/.
 DEMO_ENV := TENANTRY_TEST_CLOCK=1 TENANTRY_DATABASE_URL=sqlite:///var/demo.db \
@@ -30,7 +31,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: install chromium
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 unit: install
 	$(BIN)/pytest tests/unit

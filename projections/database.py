@@ -172,7 +172,7 @@ class Database:
 class SQLiteDatabase(Database):
     dialect: Dialect = "sqlite"
 
-    def __init__(self, path: str, busy_timeout_s: float = 30.0) -> None:
+    def __init__(self, path: str, busy_timeout_s: float = 60.0) -> None:
         self.path = path
         self.busy_timeout_s = busy_timeout_s
         self.memory = path == ":memory:"

@@ -11,6 +11,9 @@ import pytest
 
 from tests.support.server import Server
 
+# Several server processes under load: one such test at a time (make test's workers).
+pytestmark = pytest.mark.xdist_group("servers")
+
 CONCURRENT = 400
 
 

@@ -19,7 +19,10 @@ ADMIN_TOKEN = "admin-multi"
 TENANTRY = Path(sys.executable).parent / "tenantry"
 CUSTOMERS = 60
 
-pytestmark = pytest.mark.postgres
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.xdist_group("servers"),
+]
 
 
 def test_two_api_processes_and_a_worker_do_each_deadline_once(

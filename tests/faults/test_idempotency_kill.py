@@ -23,7 +23,7 @@ import pytest
 from tests.faults.workload import ADMIN_TOKEN, SKU, bearer, call, server_env
 from tests.support.server import Server
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(240), pytest.mark.xdist_group("servers")]
 WRITERS = 6
 # A placeholder whose command never committed is taken over once stale (60 s).
 RETRY_FOR_S = 90.0

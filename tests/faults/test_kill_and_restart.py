@@ -29,7 +29,12 @@ from tests.support.server import Server
 UPGRADED = "Customer.UpgradedToProduction"
 # The 15-day advance stops at the notices' instant and sends each customer's notice
 # before the upgrades (it skipped them before): 90 s left no margin on a loaded machine.
-pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(150)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.slow,
+    pytest.mark.timeout(150),
+    pytest.mark.xdist_group("servers"),
+]
 
 
 @pytest.fixture

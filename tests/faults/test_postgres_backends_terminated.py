@@ -24,7 +24,12 @@ from tests.faults.workload import (
 )
 from tests.support.server import Server
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(90)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.slow,
+    pytest.mark.timeout(90),
+    pytest.mark.xdist_group("servers"),
+]
 
 TERMINATE = (
     "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"

@@ -23,7 +23,12 @@ from tests.faults.workload import (
 from tests.support.server import Server
 from tests.support.smtp import SmtpServer
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(90)]
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.slow,
+    pytest.mark.timeout(90),
+    pytest.mark.xdist_group("servers"),
+]
 
 CUSTOMERS = 8
 OUTAGE_S = 4.0
