@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.server import Server
+from tests.support.server import Server, clock_and_mail_server
 from tests.support.smtp import SmtpServer
 
 ADMIN_TOKEN = "admin-e2e-token"
@@ -20,20 +20,8 @@ PRODUCTION = "ESSENTIALS_MSP_2025"
 
 @pytest.fixture
 def server(tmp_path: Path, smtp: SmtpServer) -> Iterator[Server]:
-    running = Server(
-        {
-            "TENANTRY_DATABASE_URL": f"sqlite:///{tmp_path / 'tenantry.db'}",
-            "TENANTRY_ADMIN_TOKEN": ADMIN_TOKEN,
-            "TENANTRY_SECRET_KEY": "s" * 32,
-            "TENANTRY_SMTP_HOST": "127.0.0.1",
-            "TENANTRY_SMTP_PORT": str(smtp.port),
-            "TENANTRY_TEST_CLOCK": "1",
-        },
-        tmp_path,
-    )
-    running.start()
-    yield running
-    running.stop()
+    with clock_and_mail_server(tmp_path, smtp.port, ADMIN_TOKEN) as running:
+        yield running
 
 
 class Client:

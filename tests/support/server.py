@@ -7,6 +7,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -69,3 +71,25 @@ class Server:
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+
+@contextmanager
+def clock_and_mail_server(home: Path, smtp_port: int, admin_token: str) -> Iterator[Server]:
+    """A running server on SQLite under ``home`` with the test clock, sending its email
+    to the SMTP server on ``smtp_port``."""
+    running = Server(
+        {
+            "TENANTRY_DATABASE_URL": f"sqlite:///{home / 'tenantry.db'}",
+            "TENANTRY_ADMIN_TOKEN": admin_token,
+            "TENANTRY_SECRET_KEY": "s" * 32,
+            "TENANTRY_SMTP_HOST": "127.0.0.1",
+            "TENANTRY_SMTP_PORT": str(smtp_port),
+            "TENANTRY_TEST_CLOCK": "1",
+        },
+        home,
+    )
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
