@@ -20,6 +20,18 @@ POSTGRES_ADMIN_URL = os.environ.get(
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``--dist loadgroup`` every test marked ``xdist_group`` must carry its group in
+    its node id, or pytest-xdist spreads a group over workers (as it silently did with
+    pytest 9): the servers' tests would then load the machine two at a time."""
+    if not config.getoption("loadgroup", default=False):
+        return
+    lost = [i.nodeid for i in items if i.get_closest_marker("xdist_group") and "@" not in i.nodeid]
+    if lost:
+        raise pytest.UsageError(f"pytest-xdist did not group {lost[0]} (and {len(lost) - 1} more)")
+
+
 def postgres_available() -> bool:
     try:
         with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
