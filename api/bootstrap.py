@@ -6,27 +6,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from api.idempotency import IdempotencyKeys
-from api.kept_secrets import kept_secret
+from adapters.audit_chain import AuditChain
+from adapters.clock_store import PersistedTestClock
+from adapters.event_macs import EventMacs
+from adapters.event_store import LibraryEventStore, newest_recorded_at, open_event_store
+from adapters.idempotency_store import IdempotencyKeys
+from adapters.kept_secrets import kept_secret
+from adapters.smtp import OutboxTransport, SmtpTransport
+from adapters.sql import open_database
+from adapters.work_claims import WorkClaims
 from api.lists import ProjectedLists
-from api.persisted_clock import PersistedTestClock
 from application.activation import ActivationLinks
 from application.activation_links import LinkSigner
 from application.authentication import Authenticator
 from application.background import Sweeper, advance_through_deadlines, settle
 from application.clock import Clock, NeverBackwards, SettableClock, SystemClock
 from application.customers import CustomerCommands
-from application.event_macs import EventMacs
 from application.mail import MailTransport
 from application.partners import PartnerCommands
 from application.process_manager import ProcessManager
 from application.queries import CustomerQueries
 from application.settings import Settings
-from application.smtp import OutboxTransport, SmtpTransport
-from application.store import EventStore, newest_recorded_at, open_event_store
 from application.unit_of_work import UnitOfWork
-from projections.audit import AuditChain
-from projections.claims import WorkClaims
 from projections.views import Views
 
 SETTLE_TIMEOUT_S = 60.0
@@ -36,7 +37,7 @@ SETTLE_TIMEOUT_S = 60.0
 class Services:
     settings: Settings
     clock: Clock
-    store: EventStore
+    store: LibraryEventStore
     uow: UnitOfWork
     customers: CustomerCommands
     queries: CustomerQueries
@@ -160,7 +161,9 @@ def build(
     store = open_event_store(
         settings.database_url, settings.snapshot_interval, macs, sign_unsigned=sign_unsigned
     )
-    views = Views(settings.database_url, store.recorder, store.mapper, settings.policy)
+    views = Views(
+        open_database(settings.database_url), store.recorder, store.mapper, settings.policy
+    )
     if clock is None and settings.test_clock:
         clock = PersistedTestClock(views.db)
     elif clock is None:

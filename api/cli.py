@@ -17,6 +17,7 @@ from uuid import UUID
 import click
 from pydantic import BaseModel
 
+from adapters.database_check import check_database, missing_sqlite_file
 from api import cli_projections, cli_serve
 from api.bootstrap import Services, build
 from api.cli_errors import (
@@ -29,7 +30,6 @@ from api.cli_errors import (
     silence_stdout,
     usage,
 )
-from application.database_check import check_database, missing_sqlite_file
 from application.settings import Settings
 from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
 

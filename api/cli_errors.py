@@ -14,7 +14,7 @@ import psycopg
 from eventsourcing.persistence import PersistenceError
 from pydantic import ValidationError
 
-from application.database_check import DatabaseProblem
+from adapters.database_check import DatabaseProblem
 from domain.errors import DomainError, ValidationFailed
 
 USAGE = 2

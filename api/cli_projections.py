@@ -7,8 +7,8 @@ import json
 import click
 from tqdm import tqdm
 
+from adapters.database_check import check_database
 from api.bootstrap import build
-from application.database_check import check_database
 from application.settings import Settings
 from projections.failures import ProjectionFailed
 

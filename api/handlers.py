@@ -14,8 +14,7 @@ from starlette.responses import Response
 
 from api.openapi import operations
 from api.problems import problem
-from application.errors import Busy
-from application.event_macs import TamperedHistory
+from application.errors import Busy, TamperedHistory
 from domain.errors import DomainError, ExtensionNotYetAvailable, ValidationFailed
 
 log = logging.getLogger("tenantry.api")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from adapters.work_claims import WorkClaims
 from application.lists import CustomerLists, DueWork, Page
 from domain.customer import Deadline
 from domain.values import Actor, Status
-from projections.claims import WorkClaims
 from projections.views import Views
 
 

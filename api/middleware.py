@@ -14,10 +14,10 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.handlers import DATABASE_UNAVAILABLE, unavailable
-from api.idempotency import Answer, Claim, IdempotencyStore
 from api.operations import Operations
 from api.problems import problem
 from application.authentication import Authenticator
+from application.idempotency import Answer, Claim, IdempotencyStore
 from application.receipts import Asked, serving
 
 BODY_LIMIT = 64 * 1024

@@ -39,3 +39,14 @@ class AnswerLost(DomainError):
     """A command done under an Idempotency-Key whose one-time secret was not kept."""
 
     slug = "idempotency-answer-lost"
+
+
+class TamperedHistory(Exception):
+    """A stored event's MAC does not verify: it was altered or inserted without the key."""
+
+    slug = "integrity"
+
+    def __init__(self, originator_id: object, version: int, problem: str) -> None:
+        detail = f"stored event {originator_id} v{version} fails its integrity check ({problem})"
+        super().__init__(detail)
+        self.detail = detail

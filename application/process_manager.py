@@ -28,8 +28,7 @@ from application.activation_links import LinkSigner
 from application.clock import Clock
 from application.customers import CustomerCommands
 from application.emails import activation_email, upgrade_notice_email
-from application.errors import NotFound
-from application.event_macs import TamperedHistory
+from application.errors import NotFound, TamperedHistory
 from application.lists import DueWork
 from application.mail import MailError, MailTransport, UnsendableEmail
 from application.unit_of_work import UnitOfWork

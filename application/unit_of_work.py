@@ -23,8 +23,8 @@ from eventsourcing.persistence import IntegrityError, InterfaceError, Operationa
 
 from application.clock import Clock
 from application.errors import Busy, KeyReused, NotFound, PreconditionFailed
+from application.event_store import EventStore, replay
 from application.receipts import Asked, Receipt, ReceiptState, asked
-from application.store import EventStore, replay
 from domain.aggregate import Aggregate, DomainEvent
 from domain.errors import DomainError
 

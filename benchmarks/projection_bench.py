@@ -21,7 +21,8 @@ from typing import Any
 
 import psycopg
 
-from application.store import open_event_store
+from adapters.event_store import open_event_store
+from adapters.sql import open_database
 from domain.customer import Customer
 from domain.values import Actor, ActorKind, Policy, Source, Status
 from projections.views import Views
@@ -117,7 +118,7 @@ def page_latency(views: Views, repeats: int = 30, partner_id: uuid.UUID = PARTNE
 def measure(url: str, customers: int) -> dict[str, float]:
     events = load(url, customers)
     store = open_event_store(url)
-    views = Views(url, store.recorder, store.mapper, Policy())
+    views = Views(open_database(url), store.recorder, store.mapper, Policy())
     start = time.perf_counter()
     position = 0
     while batch := store.recorder.select_notifications(position, 5000, inclusive_of_start=False):

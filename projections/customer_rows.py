@@ -9,8 +9,8 @@ from uuid import UUID
 
 from domain.customer import Customer, CustomerState
 from domain.values import Policy, Stage, Status
-from projections.database import Database, EncodedJson, Json, Row
 from projections.keepable import keepable_state
+from projections.sql import Database, EncodedJson, Json, Row
 
 
 @dataclass

@@ -16,9 +16,9 @@ from projections.customer_rows import (
     pending_row,
     tracked_from_row,
 )
-from projections.database import Tx
 from projections.projection import Projection, in_list
 from projections.schema import CUSTOMERS, DEADLINES, PENDING
+from projections.sql import Tx
 
 CHUNK = 500
 HANDLED = (Customer.Event, Customer.Created)  # a tuple: isinstance is quicker than with a union

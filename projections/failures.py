@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from uuid import UUID
 
-import psycopg
 from eventsourcing.persistence import Mapper, Notification
 from pydantic import ValidationError
 
@@ -32,11 +30,11 @@ def describe(error: Exception) -> str:
             for e in error.errors(include_input=False, include_url=False)
         )
         return f"{name}: {fields}"
-    if isinstance(error, psycopg.Error):
+    if hasattr(error, "sqlstate"):  # psycopg's errors (projections import no driver)
         if error.sqlstate:  # the server's messages may quote a value: its code only
             return f"{name}: SQLSTATE {error.sqlstate}"
         return f"{name}: {str(error).splitlines()[0]}" if str(error) else name
-    if isinstance(error, sqlite3.Error):
+    if hasattr(error, "sqlite_errorname"):  # sqlite3's errors
         return f"{name}: {error}"
     return name
 

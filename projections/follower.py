@@ -23,9 +23,9 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
 from domain.aggregate import DomainEvent
 from projections import positions
-from projections.database import Database, PostgresDatabase
 from projections.failures import ProjectionFailed, describe
 from projections.projection import Projection
+from projections.sql import Database, Listener
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ class Follower:
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
         self._wake.set()
-        if self._thread is not None and self.channel and isinstance(self.db, PostgresDatabase):
+        if self._thread is not None and self.channel:
             self.db.notify(self.channel)  # ends the thread's wait for a notification now
         if self._thread is not None:
             self._thread.join(timeout)
@@ -169,11 +169,11 @@ class Follower:
 
     # ----------------------------------------------------------------- loop
     def _run(self) -> None:
-        listener: Any = None
+        listener: Listener | None = None
         failures = 0
         while not self._stop.is_set():
             try:
-                if listener is None and self.channel and isinstance(self.db, PostgresDatabase):
+                if listener is None and self.channel:
                     listener = self.db.listen(self.channel)
                 if self.step():
                     failures = 0
@@ -212,7 +212,7 @@ class Follower:
         # The traceback (whose messages may quote the data) only when asked for.
         log.debug("projection follower failure", exc_info=error)
 
-    def _idle(self, listener: Any) -> None:
+    def _idle(self, listener: Listener | None) -> None:
         if listener is None:
             self._wake.wait(self.poll_interval)
         else:

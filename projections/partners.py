@@ -10,10 +10,10 @@ from uuid import UUID
 from domain.aggregate import DomainEvent
 from domain.errors import DomainError
 from domain.partner import Partner
-from projections.database import Tx
 from projections.keepable import keepable_text
 from projections.projection import Projection, in_list
 from projections.schema import PARTNERS
+from projections.sql import Tx
 
 
 @dataclass

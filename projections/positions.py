@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from projections.database import Database, Tx
 from projections.schema import POSITIONS
+from projections.sql import Database, Tx
 
 
 def ensure(tx: Tx, names: Iterable[str]) -> None:

@@ -10,8 +10,8 @@ from typing import Generic, TypeVar
 from uuid import UUID
 
 from domain.aggregate import DomainEvent
-from projections.database import Tx
 from projections.schema import Table
+from projections.sql import Tx
 
 R = TypeVar("R")
 

@@ -21,8 +21,8 @@ from domain.rules import check_instant
 from domain.text import check_text
 from domain.values import Actor, ActorKind, Status
 from projections.customer_rows import customer_from_row
-from projections.database import Database
 from projections.schema import CUSTOMERS, DEADLINES, PENDING
+from projections.sql import Database
 
 READ_ALL = frozenset({ActorKind.AUDITOR, ActorKind.ADMIN})
 # The state as JSON text (not jsonb decoded to dicts by the driver): pydantic parses

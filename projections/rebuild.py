@@ -21,10 +21,10 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
 from domain.aggregate import DomainEvent
 from projections import positions
-from projections.database import Database
 from projections.failures import undecodable
 from projections.projection import Projection
 from projections.schema import SHADOW
+from projections.sql import Database
 
 WRITE_CHUNK = 10_000
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from projections.database import Dialect, Tx
+from projections.sql import Dialect, Tx
 
 SHADOW = "_next"
 

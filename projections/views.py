@@ -13,7 +13,6 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper
 from domain.values import Policy
 from projections import positions
 from projections.customers import CustomerViews
-from projections.database import Database, open_database
 from projections.failures import ProjectionFailed
 from projections.follower import Follower
 from projections.partners import PartnerViews
@@ -21,6 +20,7 @@ from projections.projection import Projection
 from projections.reader import CustomerReader
 from projections.rebuild import rebuild_all
 from projections.schema import create_all, create_positions
+from projections.sql import Database
 
 READ_YOUR_WRITES_TIMEOUT = 2.0
 
@@ -28,7 +28,7 @@ READ_YOUR_WRITES_TIMEOUT = 2.0
 class Views:
     def __init__(
         self,
-        database_url: str,
+        db: Database,
         recorder: ApplicationRecorder,
         mapper: Mapper[UUID],
         policy: Policy,
@@ -37,7 +37,7 @@ class Views:
     ) -> None:
         self.recorder = recorder
         self.mapper = mapper
-        self.db: Database = open_database(database_url)
+        self.db = db
         self.projections: list[Projection[Any]] = [CustomerViews(policy), PartnerViews()]
         self._create_tables()
         self.follower = Follower(recorder, mapper, self.db, self.projections, batch_size=batch_size)

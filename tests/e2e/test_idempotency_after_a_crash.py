@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from api.idempotency import IdempotencyKeys
+from adapters.idempotency_store import IdempotencyKeys
 from application.settings import Settings
 from tests.e2e.conftest import SKU, World
 

@@ -9,9 +9,10 @@ from typing import Any
 import psycopg
 import pytest
 
+from adapters.idempotency_store import IdempotencyKeys
 from api.bootstrap import build
-from api.idempotency import Answer, Claim, IdempotencyKeys
 from application.clock import TestClock
+from application.idempotency import Answer, Claim
 from application.settings import Settings
 from tests.e2e.conftest import ADMIN_TOKEN, World, bearer
 

@@ -12,14 +12,14 @@ from uuid import UUID
 
 import pytest
 
+from adapters.clock_store import PersistedTestClock
+from adapters.work_claims import WorkClaims
 from api.bootstrap import Services, build
-from api.persisted_clock import PersistedTestClock
 from application.clock import TestClock
 from application.mail import Email, MailTransport
 from application.settings import Settings
 from domain.customer import Deadline
 from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus, ServiceRole
-from projections.claims import WorkClaims
 from tests.conftest import START
 
 ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from adapters.smtp import OutboxTransport
 from api.bootstrap import build, link_secret
 from application.clock import SystemClock
 from application.mail import Email
 from application.settings import Settings
-from application.smtp import OutboxTransport
 from domain.values import PartnerKind
 from tests.support.cli import ADMIN, SECRET, sqlite_file_url
 

@@ -15,14 +15,14 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
+from adapters.audit_chain import Finding
 from api.app import create_app
 from api.bootstrap import Services, build
 from application.clock import TestClock
-from application.event_macs import TamperedHistory
+from application.errors import TamperedHistory
 from application.settings import Settings
 from domain.customer_events import TrialExtended
 from domain.values import Actor, ActorKind, Policy
-from projections.audit import Finding
 from tests.conftest import START
 from tests.integration.test_background_work import ADMIN, an_msp
 from tests.support.tampering import Tampering

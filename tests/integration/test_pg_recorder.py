@@ -11,14 +11,14 @@ import psycopg
 import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
-from application.pg_recorder import LockingInsertRecorder
-from application.store import EventStore, open_event_store
+from adapters.event_store import LibraryEventStore, open_event_store
+from adapters.pg_recorder import LockingInsertRecorder
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def store(postgres_url: str) -> Iterator[EventStore]:
+def store(postgres_url: str) -> Iterator[LibraryEventStore]:
     opened = open_event_store(postgres_url)
     try:
         yield opened
@@ -30,12 +30,12 @@ def events(originator: uuid.UUID, *versions: int) -> list[StoredEvent]:
     return [StoredEvent(originator, v, "T", b'{"v": %d}' % v) for v in versions]
 
 
-def test_the_store_uses_it(store: EventStore) -> None:
+def test_the_store_uses_it(store: LibraryEventStore) -> None:
     assert isinstance(store.recorder, LockingInsertRecorder)
 
 
 def test_given_one_or_several_events_when_inserted_then_ids_ascend_and_they_read_back(
-    store: EventStore,
+    store: LibraryEventStore,
 ) -> None:
     a, b = uuid.uuid4(), uuid.uuid4()
     first = store.recorder.insert_events(events(a, 1))
@@ -49,7 +49,9 @@ def test_given_one_or_several_events_when_inserted_then_ids_ascend_and_they_read
     assert [n.id for n in store.recorder.select_notifications(1, 10)] == ids
 
 
-def test_given_a_taken_version_when_several_are_inserted_then_none_is(store: EventStore) -> None:
+def test_given_a_taken_version_when_several_are_inserted_then_none_is(
+    store: LibraryEventStore,
+) -> None:
     a = uuid.uuid4()
     store.recorder.insert_events(events(a, 1))
     with pytest.raises(IntegrityError):
@@ -58,7 +60,7 @@ def test_given_a_taken_version_when_several_are_inserted_then_none_is(store: Eve
 
 
 def test_given_the_table_locked_when_a_writer_inserts_then_it_waits_and_gets_a_later_id(
-    store: EventStore, postgres_url: str
+    store: LibraryEventStore, postgres_url: str
 ) -> None:
     got: list[int] = []
     with psycopg.connect(postgres_url) as holder:
@@ -81,7 +83,7 @@ def test_given_the_table_locked_when_a_writer_inserts_then_it_waits_and_gets_a_l
     assert got[0] > row[0]
 
 
-def test_it_notifies_listeners(store: EventStore, postgres_url: str) -> None:
+def test_it_notifies_listeners(store: LibraryEventStore, postgres_url: str) -> None:
     with psycopg.connect(postgres_url, autocommit=True) as listener:
         listener.execute(f"LISTEN {store.recorder.channel_name}")  # type: ignore[attr-defined]
         store.recorder.insert_events(events(uuid.uuid4(), 1))

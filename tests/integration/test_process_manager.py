@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.smtp import SmtpTransport
 from api.bootstrap import Services, build
 from application.clock import TestClock
 from application.process_manager import ProcessManager
 from application.settings import Settings
-from application.smtp import SmtpTransport
 from tests.support.due_work import DeadlinesFromAggregates
 from tests.support.smtp import SmtpServer
 from tests.support.story import ADMIN, Story

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from adapters.kept_secrets import ADMIN_TOKEN_FILE, kept_secret
 from api.bootstrap import build, link_secret
-from api.kept_secrets import ADMIN_TOKEN_FILE, kept_secret
 from application.clock import TestClock
 from application.settings import Settings
 from tests.conftest import START

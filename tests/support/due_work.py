@@ -11,7 +11,7 @@ import time
 from datetime import datetime
 from uuid import UUID
 
-from application.store import EventStore
+from adapters.event_store import LibraryEventStore
 from domain.customer import Customer, Deadline
 from domain.values import Policy
 
@@ -19,7 +19,7 @@ SET_ASIDE = "(set aside)"
 
 
 class DeadlinesFromAggregates:
-    def __init__(self, store: EventStore, policy: Policy) -> None:
+    def __init__(self, store: LibraryEventStore, policy: Policy) -> None:
         self.store = store
         self.policy = policy
         self.claims: dict[tuple[UUID, str, datetime], tuple[str, float]] = {}

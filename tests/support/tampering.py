@@ -10,9 +10,9 @@ from uuid import UUID
 import psycopg
 from eventsourcing.persistence import Notification
 
-from application.mapper import JSONBytes, PydanticMapper, topic_registry
+from adapters.audit_chain import GENESIS, link_hash
+from adapters.mapper import JSONBytes, PydanticMapper, topic_registry
 from domain.aggregate import DomainEvent
-from projections.audit import GENESIS, link_hash
 
 ATTACKERS_KEY = b"a key the attacker made up, not the service's"
 

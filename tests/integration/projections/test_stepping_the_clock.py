@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from api.persisted_clock import PersistedTestClock
+from adapters.clock_store import PersistedTestClock
 from application.clock import TestClock
 from tests.projections_support import World
 

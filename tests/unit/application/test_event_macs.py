@@ -8,7 +8,7 @@ from uuid import UUID
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application.event_macs import MISSING, WRONG, EventMacs, split
+from adapters.event_macs import MISSING, WRONG, EventMacs, split
 
 ID = UUID("00000000-0000-4000-8000-0000000000f1")
 MACS = EventMacs(b"k" * 32)

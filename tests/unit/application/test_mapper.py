@@ -12,8 +12,8 @@ from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
 from pydantic import ValidationError
 
 import domain
-from application.mapper import JSONBytes, PydanticMapper, topic_registry
-from application.store import EventStore, persistence_env
+from adapters.event_store import LibraryEventStore, persistence_env
+from adapters.mapper import JSONBytes, PydanticMapper, topic_registry
 from domain.aggregate import DomainEvent, Snapshot
 from domain.customer import Customer
 from domain.values import Actor, ActorKind
@@ -156,7 +156,7 @@ def test_an_alias_maps_an_old_topic_to_a_renamed_class() -> None:
 
 
 def test_the_event_store_reads_its_topic_aliases() -> None:
-    class AliasedStore(EventStore):
+    class AliasedStore(LibraryEventStore):
         TOPIC_ALIASES: ClassVar[dict[str, str]] = {"Test.OldName": "Test.NewName"}
 
     store = AliasedStore(persistence_env("memory://"))

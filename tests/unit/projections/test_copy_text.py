@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-from projections.database import EncodedJson, Json, copy_escape, copy_text
+from adapters.sql.copy import copy_escape, copy_text
+from projections.sql import EncodedJson, Json
 
 
 def test_text_escapes_the_four_characters_copy_reads_specially() -> None:

@@ -7,6 +7,7 @@ from typing import Any, cast
 
 import pytest
 
+from adapters.sql import open_database
 from application.clock import TestClock
 from domain.aggregate import DomainEvent
 from projections import positions
@@ -89,7 +90,11 @@ def test_small_batches_give_the_same_views_as_large_ones(world: World) -> None:
     world.current()
     live = world.services.views
     small = Views(
-        "memory://", live.recorder, live.mapper, world.services.settings.policy, batch_size=2
+        open_database("memory://"),
+        live.recorder,
+        live.mapper,
+        world.services.settings.policy,
+        batch_size=2,
     )
 
     assert small.wait_until_current(5.0)

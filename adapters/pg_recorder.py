@@ -24,7 +24,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL, Identifier
 
-TOPIC = "application.pg_recorder:LockingInsertRecorder"
+TOPIC = "adapters.pg_recorder:LockingInsertRecorder"
 
 
 class LockingInsertRecorder(PostgresApplicationRecorder):

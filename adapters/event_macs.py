@@ -17,8 +17,9 @@ import hashlib
 import hmac
 import itertools
 import logging
-from typing import Any
 from uuid import UUID
+
+from application.errors import TamperedHistory
 
 log = logging.getLogger(__name__)
 
@@ -28,17 +29,6 @@ EVENT_LABEL = b"tenantry event mac v1"
 SEAL_LABEL = b"tenantry audit seal v1"
 MISSING = "no MAC"
 WRONG = "MAC does not match"
-
-
-class TamperedHistory(Exception):
-    """A stored event's MAC does not verify: it was altered or inserted without the key."""
-
-    slug = "integrity"
-
-    def __init__(self, originator_id: Any, version: int, problem: str) -> None:
-        detail = f"stored event {originator_id} v{version} fails its integrity check ({problem})"
-        super().__init__(detail)
-        self.detail = detail
 
 
 def derive(base: bytes, label: bytes) -> bytes:

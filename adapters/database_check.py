@@ -12,8 +12,8 @@ from pathlib import Path
 
 import psycopg
 
+from adapters.event_store import APP_NAME, persistence_env
 from application.settings import Settings
-from application.store import APP_NAME, persistence_env
 
 # The library's names: SQLite's default, PostgreSQL's after the application.
 SQLITE_EVENTS = "stored_events"

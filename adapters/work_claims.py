@@ -16,7 +16,7 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.customer import Deadline
-from projections.database import Database
+from projections.sql import Database
 
 CREATE = (
     "CREATE TABLE IF NOT EXISTS work_claims ("

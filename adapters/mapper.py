@@ -23,7 +23,7 @@ from eventsourcing.persistence import (
 )
 from pydantic_core import from_json
 
-from application.event_macs import EventMacs, split
+from adapters.event_macs import EventMacs, split
 from domain.aggregate import DomainEvent, Snapshot
 
 

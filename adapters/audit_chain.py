@@ -26,7 +26,7 @@ from uuid import UUID
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
 from domain.aggregate import DomainEvent
-from projections.database import Database
+from projections.sql import Database
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 from uuid import UUID
 
-from application.event_macs import PREFIX, EventMacs
+from adapters.event_macs import PREFIX, EventMacs
 
 log = logging.getLogger(__name__)
 Row = tuple[Any, int, str, bytes]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from projections.database import Database
+from projections.sql import Database
 
 SELECT = "SELECT now FROM test_clock WHERE id = 1"
 SELECT_FOR_UPDATE = SELECT + " FOR UPDATE"

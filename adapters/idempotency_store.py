@@ -2,7 +2,7 @@
 
 A placeholder row is inserted before the request runs, so two requests with the same
 key do not both execute; the answer replaces it once known. The answer's body (which
-may carry an API key shown once) is sealed (api/sealing.py), and so is a secret a
+may carry an API key shown once) is sealed (adapters/sealing.py), and so is a secret a
 command keeps before it commits (``keep_secret``). A placeholder left by a process that
 died is taken over after ``STALE_AFTER`` seconds, or at once when the command's receipt
 (application/receipts.py) shows it was done. Rows expire ``RECEIPT_TTL`` after they were
@@ -14,42 +14,16 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
-from enum import Enum
-from typing import Protocol
 
-from api.sealing import Sealer
+from adapters.sealing import Sealer
 from application.clock import Clock
+from application.idempotency import Answer, Claim
 from application.receipts import RECEIPT_TTL
-from projections.database import Database, Row
+from projections.sql import Database, Row
 
 STALE_AFTER = 60.0
 PURGE_BATCH = 500
 SEALING_PURPOSE = b"tenantry idempotency answers v1"
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    body: bytes
-    headers: list[tuple[str, str]]
-
-
-class Claim(Enum):
-    STARTED = "started"
-    IN_PROGRESS = "in-progress"
-    REUSED = "reused"
-    REPLAY = "replay"
-
-
-class IdempotencyStore(Protocol):
-    def claim(self, principal: str, key: str, request_hash: str) -> tuple[Claim, Answer | None]: ...
-    def finish(self, principal: str, key: str, request_hash: str, answer: Answer) -> None: ...
-    def release(self, principal: str, key: str) -> None: ...
-    def keep_secret(self, principal: str, key: str, secret: str) -> None: ...
-    def kept_secret(self, principal: str, key: str) -> str | None: ...
-    def ping(self) -> None: ...
-    def close(self) -> None: ...
 
 
 CREATE = (

@@ -1,0 +1,115 @@
+"""The views' database on PostgreSQL: a psycopg pool, LISTEN/NOTIFY, COPY for bulk rows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import sql as pgsql
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
+
+from adapters.sql.copy import CopyLoader, copy_blocks, copy_statement, write_block
+from projections.sql import Database, Dialect, EncodedJson, Json, Loader, Row, Tx
+
+
+def _as_is(text: Any) -> Any:
+    return text
+
+
+class PostgresDatabase(Database):
+    dialect: Dialect = "postgres"
+
+    def __init__(self, url: str, max_size: int = 20) -> None:
+        self.url = url
+        self.pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_size,
+            kwargs={"row_factory": dict_row},
+            open=True,
+        )
+
+    def sql(self, text: str) -> str:
+        return super().sql(text).replace("?", "%s")
+
+    def params(self, values: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple([_postgres_value(v) if type(v) in _MARKERS else v for v in values])
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            yield Tx(self, cursor)
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[Row]]:
+        with answering_connection(self.pool) as conn:
+            yield conn
+
+    def insert_rows(
+        self, tx: Tx, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        with tx.cursor.copy(copy_statement(table, columns)) as copy:
+            for block in copy_blocks(rows):
+                write_block(copy, block, self)
+
+    @contextmanager
+    def loading(self) -> Iterator[Loader]:
+        loader = CopyLoader(self)
+        try:
+            yield loader
+        except BaseException:
+            loader.finish(abort=True)
+            raise
+        loader.finish()
+
+    def listen(self, channel: str) -> psycopg.Connection[tuple[Any, ...]]:
+        conn = psycopg.connect(self.url, autocommit=True)
+        conn.execute(pgsql.SQL("LISTEN {}").format(pgsql.Identifier(channel)))
+        return conn
+
+    def notify(self, channel: str) -> None:
+        with self.connection() as conn:
+            conn.execute(pgsql.SQL("NOTIFY {}").format(pgsql.Identifier(channel)))
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+_MARKERS = frozenset({Json, EncodedJson})
+
+
+def _postgres_value(value: Any) -> Any:
+    if isinstance(value, Json):
+        return Jsonb(value.value)
+    if isinstance(value, EncodedJson):
+        return Jsonb(value.text, dumps=_as_is)
+    return value
+
+
+@contextmanager
+def answering_connection(pool: ConnectionPool[Any]) -> Iterator[Any]:
+    """A pooled connection that answers.
+
+    One the server dropped (a restart, a terminated backend) goes back to the pool,
+    which discards it and opens another, and the next idle one is tried at once. (The
+    pool's own ``check=`` backs off 1 s, 2 s, 4 s... per dropped connection: after a
+    restart every idle connection is dropped, and requests waited for seconds.)
+    """
+    for _ in range(pool.max_size):
+        conn = pool.getconn()
+        try:
+            ConnectionPool.check_connection(conn)
+        except psycopg.Error:
+            pool.putconn(conn)
+            continue
+        try:
+            yield conn
+        finally:
+            pool.putconn(conn)
+        return
+    with pool.connection() as conn:  # every idle one was dropped: a new one
+        yield conn
