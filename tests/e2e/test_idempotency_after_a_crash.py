@@ -27,8 +27,10 @@ def backend_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """No background sweep: every event recorded is a request's."""
+def settings(settings: Settings, backend_url: str) -> Settings:
+    """No background sweep: every event recorded is a request's.
+    (``backend_url`` is named here too: pytest 8
+    parametrizes this module's ``backend_url`` only when a fixture of its own asks.)"""
     return settings.model_copy(update={"sweep": False})
 
 
