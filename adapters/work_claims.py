@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 from uuid import UUID
 
-from domain.customer import Deadline
+from domain.customer import Deadline, DeadlineKind
 from projections.sql import Database
 
 CREATE = (
@@ -67,7 +67,9 @@ class WorkClaims:
         stays claimed until the views drop it, so it never blocks the work behind it."""
         rows = self.db.rows(UNCLAIMED_DUE, [time.time(), now, limit])
         return [
-            Deadline(UUID(str(r["customer_id"])), str(r["kind"]), self.db.instant(r["due_at"]))
+            Deadline(
+                UUID(str(r["customer_id"])), DeadlineKind(r["kind"]), self.db.instant(r["due_at"])
+            )
             for r in rows
         ]
 
@@ -78,13 +80,20 @@ class WorkClaims:
     def set_aside(self, deadline: Deadline, until: float) -> None:
         with self.db.transaction() as tx:
             tx.execute(
-                PARK, [deadline.customer_id, deadline.kind, deadline.due_at, SET_ASIDE, until]
+                PARK, [deadline.customer_id, deadline.kind.value, deadline.due_at, SET_ASIDE, until]
             )
 
     def claim(self, deadline: Deadline, owner: str, until: float) -> bool:
         with self.db.transaction() as tx:
             taken = tx.execute(
                 CLAIM,
-                [deadline.customer_id, deadline.kind, deadline.due_at, owner, until, time.time()],
+                [
+                    deadline.customer_id,
+                    deadline.kind.value,
+                    deadline.due_at,
+                    owner,
+                    until,
+                    time.time(),
+                ],
             )
         return bool(taken == 1)

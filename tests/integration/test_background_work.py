@@ -18,7 +18,7 @@ from api.bootstrap import Services, build
 from application.clock import TestClock
 from application.mail import Email, MailTransport
 from application.settings import Settings
-from domain.customer import Deadline
+from domain.customer import Deadline, DeadlineKind
 from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus, ServiceRole
 from tests.conftest import START
 
@@ -203,15 +203,15 @@ def test_a_claim_keeps_a_deadline_from_a_second_worker_until_it_expires(
     services = build(Settings(database_url=sqlite_url, secret_key="k" * 32), clock)
     try:
         claims = WorkClaims(services.views.db)
-        deadline = Deadline(UUID(int=1), "trial_end", START)
+        deadline = Deadline(UUID(int=1), DeadlineKind.TRIAL_END, START)
         now = time.time()
         assert claims.claim(deadline, "a", now + 60)
         assert not claims.claim(deadline, "b", now + 60)
         assert claims.claim(deadline, "a", now + 120)  # its owner may extend it
-        moved = Deadline(UUID(int=1), "trial_end", START + timedelta(days=7))
+        moved = Deadline(UUID(int=1), DeadlineKind.TRIAL_END, START + timedelta(days=7))
         assert claims.claim(moved, "b", now + 60)  # a new due time is new work
         assert claims.claim(moved, "a", now - 1) is False
-        expired = Deadline(UUID(int=2), "trial_end", START)
+        expired = Deadline(UUID(int=2), DeadlineKind.TRIAL_END, START)
         assert claims.claim(expired, "a", now - 1)
         assert claims.claim(expired, "b", now + 60)  # an expired claim is free
     finally:
