@@ -16,6 +16,7 @@ from adapters.clock_store import PersistedTestClock
 from adapters.work_claims import WorkClaims
 from api.bootstrap import Services, build
 from application.clock import TestClock
+from application.lists import ListQuery
 from application.mail import Email, MailTransport
 from application.settings import Settings
 from domain.customer import Deadline, DeadlineKind
@@ -189,10 +190,10 @@ def test_advancing_the_test_clock_answers_once_everything_due_is_done(
         assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2  # the notice
         assert services.advance_clock(timedelta(days=3))
 
-        page = services.lists.onboarded(viewer=msp, status=None, q=None, limit=10, cursor=None)
+        page = services.lists.onboarded(ListQuery(msp, 10))
         [customer] = page.items
         assert customer.state.status == "PRODUCTION"
-        assert services.lists.due(services.clock.now(), 10) == []
+        assert services.due_work.due(services.clock.now(), 10) == []
     finally:
         services.close()
 
