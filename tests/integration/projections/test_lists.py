@@ -8,6 +8,7 @@ from uuid import UUID
 
 import pytest
 
+from application.authorization import can_see
 from application.clock import TestClock
 from application.lists import ListQuery, Page
 from domain.errors import ValidationFailed
@@ -161,3 +162,26 @@ def test_deadlines_follow_each_customer_state(world: World) -> None:
     world.services.customers.set_automatic_upgrade(customer_id, enabled=False, by=world.msp)
     world.current()
     assert [d.kind for d in lists.due(later, 10)] == ["trial_end"]
+
+
+def test_the_lists_show_each_viewer_the_customers_the_application_lets_it_see(
+    world: World,
+) -> None:
+    ids = [world.add(owner, owner.id) for owner in (world.distributor, world.msp, world.loner)]
+    world.onboard(ids[1])
+    world.current()
+    customers = [world.services.store.repository.get(i) for i in ids]
+    viewers = [
+        world.distributor,
+        world.msp,
+        world.loner,
+        AUDITOR,
+        IMPORTER,
+        Actor(kind=ActorKind.MSP, id="not-a-uuid"),
+    ]
+
+    for viewer in viewers:
+        query = ListQuery(viewer, 10)
+        listed = world.services.lists.pending(query).items
+        listed += world.services.lists.onboarded(query).items
+        assert {c.id for c in listed} == {c.id for c in customers if can_see(c, viewer)}
