@@ -2,7 +2,8 @@
 
 Pending customers are ordered by (created_at, id), onboarded ones by (onboarded_at, id);
 both keys never change, so paging is stable while rows change. A cursor is opaque
-base64url JSON holding the list's name and the last row's key.
+base64url JSON holding the list's name and the last row's key. Who sees which customer
+is the application's rule (``visible_to``); ``scopes`` says it in SQL.
 """
 
 from __future__ import annotations
@@ -60,12 +61,11 @@ def scopes(visible: Visibility) -> list[tuple[str, list[Any]]]:
     found: list[tuple[str, list[Any]]] = []
     if visible.owner is not None:
         found.append(("partner_id = ?", [visible.owner]))
-    if visible.distributor is not None and visible.owner is not None:
-        found.append(
-            ("distributor_id = ? AND partner_id <> ?", [visible.distributor, visible.owner])
-        )
-    elif visible.distributor is not None:
-        found.append(("distributor_id = ?", [visible.distributor]))
+    if visible.distributor is not None:  # its MSPs' customers, but for its own (above)
+        clause, params = "distributor_id = ?", [visible.distributor]
+        if visible.owner is not None:
+            clause, params = f"{clause} AND partner_id <> ?", [*params, visible.owner]
+        found.append((clause, params))
     return found
 
 
