@@ -37,7 +37,6 @@ CREATE = (
     "CREATE TABLE IF NOT EXISTS audit_seals ("
     "position BIGINT NOT NULL PRIMARY KEY, link TEXT NOT NULL)"
 )
-ENVELOPE = {"originator_id", "originator_version", "timestamp", "recorded_at", "actor"}
 
 
 class EventChecker(Protocol):
@@ -159,7 +158,7 @@ class AuditChain:
                 "effective_at": event.timestamp.isoformat(),
                 "recorded_at": event.recorded_at.isoformat(),
                 "actor": event.actor.model_dump(mode="json"),
-                "data": event.model_dump(mode="json", exclude=ENVELOPE),
+                "data": event.facts(),
             }
 
 

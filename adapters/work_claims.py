@@ -15,7 +15,8 @@ import time
 from datetime import datetime
 from uuid import UUID
 
-from domain.customer import Deadline
+from application.lists import DueWork
+from domain.customer import Deadline, DeadlineKind
 from projections.sql import Database
 
 CREATE = (
@@ -54,7 +55,14 @@ UNCLAIMED_DUE = (
 )
 
 
-class WorkClaims:
+NEXT_DUE = (
+    "SELECT due_at FROM view_deadlines WHERE due_at > ? AND due_at <= ? ORDER BY due_at LIMIT 1"
+)
+
+
+class WorkClaims(DueWork):
+    """The due work: the deadlines view, with the claims taken on it."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
 
@@ -62,14 +70,21 @@ class WorkClaims:
         with self.db.schema_transaction() as tx:
             tx.execute(CREATE)
 
-    def unclaimed_due(self, now: datetime, limit: int) -> list[Deadline]:
+    def due(self, now: datetime, limit: int) -> list[Deadline]:
         """Due deadlines nobody holds a live claim on, oldest first: work just done
         stays claimed until the views drop it, so it never blocks the work behind it."""
         rows = self.db.rows(UNCLAIMED_DUE, [time.time(), now, limit])
         return [
-            Deadline(UUID(str(r["customer_id"])), str(r["kind"]), self.db.instant(r["due_at"]))
+            Deadline(
+                UUID(str(r["customer_id"])), DeadlineKind(r["kind"]), self.db.instant(r["due_at"])
+            )
             for r in rows
         ]
+
+    def next_due(self, after: datetime, until: datetime) -> datetime | None:
+        """An index range scan of the deadlines view."""
+        rows = self.db.rows(NEXT_DUE, [after, until])
+        return self.db.instant(rows[0]["due_at"]) if rows else None
 
     def outstanding(self, now: datetime) -> bool:
         """Whether a deadline is due that is not set aside (claimed or not)."""
@@ -78,13 +93,20 @@ class WorkClaims:
     def set_aside(self, deadline: Deadline, until: float) -> None:
         with self.db.transaction() as tx:
             tx.execute(
-                PARK, [deadline.customer_id, deadline.kind, deadline.due_at, SET_ASIDE, until]
+                PARK, [deadline.customer_id, deadline.kind.value, deadline.due_at, SET_ASIDE, until]
             )
 
     def claim(self, deadline: Deadline, owner: str, until: float) -> bool:
         with self.db.transaction() as tx:
             taken = tx.execute(
                 CLAIM,
-                [deadline.customer_id, deadline.kind, deadline.due_at, owner, until, time.time()],
+                [
+                    deadline.customer_id,
+                    deadline.kind.value,
+                    deadline.due_at,
+                    owner,
+                    until,
+                    time.time(),
+                ],
             )
         return bool(taken == 1)

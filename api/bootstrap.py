@@ -15,13 +15,13 @@ from adapters.kept_secrets import kept_secret
 from adapters.smtp import OutboxTransport, SmtpTransport
 from adapters.sql import open_database
 from adapters.work_claims import WorkClaims
-from api.lists import ProjectedLists
 from application.activation import ActivationLinks
 from application.activation_links import LinkSigner
 from application.authentication import Authenticator
 from application.background import Sweeper, advance_through_deadlines, settle
 from application.clock import Clock, NeverBackwards, SettableClock, SystemClock
 from application.customers import CustomerCommands
+from application.lists import CustomerLists, DueWork
 from application.mail import MailTransport
 from application.partners import PartnerCommands
 from application.process_manager import ProcessManager
@@ -45,7 +45,8 @@ class Services:
     auth: Authenticator
     links: LinkSigner
     views: Views
-    lists: ProjectedLists
+    lists: CustomerLists
+    due_work: DueWork
     manager: ProcessManager
     sweeper: Sweeper
     audit: AuditChain
@@ -122,7 +123,7 @@ class Services:
         clock = self.clock
         if not isinstance(clock, SettableClock):
             raise RuntimeError("the clock is the system clock; it cannot be advanced")
-        return advance_through_deadlines(clock, self.lists, self.settle, clock.now() + delta)
+        return advance_through_deadlines(clock, self.due_work, self.settle, clock.now() + delta)
 
     def close(self) -> None:
         self.sweeper.stop()
@@ -172,18 +173,17 @@ def build(
         views.follower.observers.append(system)
         clock = system
     uow = UnitOfWork(store, clock)
-    claims = WorkClaims(views.db)
-    claims.create_schema()
+    due_work = WorkClaims(views.db)
+    due_work.create_schema()
     audit = AuditChain(views.db, store.recorder, macs)
     audit.create_schema()
-    lists = ProjectedLists(views, claims)
     secret = link_secret(settings)
     links = LinkSigner(secret, settings.public_url)
     idempotency = IdempotencyKeys(views.db, clock, secret)
     idempotency.create_schema()
     customers = CustomerCommands(uow, clock, settings)
     manager = ProcessManager(
-        due_work=lists,
+        due_work=due_work,
         customers=customers,
         uow=uow,
         mail=mail_transport(settings),
@@ -207,7 +207,8 @@ def build(
         auth=auth,
         links=links,
         views=views,
-        lists=lists,
+        lists=views.reader,
+        due_work=due_work,
         manager=manager,
         sweeper=Sweeper(manager, chores=[audit.seal, idempotency.purge]),
         audit=audit,

@@ -10,7 +10,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.customer import Customer, ImportError_, LogEntry
+from domain.customer import Customer
+from domain.customer_state import ImportError_, LogEntry
 from domain.partner import Partner
 from domain.values import ImportStatus, Source, Stage, Status
 

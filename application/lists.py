@@ -1,4 +1,5 @@
-"""The port through which list queries reach the views (implemented in projections/)."""
+"""The ports through which the use cases reach the views: the lists (implemented by
+projections/reader.py) and the due work (adapters/work_claims.py)."""
 
 from __future__ import annotations
 
@@ -17,29 +18,30 @@ class Page:
     next_cursor: str | None
 
 
-class CustomerLists(Protocol):
-    def pending(  # noqa: PLR0913
-        self,
-        *,
-        viewer: Actor,
-        q: str | None,
-        limit: int,
-        cursor: str | None,
-        owner: UUID | None = None,
-        distributor: UUID | None = None,
-    ) -> Page: ...
+@dataclass(frozen=True)
+class ListQuery:
+    """A page of a list as ``viewer`` may see it: up to ``limit`` customers after
+    ``cursor``, those whose name contains ``q``, owned by ``owner``, distributed by
+    ``distributor`` (each when given)."""
 
-    def onboarded(  # noqa: PLR0913
-        self,
-        *,
-        viewer: Actor,
-        status: Status | None,
-        q: str | None,
-        limit: int,
-        cursor: str | None,
-        owner: UUID | None = None,
-        distributor: UUID | None = None,
-    ) -> Page: ...
+    viewer: Actor
+    limit: int
+    q: str | None = None
+    cursor: str | None = None
+    owner: UUID | None = None
+    distributor: UUID | None = None
+
+
+class CustomerLists(Protocol):
+    """Implemented by the views' reader (projections/reader.py)."""
+
+    def pending(self, query: ListQuery) -> Page:
+        """Pending customers, oldest first."""
+        ...
+
+    def onboarded(self, query: ListQuery, status: Status | None = None) -> Page:
+        """Onboarded customers (of ``status``, when given), first onboarded first."""
+        ...
 
     def wait_until_current(self, timeout: float) -> bool:
         """Block until the views reflect every event committed before the call

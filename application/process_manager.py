@@ -32,7 +32,7 @@ from application.errors import NotFound, TamperedHistory
 from application.lists import DueWork
 from application.mail import MailError, MailTransport, UnsendableEmail
 from application.unit_of_work import UnitOfWork
-from domain.customer import ACTIVATION_EMAIL, TRIAL_END, UPGRADE_NOTICE, Customer, Deadline
+from domain.customer import Customer, Deadline, DeadlineKind
 from domain.partner import Partner
 from domain.values import Policy
 
@@ -136,7 +136,7 @@ class ProcessManager:
     def handle(self, deadline: Deadline) -> tuple[bool, int]:
         """Do one deadline's work; say whether it recorded an event and how many
         emails it sent."""
-        if deadline.kind == TRIAL_END:
+        if deadline.kind == DeadlineKind.TRIAL_END:
             outcome = self.customers.end_trial_if_due(deadline.customer_id)
             return outcome.position is not None, 0
         customer = self.uow.load(Customer, deadline.customer_id)
@@ -145,7 +145,7 @@ class ProcessManager:
         if deadline.kind not in due or due[deadline.kind] > now:
             return False, 0  # already done, or moved: the view has not caught up yet
         partner_name = self.uow.load(Partner, customer.state.partner_id).state.name
-        if deadline.kind == ACTIVATION_EMAIL:
+        if deadline.kind == DeadlineKind.ACTIVATION_EMAIL:
             version = customer.state.link_version
             url = self.links.url(customer.id, version)
             email = activation_email(customer, partner_name, url, now)
@@ -154,7 +154,7 @@ class ProcessManager:
                 customer.id, link_version=version, message_id=email.message_id
             )
             return outcome.position is not None, 1
-        if deadline.kind == UPGRADE_NOTICE:
+        if deadline.kind == DeadlineKind.UPGRADE_NOTICE:
             trial_ends_at = customer.state.trial_ends_at
             if trial_ends_at is None or now >= trial_ends_at:
                 # Too late for a notice: the trial end is due too, so do it now.

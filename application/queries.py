@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 from uuid import UUID
 
 from application.actions import actions_for
@@ -19,8 +19,6 @@ from domain.customer import Customer
 from domain.partner import Partner
 from domain.rules import check_instant
 from domain.values import Actor
-
-ENVELOPE = {"originator_id", "originator_version", "timestamp", "recorded_at", "actor"}
 
 
 class CustomerQueries:
@@ -113,12 +111,11 @@ class CustomerQueries:
 
 
 def _describe(event: DomainEvent) -> HistoryEvent:
-    data: dict[str, Any] = event.model_dump(mode="json", exclude=ENVELOPE)
     return HistoryEvent(
         version=event.originator_version,
         type=type(event).__name__,
         recorded_at=event.recorded_at,
         effective_at=event.timestamp,
         actor=ActorDTO(kind=event.actor.kind.value, id=event.actor.id),
-        data=data,
+        data=event.facts(),
     )

@@ -23,6 +23,7 @@ import psycopg
 
 from adapters.event_store import open_event_store
 from adapters.sql import open_database
+from application.lists import ListQuery
 from domain.customer import Customer
 from domain.values import Actor, ActorKind, Policy, Source, Status
 from projections.views import Views
@@ -104,13 +105,11 @@ def page_latency(views: Views, repeats: int = 30, partner_id: uuid.UUID = PARTNE
     timings = []
     for _ in range(repeats):
         start = time.perf_counter()
-        first = views.reader.pending_page(viewer=auditor, q=None, limit=50, cursor=None)
-        views.reader.pending_page(viewer=auditor, q=None, limit=50, cursor=first.next_cursor)
-        views.reader.pending_page(viewer=partner, q=None, limit=50, cursor=None)
-        views.reader.onboarded_page(
-            viewer=partner, status=Status.TRIAL, q=None, limit=50, cursor=None
-        )
-        views.reader.pending_page(viewer=auditor, q="org 00012", limit=50, cursor=None)
+        first = views.reader.pending(ListQuery(auditor, 50))
+        views.reader.pending(ListQuery(auditor, 50, cursor=first.next_cursor))
+        views.reader.pending(ListQuery(partner, 50))
+        views.reader.onboarded(ListQuery(partner, 50), Status.TRIAL)
+        views.reader.pending(ListQuery(auditor, 50, q="org 00012"))
         timings.append((time.perf_counter() - start) / 5)
     return statistics.median(timings)
 

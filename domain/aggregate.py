@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Generic, Self, TypeVar, cast
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -19,7 +19,10 @@ from domain.errors import DomainError
 from domain.values import Actor
 
 
-class DomainEvent(BaseModel):
+class Versioned(BaseModel):
+    """What the event store keeps: a frozen model under a stable topic, at a version of
+    its originator (an event, or a snapshot)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     TOPIC: ClassVar[str] = ""
@@ -28,6 +31,9 @@ class DomainEvent(BaseModel):
     originator_id: UUID
     originator_version: int
     timestamp: datetime
+
+
+class DomainEvent(Versioned):
     recorded_at: datetime
     actor: Actor
 
@@ -47,6 +53,14 @@ class DomainEvent(BaseModel):
 
     def apply(self, aggregate: Any) -> None:
         """Change the aggregate's state; overridden by each event."""
+
+    def facts(self) -> dict[str, Any]:
+        """The event's own fields as JSON values, without its envelope."""
+        return self.model_dump(mode="json", exclude=set(ENVELOPE))
+
+
+# The fields every event has: which aggregate, at which version, when, by whom.
+ENVELOPE = frozenset(DomainEvent.model_fields)
 
 
 class Aggregate:
@@ -106,6 +120,13 @@ class Aggregate:
             "actor": by,
         }
 
+    @classmethod
+    def _start(cls, event: DomainEvent) -> Self:
+        """The aggregate ``event`` (the first of a history) creates, with it pending."""
+        aggregate = cast(Self, event.mutate(None))
+        aggregate._pending.append(event)
+        return aggregate
+
     def _trigger(self, event: DomainEvent) -> None:
         event.mutate(self)
         self._pending.append(event)
@@ -119,23 +140,57 @@ class Aggregate:
         raise NotImplementedError
 
 
+S = TypeVar("S", bound=BaseModel)
+
+
+class Stateful(Aggregate, Generic[S]):
+    """An aggregate whose state is one pydantic model ``state_type``: its snapshot."""
+
+    state_type: ClassVar[type[BaseModel]]
+
+    def __init__(self, id: UUID, created_on: datetime, state: S) -> None:  # noqa: A002
+        super().__init__(id, created_on)
+        self.state = state
+
+    @classmethod
+    def created(cls, event: DomainEvent, state: S) -> Self:
+        """The aggregate as the first event of its history makes it."""
+        aggregate = cls(event.originator_id, event.timestamp, state)
+        aggregate.version = event.originator_version
+        return aggregate
+
+    def snapshot_state(self) -> dict[str, Any]:
+        return self.state.model_dump(mode="json")
+
+    @classmethod
+    def from_snapshot(cls, snapshot: Snapshot) -> Self:
+        state = cast(S, cls.state_type.model_validate(snapshot.state))
+        return cls(snapshot.originator_id, snapshot.created_on, state)
+
+
+def first_envelope(originator_id: UUID, at: datetime, by: Actor) -> dict[str, Any]:
+    """The fields of the first event of a history, recorded when it takes effect."""
+    at = utc(at)
+    return {
+        "originator_id": originator_id,
+        "originator_version": 1,
+        "timestamp": at,
+        "recorded_at": at,
+        "actor": by,
+    }
+
+
 def utc(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise ValueError("instants must be timezone-aware (UTC)")
     return at.astimezone(UTC)
 
 
-class Snapshot(BaseModel):
+class Snapshot(Versioned):
     """The state of an aggregate at a version, to avoid replaying long histories."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
     TOPIC: ClassVar[str] = "Snapshot"
-    class_version: ClassVar[int] = 1
 
-    originator_id: UUID
-    originator_version: int
-    timestamp: datetime
     created_on: datetime
     aggregate: str
     state: dict[str, Any]

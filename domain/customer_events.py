@@ -45,10 +45,8 @@ class Created(DomainEvent):
             link_issued_at=self.timestamp,
             link_expires_at=self.link_expires_at,
         )
-        customer_class: Any = aggregate_class("Customer")  # takes the state, too
-        customer = customer_class(self.originator_id, self.timestamp, state)
-        customer.version = self.originator_version
-        return customer
+        customer_class: Any = aggregate_class("Customer")  # a Stateful[CustomerState]
+        return customer_class.created(self, state)
 
 
 class ActivationSent(Event):

@@ -4,23 +4,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.values import ImportStatus, LogLevel, Source, Stage, Status
 
-ACTIVATION_EMAIL = "activation_email"
-UPGRADE_NOTICE = "upgrade_notice"
-TRIAL_END = "trial_end"
+
+class DeadlineKind(StrEnum):
+    """The time-driven work a customer can wait for (its value names it in the views)."""
+
+    ACTIVATION_EMAIL = "activation_email"
+    UPGRADE_NOTICE = "upgrade_notice"
+    TRIAL_END = "trial_end"
 
 
 @dataclass(frozen=True)
 class Deadline:
-    """Time-driven work a customer waits for: one of the three kinds above."""
+    """Time-driven work a customer waits for, and when it falls due."""
 
     customer_id: UUID
-    kind: str
+    kind: DeadlineKind
     due_at: datetime
 
 

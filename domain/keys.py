@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from domain.aggregate import Aggregate, DomainEvent
+from domain.aggregate import DomainEvent, Stateful
 from domain.errors import InvalidState
 from domain.values import Actor
 
@@ -38,8 +38,9 @@ class KeyRevoked(DomainEvent):
         aggregate.state.keys = {k: v for k, v in aggregate.state.keys.items() if k != self.key_id}
 
 
-class KeyHolder(Aggregate):
-    """An aggregate that holds API keys; subclasses name the concrete events."""
+class KeyHolder(Stateful[Any]):
+    """An aggregate that holds API keys; subclasses name the concrete events (and their
+    state, a ``KeyRingState``)."""
 
     state: KeyRingState
     ApiKeyIssued: type[KeyIssued]

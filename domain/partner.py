@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 from uuid import UUID
 
-from domain.aggregate import DomainEvent, Snapshot, utc
+from domain.aggregate import DomainEvent, first_envelope
 from domain.errors import Forbidden, ValidationFailed
 from domain.keys import KeyHolder, KeyIssued, KeyRevoked, KeyRingState
 from domain.rules import check_name
@@ -23,19 +23,7 @@ class PartnerState(KeyRingState):
 class Partner(KeyHolder):
     SNAPSHOT_TOPIC = "Partner"
     state: PartnerState
-
-    def __init__(self, id: UUID, created_on: datetime, state: PartnerState) -> None:  # noqa: A002
-        super().__init__(id, created_on)
-        self.state = state
-
-    def snapshot_state(self) -> dict[str, Any]:
-        return self.state.model_dump(mode="json")
-
-    @classmethod
-    def from_snapshot(cls, snapshot: Snapshot) -> Self:
-        return cls(
-            snapshot.originator_id, snapshot.created_on, PartnerState.model_validate(snapshot.state)
-        )
+    state_type = PartnerState
 
     class Registered(DomainEvent):
         TOPIC = "Partner.Registered"
@@ -51,9 +39,7 @@ class Partner(KeyHolder):
                 status=self.status,
                 distributor_id=self.distributor_id,
             )
-            partner = Partner(self.originator_id, self.timestamp, state)
-            partner.version = self.originator_version
-            return partner
+            return Partner.created(self, state)
 
     class StatusChanged(DomainEvent):
         TOPIC = "Partner.StatusChanged"
@@ -86,21 +72,15 @@ class Partner(KeyHolder):
                 raise ValidationFailed("distributor_id", "only an MSP belongs to a distributor")
             if distributor.state.kind is not PartnerKind.DISTRIBUTOR:
                 raise ValidationFailed("distributor_id", "is not a distributor")
-        at = utc(at)
-        event = cls.Registered(
-            originator_id=partner_id,
-            originator_version=1,
-            timestamp=at,
-            recorded_at=at,
-            actor=by,
-            name=check_name(name),
-            kind=kind,
-            status=status,
-            distributor_id=None if distributor is None else distributor.id,
+        return cls._start(
+            cls.Registered(
+                **first_envelope(partner_id, at, by),
+                name=check_name(name),
+                kind=kind,
+                status=status,
+                distributor_id=None if distributor is None else distributor.id,
+            )
         )
-        partner = event.mutate(None)
-        partner._pending.append(event)
-        return partner
 
     def change_status(self, *, status: PartnerStatus, at: datetime, by: Actor) -> bool:
         check_admin(by)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Self
+from typing import Any
 from uuid import UUID
 
-from domain.aggregate import DomainEvent, Snapshot, utc
+from domain.aggregate import DomainEvent, first_envelope
 from domain.keys import KeyHolder, KeyIssued, KeyRevoked, KeyRingState
 from domain.partner import check_admin
 from domain.rules import check_name
@@ -21,18 +21,7 @@ class ServiceAccountState(KeyRingState):
 class ServiceAccount(KeyHolder):
     SNAPSHOT_TOPIC = "ServiceAccount"
     state: ServiceAccountState
-
-    def __init__(self, id: UUID, created_on: datetime, state: ServiceAccountState) -> None:  # noqa: A002
-        super().__init__(id, created_on)
-        self.state = state
-
-    def snapshot_state(self) -> dict[str, Any]:
-        return self.state.model_dump(mode="json")
-
-    @classmethod
-    def from_snapshot(cls, snapshot: Snapshot) -> Self:
-        state = ServiceAccountState.model_validate(snapshot.state)
-        return cls(snapshot.originator_id, snapshot.created_on, state)
+    state_type = ServiceAccountState
 
     class Registered(DomainEvent):
         TOPIC = "ServiceAccount.Registered"
@@ -41,9 +30,7 @@ class ServiceAccount(KeyHolder):
 
         def mutate(self, aggregate: Any) -> ServiceAccount:
             state = ServiceAccountState(role=self.role, name=self.name)
-            account = ServiceAccount(self.originator_id, self.timestamp, state)
-            account.version = self.originator_version
-            return account
+            return ServiceAccount.created(self, state)
 
     class ApiKeyIssued(KeyIssued):
         TOPIC = "ServiceAccount.ApiKeyIssued"
@@ -56,16 +43,6 @@ class ServiceAccount(KeyHolder):
         cls, *, account_id: UUID, role: ServiceRole, name: str, at: datetime, by: Actor
     ) -> ServiceAccount:
         check_admin(by)
-        at = utc(at)
-        event = cls.Registered(
-            originator_id=account_id,
-            originator_version=1,
-            timestamp=at,
-            recorded_at=at,
-            actor=by,
-            role=role,
-            name=check_name(name),
+        return cls._start(
+            cls.Registered(**first_envelope(account_id, at, by), role=role, name=check_name(name))
         )
-        account = event.mutate(None)
-        account._pending.append(event)
-        return account

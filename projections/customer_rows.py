@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
 from domain.customer import Customer, CustomerState
-from domain.values import Policy, Stage, Status
+from domain.values import Policy
 from projections.keepable import keepable_state
 from projections.sql import Database, EncodedJson, Json, Row
 
@@ -40,15 +41,20 @@ def common(c: Customer, s: CustomerState) -> tuple[Any, ...]:
     )
 
 
+# The columns that hold a state's field as it is, after the common ones.
+PENDING_FIELDS = attrgetter(
+    "link_version", "link_issued_at", "link_expires_at", "activation_sent_at", "activated_at"
+)
+ONBOARDED_FIELDS = attrgetter(
+    "onboarded_at", "trial_ends_at", "upgrade_notice_sent_at", "production_since", "expiration_date"
+)
+
+
 def pending_row(c: Customer) -> tuple[Any, ...]:
     s, state_json = keepable_state(c.state)
     return (
         *common(c, s),
-        s.link_version,
-        s.link_issued_at,
-        s.link_expires_at,
-        s.activation_sent_at,
-        s.activated_at,
+        *PENDING_FIELDS(s),
         s.import_status.value,
         Json([e.model_dump(mode="json") for e in s.import_errors]),
         Json([e.model_dump(mode="json") for e in s.event_log]),
@@ -59,34 +65,12 @@ def pending_row(c: Customer) -> tuple[Any, ...]:
 def customer_row(t: Tracked) -> tuple[Any, ...]:
     c = t.customer
     s, state_json = keepable_state(c.state)
-    return (
-        *common(c, s),
-        s.onboarded_at,
-        s.trial_ends_at,
-        s.upgrade_notice_sent_at,
-        s.production_since,
-        s.expiration_date,
-        t.extensions,
-        EncodedJson(state_json),
-    )
+    return (*common(c, s), *ONBOARDED_FIELDS(s), t.extensions, EncodedJson(state_json))
 
 
 def deadline_rows(c: Customer, policy: Policy) -> list[tuple[UUID, str, datetime]]:
-    """What the process manager must do for this customer next, and when."""
-    s = c.state
-    rows: list[tuple[UUID, str, datetime]] = []
-    if (
-        s.stage is Stage.PENDING
-        and s.activated_at is None
-        and s.link_version > s.activation_sent_version
-    ):
-        rows.append((c.id, "activation_email", s.link_issued_at))
-    notice = c.notice_due_at(policy)
-    if notice is not None:
-        rows.append((c.id, "upgrade_notice", notice))
-    if s.stage is Stage.ONBOARDED and s.status is Status.TRIAL and s.trial_ends_at is not None:
-        rows.append((c.id, "trial_end", s.trial_ends_at))
-    return rows
+    """The view rows of what the process manager must do for this customer next."""
+    return [(c.id, kind.value, due_at) for kind, due_at in c.deadlines(policy).items()]
 
 
 def tracked_from_row(db: Database, row: Row) -> Tracked:

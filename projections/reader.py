@@ -2,7 +2,8 @@
 
 Pending customers are ordered by (created_at, id), onboarded ones by (onboarded_at, id);
 both keys never change, so paging is stable while rows change. A cursor is opaque
-base64url JSON holding the list's name and the last row's key.
+base64url JSON holding the list's name and the last row's key. Who sees which customer
+is the application's rule (``visible_to``); ``scopes`` says it in SQL.
 """
 
 from __future__ import annotations
@@ -10,30 +11,25 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from domain.customer import Customer
+from application.authorization import Visibility, visible_to
+from application.lists import CustomerLists, ListQuery, Page
 from domain.errors import ValidationFailed
 from domain.rules import check_instant
 from domain.text import check_text
-from domain.values import Actor, ActorKind, Status
+from domain.values import Status
 from projections.customer_rows import customer_from_row
 from projections.schema import CUSTOMERS, DEADLINES, PENDING
 from projections.sql import Database
 
-READ_ALL = frozenset({ActorKind.AUDITOR, ActorKind.ADMIN})
 # The state as JSON text (not jsonb decoded to dicts by the driver): pydantic parses
 # and validates text in one pass, twice as fast as json.loads and then validating.
 COLUMNS = "id, version, created_at, modified_at, {state} AS state"
-
-
-@dataclass(frozen=True)
-class PageOf:
-    items: list[Customer]
-    next_cursor: str | None
 
 
 @dataclass
@@ -57,128 +53,73 @@ class Query:
         return text, list(self.params)
 
 
-class CustomerReader:
-    def __init__(self, db: Database) -> None:
+def scopes(visible: Visibility) -> list[tuple[str, list[Any]]]:
+    """The WHERE clauses of the rows ``visible`` admits, one for each ordered index scan
+    (none when it admits nothing); no row matches two of them."""
+    if visible.everything:
+        return [("1 = 1", [])]
+    found: list[tuple[str, list[Any]]] = []
+    if visible.owner is not None:
+        found.append(("partner_id = ?", [visible.owner]))
+    if visible.distributor is not None:  # its MSPs' customers, but for its own (above)
+        clause, params = "distributor_id = ?", [visible.distributor]
+        if visible.owner is not None:
+            clause, params = f"{clause} AND partner_id <> ?", [*params, visible.owner]
+        found.append((clause, params))
+    return found
+
+
+class CustomerReader(CustomerLists):
+    def __init__(self, db: Database, wait_until_current: Callable[[float], bool]) -> None:
         self.db = db
+        self._wait_until_current = wait_until_current
 
-    def pending_page(  # noqa: PLR0913
-        self,
-        *,
-        viewer: Actor,
-        q: str | None,
-        limit: int,
-        cursor: str | None,
-        owner: UUID | None = None,
-        distributor: UUID | None = None,
-    ) -> PageOf:
-        query = Query(PENDING.name, "created_at")
-        return self._page(
-            query=query,
-            name="pending",
-            viewer=viewer,
-            q=q,
-            limit=limit,
-            cursor=cursor,
-            owner=owner,
-            distributor=distributor,
-        )
+    def pending(self, query: ListQuery) -> Page:
+        return self._page(Query(PENDING.name, "created_at"), "pending", query)
 
-    def onboarded_page(  # noqa: PLR0913
-        self,
-        *,
-        viewer: Actor,
-        status: Status | None,
-        q: str | None,
-        limit: int,
-        cursor: str | None,
-        owner: UUID | None = None,
-        distributor: UUID | None = None,
-    ) -> PageOf:
-        query = Query(CUSTOMERS.name, "onboarded_at")
+    def onboarded(self, query: ListQuery, status: Status | None = None) -> Page:
+        select = Query(CUSTOMERS.name, "onboarded_at")
         if status is not None:
-            query.add("status = ?", status.value)
-        return self._page(
-            query=query,
-            name="customers",
-            viewer=viewer,
-            q=q,
-            limit=limit,
-            cursor=cursor,
-            owner=owner,
-            distributor=distributor,
-        )
+            select.add("status = ?", status.value)
+        return self._page(select, "customers", query)
 
-    def due(self, now: datetime, limit: int) -> list[tuple[UUID, str, datetime]]:
-        rows = self.db.rows(
-            f"SELECT customer_id, kind, due_at FROM {DEADLINES.name} WHERE due_at <= ? "
-            f"ORDER BY due_at, customer_id, kind LIMIT {int(limit)}",
-            [now],
-        )
-        return [
-            (UUID(str(r["customer_id"])), r["kind"], self.db.instant(r["due_at"])) for r in rows
-        ]
-
-    def next_due(self, after: datetime, until: datetime) -> datetime | None:
-        """The earliest due instant in ``(after, until]`` (an index range scan)."""
-        rows = self.db.rows(
-            f"SELECT due_at FROM {DEADLINES.name} WHERE due_at > ? AND due_at <= ? "
-            "ORDER BY due_at LIMIT 1",
-            [after, until],
-        )
-        return self.db.instant(rows[0]["due_at"]) if rows else None
+    def wait_until_current(self, timeout: float) -> bool:
+        return self._wait_until_current(timeout)
 
     def count_due(self, now: datetime) -> int:
         rows = self.db.rows(f"SELECT COUNT(*) AS n FROM {DEADLINES.name} WHERE due_at <= ?", [now])
         return int(rows[0]["n"])
 
     # -------------------------------------------------------------- plumbing
-    def _page(  # noqa: PLR0913
-        self,
-        *,
-        query: Query,
-        name: str,
-        viewer: Actor,
-        q: str | None,
-        limit: int,
-        cursor: str | None,
-        owner: UUID | None,
-        distributor: UUID | None,
-    ) -> PageOf:
+    def _page(self, select: Query, name: str, query: ListQuery) -> Page:
+        limit = query.limit
         if limit < 1:
             raise ValidationFailed("limit", "must be at least 1")
-        if q:
-            check_text(q, "q")
-            query.add("name_lower LIKE ? ESCAPE '!'", f"%{_escape(q.strip().lower())}%")
-        if owner is not None:
-            query.add("partner_id = ?", owner)
-        if distributor is not None:
-            query.add("distributor_id = ?", distributor)
-        if cursor is not None:
-            at, last_id = decode_cursor(cursor, name)
-            query.add(f"({query.key}, id) > (?, ?)", at, last_id)
-        rows = self._select(query, viewer, limit + 1)
+        if query.q:
+            check_text(query.q, "q")
+            select.add("name_lower LIKE ? ESCAPE '!'", f"%{_escape(query.q.strip().lower())}%")
+        if query.owner is not None:
+            select.add("partner_id = ?", query.owner)
+        if query.distributor is not None:
+            select.add("distributor_id = ?", query.distributor)
+        if query.cursor is not None:
+            at, last_id = decode_cursor(query.cursor, name)
+            select.add(f"({select.key}, id) > (?, ?)", at, last_id)
+        rows = self._select(select, visible_to(query.viewer), limit + 1)
         items = [customer_from_row(self.db, r) for r in rows[:limit]]
-        more = len(rows) > limit
-        last = rows[limit - 1] if more else None
+        last = rows[limit - 1] if len(rows) > limit else None
         next_cursor = (
             encode_cursor(name, self.db.instant(last["k"]), UUID(str(last["id"]))) if last else None
         )
-        return PageOf(items, next_cursor)
+        return Page(items, next_cursor)
 
-    def _select(self, query: Query, viewer: Actor, limit: int) -> list[dict[str, Any]]:
-        if viewer.kind in READ_ALL:
-            return self.db.rows(*query.sql("1 = 1", limit, self.db.dialect))
-        viewer_id = _uuid(viewer.id)
-        if viewer_id is None or not viewer.is_partner:
-            return []
-        owned_sql, owned = query.sql("partner_id = ?", limit, self.db.dialect)
-        rows = self.db.rows(owned_sql, [viewer_id, *owned])
-        if viewer.kind is ActorKind.DISTRIBUTOR:
-            # Its MSPs' customers: a second ordered index scan, merged here.
-            theirs_sql, theirs = query.sql(
-                "distributor_id = ? AND partner_id <> ?", limit, self.db.dialect
-            )
-            rows += self.db.rows(theirs_sql, [viewer_id, viewer_id, *theirs])
+    def _select(self, select: Query, visible: Visibility, limit: int) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        found = scopes(visible)
+        for scope, params in found:
+            text, more = select.sql(scope, limit, self.db.dialect)
+            rows += self.db.rows(text, [*params, *more])
+        if len(found) > 1:  # ordered index scans, merged here
             rows.sort(key=lambda r: (self.db.instant(r["k"]), str(r["id"])))
         return rows[:limit]
 
@@ -206,10 +147,3 @@ def decode_cursor(cursor: str, name: str) -> tuple[datetime, UUID]:
 
 def _escape(text: str) -> str:
     return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-
-
-def _uuid(value: str) -> UUID | None:
-    try:
-        return UUID(value)
-    except ValueError:
-        return None

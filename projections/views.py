@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -42,7 +41,7 @@ class Views:
         self._create_tables()
         self.follower = Follower(recorder, mapper, self.db, self.projections, batch_size=batch_size)
         self.follower.refresh()
-        self.reader = CustomerReader(self.db)
+        self.reader = CustomerReader(self.db, self.wait_until_current)
 
     def _create_tables(self) -> None:
         with self.db.schema_transaction() as tx:
@@ -95,7 +94,3 @@ class Views:
         done = rebuild_all(self.db, self.recorder, self.mapper, chosen, on_batch=on_batch)
         self.follower.refresh()
         return done
-
-    # -------------------------------------------------------------- queries
-    def due(self, now: datetime, limit: int) -> list[tuple[UUID, str, datetime]]:
-        return self.reader.due(now, limit)

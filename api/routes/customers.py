@@ -15,7 +15,7 @@ from api.representations import CustomerPage, PendingCustomer, PendingPage, tagg
 from api.schemas import NewCustomer
 from application.dto import CustomerDTO, History
 from application.errors import Busy, NotFound
-from application.lists import CustomerLists
+from application.lists import CustomerLists, ListQuery
 from domain.errors import ValidationFailed
 from domain.text import Line
 from domain.values import ActorKind, Status
@@ -84,9 +84,8 @@ def list_pending_customers(
 ) -> PendingPage:
     """The Pending customers view; each item's `activation_url` is given to its owner
     only (`null` for everyone else)."""
-    page = current(services.lists).pending(
-        viewer=by, q=q, limit=limit, cursor=cursor, owner=owner, distributor=distributor
-    )
+    query = ListQuery(by, limit, q=q, cursor=cursor, owner=owner, distributor=distributor)
+    page = current(services.lists).pending(query)
     described = services.queries.describe_all(page.items, by)
     items = [  # dto is validated already: extend it without dumping and validating again
         PendingCustomer.model_construct(
@@ -109,16 +108,8 @@ def list_customers(
     distributor: Distributor = None,
 ) -> CustomerPage:
     """The Customers view: onboarded customers."""
-    lists = current(services.lists)
-    page = lists.onboarded(
-        viewer=by,
-        status=status,
-        q=q,
-        limit=limit,
-        cursor=cursor,
-        owner=owner,
-        distributor=distributor,
-    )
+    query = ListQuery(by, limit, q=q, cursor=cursor, owner=owner, distributor=distributor)
+    page = current(services.lists).onboarded(query, status)
     items = services.queries.describe_all(page.items, by)
     return CustomerPage(items=items, next_cursor=page.next_cursor)
 

@@ -16,9 +16,10 @@ from adapters.clock_store import PersistedTestClock
 from adapters.work_claims import WorkClaims
 from api.bootstrap import Services, build
 from application.clock import TestClock
+from application.lists import ListQuery
 from application.mail import Email, MailTransport
 from application.settings import Settings
-from domain.customer import Deadline
+from domain.customer import Deadline, DeadlineKind
 from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus, ServiceRole
 from tests.conftest import START
 
@@ -189,10 +190,10 @@ def test_advancing_the_test_clock_answers_once_everything_due_is_done(
         assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2  # the notice
         assert services.advance_clock(timedelta(days=3))
 
-        page = services.lists.onboarded(viewer=msp, status=None, q=None, limit=10, cursor=None)
+        page = services.lists.onboarded(ListQuery(msp, 10))
         [customer] = page.items
         assert customer.state.status == "PRODUCTION"
-        assert services.lists.due(services.clock.now(), 10) == []
+        assert services.due_work.due(services.clock.now(), 10) == []
     finally:
         services.close()
 
@@ -203,15 +204,15 @@ def test_a_claim_keeps_a_deadline_from_a_second_worker_until_it_expires(
     services = build(Settings(database_url=sqlite_url, secret_key="k" * 32), clock)
     try:
         claims = WorkClaims(services.views.db)
-        deadline = Deadline(UUID(int=1), "trial_end", START)
+        deadline = Deadline(UUID(int=1), DeadlineKind.TRIAL_END, START)
         now = time.time()
         assert claims.claim(deadline, "a", now + 60)
         assert not claims.claim(deadline, "b", now + 60)
         assert claims.claim(deadline, "a", now + 120)  # its owner may extend it
-        moved = Deadline(UUID(int=1), "trial_end", START + timedelta(days=7))
+        moved = Deadline(UUID(int=1), DeadlineKind.TRIAL_END, START + timedelta(days=7))
         assert claims.claim(moved, "b", now + 60)  # a new due time is new work
         assert claims.claim(moved, "a", now - 1) is False
-        expired = Deadline(UUID(int=2), "trial_end", START)
+        expired = Deadline(UUID(int=2), DeadlineKind.TRIAL_END, START)
         assert claims.claim(expired, "a", now - 1)
         assert claims.claim(expired, "b", now + 60)  # an expired claim is free
     finally:

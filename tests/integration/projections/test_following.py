@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from application.clock import TestClock
+from application.lists import ListQuery
 from domain.customer import Customer
 from domain.values import Actor, ActorKind, Policy, Source
 from projections import positions
@@ -33,7 +34,7 @@ def world(shared_url: str, clock: TestClock) -> Iterator[World]:
 
 
 def pending_names(world: World) -> set[str]:
-    page = world.services.lists.pending(viewer=AUDITOR, q=None, limit=200, cursor=None)
+    page = world.services.lists.pending(ListQuery(AUDITOR, 200))
     return {c.state.organization_name for c in page.items}
 
 

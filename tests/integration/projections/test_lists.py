@@ -8,8 +8,9 @@ from uuid import UUID
 
 import pytest
 
+from application.authorization import can_see
 from application.clock import TestClock
-from application.lists import Page
+from application.lists import ListQuery, Page
 from domain.errors import ValidationFailed
 from domain.values import Actor, ActorKind, Status
 from tests.projections_support import AUDITOR, IMPORTER, World
@@ -30,7 +31,7 @@ def all_pages(world: World, viewer: Actor, limit: int, q: str | None = None) -> 
     seen: list[str] = []
     cursor = None
     while True:
-        page = world.services.lists.pending(viewer=viewer, q=q, limit=limit, cursor=cursor)
+        page = world.services.lists.pending(ListQuery(viewer, limit, q=q, cursor=cursor))
         seen += names(page)
         if page.next_cursor is None:
             return seen
@@ -54,7 +55,7 @@ def test_a_page_that_ends_the_list_has_no_cursor(world: World) -> None:
     world.add(world.msp, "Only")
     world.current()
 
-    page = world.services.lists.pending(viewer=AUDITOR, q=None, limit=1, cursor=None)
+    page = world.services.lists.pending(ListQuery(AUDITOR, 1))
 
     assert names(page) == ["Only"]
     assert page.next_cursor is None
@@ -103,9 +104,7 @@ def test_onboarded_customers_leave_pending_and_filter_by_status_owner_and_distri
     lists = world.services.lists
 
     def onboarded(status: Status | None = None, **filters: UUID) -> list[str]:
-        page = lists.onboarded(
-            viewer=AUDITOR, status=status, q=None, limit=10, cursor=None, **filters
-        )
+        page = lists.onboarded(ListQuery(AUDITOR, 10, **filters), status)
         return names(page)
 
     assert all_pages(world, AUDITOR, limit=10) == ["Still pending"]
@@ -122,9 +121,7 @@ def test_items_are_customers_as_the_aggregate_has_them(world: World) -> None:
     world.onboard(customer_id)
     world.current()
 
-    item = world.services.lists.onboarded(
-        viewer=world.msp, status=None, q=None, limit=1, cursor=None
-    ).items[0]
+    item = world.services.lists.onboarded(ListQuery(world.msp, 1)).items[0]
     aggregate = world.services.store.repository.get(customer_id)
 
     assert (item.id, item.version, item.state) == (customer_id, aggregate.version, aggregate.state)
@@ -135,18 +132,18 @@ def test_a_cursor_from_another_list_or_garbage_is_refused(world: World) -> None:
     world.add(world.msp, "A")
     world.add(world.msp, "B")
     world.current()
-    cursor = world.services.lists.pending(viewer=AUDITOR, q=None, limit=1, cursor=None).next_cursor
+    cursor = world.services.lists.pending(ListQuery(AUDITOR, 1)).next_cursor
 
     with pytest.raises(ValidationFailed):
-        world.services.lists.onboarded(viewer=AUDITOR, status=None, q=None, limit=1, cursor=cursor)
+        world.services.lists.onboarded(ListQuery(AUDITOR, 1, cursor=cursor))
     with pytest.raises(ValidationFailed):
-        world.services.lists.pending(viewer=AUDITOR, q=None, limit=1, cursor="not-a-cursor")
+        world.services.lists.pending(ListQuery(AUDITOR, 1, cursor="not-a-cursor"))
 
 
 def test_deadlines_follow_each_customer_state(world: World) -> None:
     customer_id = world.add(world.msp, "Acme")
     world.current()
-    lists = world.services.lists
+    lists = world.services.due_work
     start = world.clock.now()
     assert [(d.kind, d.due_at) for d in lists.due(start, 10)] == [("activation_email", start)]
 
@@ -165,3 +162,26 @@ def test_deadlines_follow_each_customer_state(world: World) -> None:
     world.services.customers.set_automatic_upgrade(customer_id, enabled=False, by=world.msp)
     world.current()
     assert [d.kind for d in lists.due(later, 10)] == ["trial_end"]
+
+
+def test_the_lists_show_each_viewer_the_customers_the_application_lets_it_see(
+    world: World,
+) -> None:
+    ids = [world.add(owner, owner.id) for owner in (world.distributor, world.msp, world.loner)]
+    world.onboard(ids[1])
+    world.current()
+    customers = [world.services.store.repository.get(i) for i in ids]
+    viewers = [
+        world.distributor,
+        world.msp,
+        world.loner,
+        AUDITOR,
+        IMPORTER,
+        Actor(kind=ActorKind.MSP, id="not-a-uuid"),
+    ]
+
+    for viewer in viewers:
+        query = ListQuery(viewer, 10)
+        listed = world.services.lists.pending(query).items
+        listed += world.services.lists.onboarded(query).items
+        assert {c.id for c in listed} == {c.id for c in customers if can_see(c, viewer)}

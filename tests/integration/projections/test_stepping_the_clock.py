@@ -27,7 +27,7 @@ def test_the_next_deadline_is_the_earliest_after_now_up_to_the_target(world: Wor
     world.onboard(first)
     onboarded_at = world.clock.now()
     world.current()
-    lists = world.services.lists
+    lists = world.services.due_work
     notice, trial_end = onboarded_at + timedelta(days=11), onboarded_at + timedelta(days=14)
 
     assert lists.next_due(onboarded_at, onboarded_at + timedelta(days=30)) == notice
@@ -43,23 +43,25 @@ def test_a_deadline_set_aside_is_neither_taken_nor_outstanding_in_any_process(
     world.add(world.msp, "Acme")
     world.current()
     now = world.clock.now()
-    [deadline] = world.services.lists.due(now, 10)
-    assert world.services.lists.claim(deadline, "worker-1", time.time() + 60)
-    assert world.services.lists.outstanding(now)  # work under way counts
+    [deadline] = world.services.due_work.due(now, 10)
+    assert world.services.due_work.claim(deadline, "worker-1", time.time() + 60)
+    assert world.services.due_work.outstanding(now)  # work under way counts
 
-    world.services.lists.set_aside(deadline, time.time() + 3600)
+    world.services.due_work.set_aside(deadline, time.time() + 3600)
 
     shared = database_url != "memory://"  # an in-memory store has no other process
     other = World(database_url, world.clock, like=world) if shared else world
     try:
-        for lists in {id(w): w.services.lists for w in (world, other)}.values():
+        for lists in {id(w): w.services.due_work for w in (world, other)}.values():
             assert not lists.outstanding(now)
             assert lists.due(now, 10) == []
             assert not lists.claim(deadline, "worker-2", time.time() + 60)
         later = world.add(world.msp, "Fabrikam")  # other work is outstanding as ever
         world.current()
-        assert [d.customer_id for d in world.services.lists.due(world.clock.now(), 10)] == [later]
-        assert world.services.lists.outstanding(world.clock.now())
+        assert [d.customer_id for d in world.services.due_work.due(world.clock.now(), 10)] == [
+            later
+        ]
+        assert world.services.due_work.outstanding(world.clock.now())
     finally:
         if shared:
             other.close()

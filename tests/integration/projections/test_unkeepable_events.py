@@ -13,6 +13,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from application.clock import TestClock
+from application.lists import ListQuery
 from domain.customer import Customer
 from domain.values import PartnerKind
 from projections.failures import ProjectionFailed
@@ -31,7 +32,7 @@ def world(request: pytest.FixtureRequest, clock: TestClock) -> Iterator[World]:
 
 
 def pending_names(world: World) -> list[str]:
-    page = world.services.lists.pending(viewer=AUDITOR, q=None, limit=200, cursor=None)
+    page = world.services.lists.pending(ListQuery(AUDITOR, 200))
     return sorted(c.state.organization_name for c in page.items)
 
 

@@ -138,3 +138,23 @@ def test_replaying_the_recorded_events_rebuilds_the_same_customer() -> None:
     )  # trial end 2026-01-26T15:00Z + 365 days
     assert customer.modified_on == events[-1].timestamp
     assert customer.created_on == T0.astimezone(UTC)
+
+
+def test_an_events_facts_are_its_fields_but_for_the_envelope_every_event_has() -> None:
+    customer = Customer.add(
+        customer_id=CUSTOMER_ID,
+        organization_name="Acme",
+        notification_email="it@example.com",
+        sku="ESSENTIALS_MSP_2025",
+        addons=[],
+        owner=msp_partner(),
+        direct=False,
+        catalogue=CATALOGUE,
+        policy=ODD,
+        at=T0,
+        by=MSP,
+    )
+    [created] = customer.collect_events()
+    envelope = {"originator_id", "originator_version", "timestamp", "recorded_at", "actor"}
+
+    assert created.facts().keys() == created.model_dump().keys() - envelope

@@ -9,6 +9,7 @@ import pytest
 
 from adapters.sql import open_database
 from application.clock import TestClock
+from application.lists import ListQuery
 from domain.aggregate import DomainEvent
 from projections import positions
 from projections.failures import ProjectionFailed
@@ -109,7 +110,7 @@ def test_the_background_follower_reads_your_writes(world: World) -> None:
 
     assert world.services.lists.wait_until_current(2.0)
 
-    page = world.services.lists.pending(viewer=AUDITOR, q=None, limit=10, cursor=None)
+    page = world.services.lists.pending(ListQuery(AUDITOR, 10))
     assert [c.id for c in page.items] == [customer]
     world.services.views.stop()
     assert not world.services.views.follower.running
