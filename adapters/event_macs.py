@@ -94,7 +94,11 @@ class EventMacs:
         self, originator_id: UUID | str, version: int, topic: str, state: bytes
     ) -> str | None:
         """None when the MAC verifies, else what is wrong with it."""
-        mac, payload = split(state)
+        return self._verdict(originator_id, version, topic, *split(state))
+
+    def _verdict(
+        self, originator_id: UUID | str, version: int, topic: str, mac: str | None, payload: bytes
+    ) -> str | None:
         if mac is None:
             return MISSING
         if not hmac.compare_digest(mac, self.mac(originator_id, version, topic, payload)):
@@ -103,7 +107,8 @@ class EventMacs:
 
     def checked(self, originator_id: UUID | str, version: int, topic: str, state: bytes) -> bytes:
         """The bytes the MAC covers; raises ``TamperedHistory`` if it does not verify."""
-        problem = self.problem(originator_id, version, topic, state)
+        mac, payload = split(state)
+        problem = self._verdict(originator_id, version, topic, mac, payload)
         if problem is not None:
             self.failures = next(self._failures) + 1
             log.error(
@@ -114,4 +119,4 @@ class EventMacs:
                 problem,
             )
             raise TamperedHistory(originator_id, version, problem)
-        return split(state)[1]
+        return payload
