@@ -9,6 +9,14 @@ state bytes. It is written as the first field of the stored JSON::
 so the stored state stays JSON, and the bytes the MAC covers are those bytes with
 that field taken out. Someone who can write the database but lacks the key cannot
 alter an event or insert one with a MAC that verifies.
+
+State that is not JSON (compressed or encrypted by the library's ``COMPRESSOR_TOPIC``
+or ``CIPHER_TOPIC``) is signed as it is stored, after the MAC's own object::
+
+    {"_mac":"<64 hex digits>"}<the compressed or encrypted bytes>
+
+so the MAC always covers the stored bytes, and the audit checks them without the
+cipher's key.
 """
 
 from __future__ import annotations
@@ -47,10 +55,16 @@ def split(state: bytes) -> tuple[str | None, bytes]:
     rest = state[end + 1 :]  # after the closing quote
     if rest.startswith(b","):
         return mac, b"{" + rest[1:]
-    return mac, b"{" + rest  # the state held nothing else: rest is b"}"
+    if rest == b"}":
+        return mac, b"{}"  # the state held nothing else
+    if rest.startswith(b"}") and not rest.startswith(b"}{"):
+        return mac, rest[1:]  # bytes that are not JSON, after the MAC's own object
+    return mac, state  # malformed: the MAC cannot match these bytes
 
 
 def with_mac(mac: str, payload: bytes) -> bytes:
+    if not payload.startswith(b"{"):  # compressed or encrypted: never empty
+        return PREFIX + mac.encode() + b'"}' + payload
     body = payload[1:]
     separator = b"" if body == b"}" else b","
     return PREFIX + mac.encode() + b'"' + separator + body
@@ -80,7 +94,11 @@ class EventMacs:
         self, originator_id: UUID | str, version: int, topic: str, state: bytes
     ) -> str | None:
         """None when the MAC verifies, else what is wrong with it."""
-        mac, payload = split(state)
+        return self._verdict(originator_id, version, topic, *split(state))
+
+    def _verdict(
+        self, originator_id: UUID | str, version: int, topic: str, mac: str | None, payload: bytes
+    ) -> str | None:
         if mac is None:
             return MISSING
         if not hmac.compare_digest(mac, self.mac(originator_id, version, topic, payload)):
@@ -89,7 +107,8 @@ class EventMacs:
 
     def checked(self, originator_id: UUID | str, version: int, topic: str, state: bytes) -> bytes:
         """The bytes the MAC covers; raises ``TamperedHistory`` if it does not verify."""
-        problem = self.problem(originator_id, version, topic, state)
+        mac, payload = split(state)
+        problem = self._verdict(originator_id, version, topic, mac, payload)
         if problem is not None:
             self.failures = next(self._failures) + 1
             log.error(
@@ -100,4 +119,4 @@ class EventMacs:
                 problem,
             )
             raise TamperedHistory(originator_id, version, problem)
-        return split(state)[1]
+        return payload

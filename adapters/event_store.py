@@ -7,13 +7,13 @@ import logging
 import os
 from datetime import datetime
 from pathlib import Path
-from types import MethodType
 from typing import Any, ClassVar, cast
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
-from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.application import Application
 from eventsourcing.persistence import (
+    InfrastructureFactory,
     IntegrityError,
     InterfaceError,
     Mapper,
@@ -21,13 +21,15 @@ from eventsourcing.persistence import (
     Recording,
     Transcoder,
 )
-from eventsourcing.sqlite import SQLiteConnectionPool
+from eventsourcing.utils import Environment
 
 from adapters.event_macs import EventMacs
+from adapters.library_shim import WaitingSQLiteFactory
 from adapters.mapper import JSONBytes, PydanticMapper, topic_registry
 from adapters.pg_recorder import TOPIC as RECORDER_TOPIC
 from adapters.pg_recorder import schema_lock
 from adapters.unsigned_history import sign_postgres_history, sign_sqlite_history
+from application.database_url import scheme, sqlite_path
 from application.event_store import replay
 from application.receipts import Receipt  # noqa: F401  (the mapper then knows its topic)
 from domain.aggregate import Aggregate, DomainEvent, Snapshot
@@ -72,16 +74,11 @@ class LibraryEventStore(Application[UUID]):
             # have a forged history signed under the real key.
             if macs is not None and sign_unsigned:
                 self.signed_unsigned = self._sign_unsigned_history(env, macs)
-        pool = getattr(getattr(self.recorder, "datastore", None), "pool", None)
-        if isinstance(pool, SQLiteConnectionPool):
-            pool.pool_timeout = float(SQLITE_WRITE_WAIT_S)
-        # The library retries an insert whose connection broke. When the first attempt
-        # had committed and only its acknowledgement was lost, the retry conflicts with
-        # the command's own events, and the command would be refused (or redone) though
-        # it was recorded. The unit of work decides instead (UnitOfWork.save_once).
-        insert = getattr(type(self.recorder).insert_events, "__wrapped__", None)
-        if insert is not None:
-            setattr(self.recorder, "insert_events", MethodType(insert, self.recorder))  # noqa: B010
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        if env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite":
+            return WaitingSQLiteFactory(env, pool_timeout=SQLITE_WRITE_WAIT_S)
+        return super().construct_factory(env)
 
     def _sign_unsigned_history(self, env: dict[str, str], macs: EventMacs) -> int:
         """Sign the events of a database written before they carried a MAC, once."""
@@ -98,18 +95,20 @@ class LibraryEventStore(Application[UUID]):
         return 0
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
-        """The library's save for our aggregates only: without its runtime Protocol
-        checks on every object, and with snapshots taken from the aggregate in hand
-        rather than read back and replayed from the database."""
+        """The library's save for our aggregates only: their events put in the event
+        store in one insert (one transaction on every backend), without the library's
+        runtime Protocol checks on every object, and with snapshots taken from the
+        aggregate in hand rather than read back and replayed from the database.
+
+        Neither the recorder used on PostgreSQL (``LockingInsertRecorder``) nor the
+        library's SQLite and in-memory ones retry an insert: when a first attempt had
+        committed and only its acknowledgement was lost, a retry would conflict with
+        the command's own events. The unit of work decides (``UnitOfWork.save_once``)."""
         aggregates: dict[UUID, Aggregate] = {a.id: a for a in objs}
-        processing = ProcessingEvent[UUID]()
-        processing.saved_kwargs.update(kwargs)
-        for aggregate in aggregates.values():
-            processing.events.extend(aggregate.collect_events())
-            processing.aggregates[aggregate.id] = aggregate
-        recordings = self._record(processing)
+        events = [e for a in aggregates.values() for e in a.collect_events()]
+        recordings = self.events.put(events, **kwargs)
         if self.snapshots is not None:
-            for event in processing.events:
+            for event in events:
                 self._snapshot(aggregates[event.originator_id], event.originator_version)
         return recordings
 
@@ -132,8 +131,14 @@ class LibraryEventStore(Application[UUID]):
         return JSONBytes()
 
     def construct_mapper(self) -> Mapper[UUID]:
+        """Ours, with the library's compressor and cipher when the environment names
+        them (``COMPRESSOR_TOPIC``, ``CIPHER_TOPIC`` and ``CIPHER_KEY``)."""
         return PydanticMapper(
-            self.construct_transcoder(), topic_registry(self.TOPIC_ALIASES), self.macs
+            self.construct_transcoder(),
+            topic_registry(self.TOPIC_ALIASES),
+            self.macs,
+            compressor=self.factory.compressor(),
+            cipher=self.factory.cipher(),
         )
 
 
@@ -143,18 +148,16 @@ def persistence_env(database_url: str) -> dict[str, str]:
 
 
 def _backend_env(database_url: str) -> dict[str, str]:
-    url = urlsplit(database_url)
-    if url.scheme == "memory":
+    if scheme(database_url) == "memory":
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
-    if url.scheme == "sqlite":
-        path = unquote(database_url.removeprefix("sqlite://").removeprefix("/"))
-        if not path:
-            raise ValueError("sqlite URLs look like sqlite:///relative/path.db")
+    path = sqlite_path(database_url)
+    if path is not None:
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": path,
             "SQLITE_LOCK_TIMEOUT": str(SQLITE_WRITE_WAIT_S),
         }
+    url = urlsplit(database_url)
     if url.scheme in ("postgres", "postgresql"):
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",

@@ -1,11 +1,12 @@
 """Stores pydantic events under their explicit topics, validating and upcasting on read.
 
-The library's default mapper rebuilds events without validation and resolves topics
-from module paths; this one validates every event it rebuilds, runs the
-``upcast_vN_vM`` chain for older ``class_version``s, and finds classes by their
-stable ``TOPIC`` (or an alias from ``TOPIC_ALIASES``), so code can move freely.
+The library's default mapper rebuilds events without validation; this one validates
+every event the library's decoding (and its ``upcast_vN_vM`` chain for older
+``class_version``s) rebuilds, and finds classes by their stable ``TOPIC`` (or an
+alias from ``TOPIC_ALIASES``), so code can move freely. The library's
+``COMPRESSOR_TOPIC`` and ``CIPHER_TOPIC`` work as they do for any application.
 Given ``EventMacs``, it signs every event it stores and refuses to rebuild one whose
-MAC does not verify (``application/event_macs.py``).
+MAC does not verify (``adapters/event_macs.py``).
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ from typing import Any, Protocol, cast
 from uuid import UUID
 
 from eventsourcing.persistence import (
+    Cipher,
+    Compressor,
     Mapper,
     MapperDeserialisationError,
     StoredEvent,
     Transcoder,
 )
+from eventsourcing.utils import register_topic
+from pydantic import BaseModel
 from pydantic_core import from_json
 
 from adapters.event_macs import EventMacs, split
@@ -63,15 +68,31 @@ def topic_registry(aliases: Mapping[str, str] | None = None) -> dict[str, type[A
 
 
 class PydanticMapper(Mapper[UUID]):
+    """The library's mapper, storing pydantic events under their explicit topics.
+
+    Writing: the event's state is dumped by pydantic (the library's own
+    ``to_stored_event`` reads ``vars()``, which holds models, not JSON), transcoded,
+    then compressed and encrypted by the library's ``compressor`` and ``cipher`` in
+    the library's order, and then signed (the MAC covers the bytes as stored).
+    Reading: the MAC is checked and taken off, and the library's ``to_domain_event``
+    decrypts, decompresses, decodes and runs the upcasters; its event is then
+    validated by pydantic into the class it names.
+    """
+
     def __init__(
         self,
         transcoder: Transcoder,
         registry: Mapping[str, type[Any]],
         macs: EventMacs | None = None,
+        *,
+        compressor: Compressor | None = None,
+        cipher: Cipher | None = None,
     ) -> None:
-        super().__init__(transcoder)
+        super().__init__(transcoder, compressor=compressor, cipher=cipher)
         self.registry = registry
         self.macs = macs
+        for topic, cls in registry.items():  # the library resolves stored topics
+            register_topic(topic, cls)
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         event = cast(Stored, domain_event)
@@ -82,6 +103,10 @@ class PydanticMapper(Mapper[UUID]):
         if event.class_version > 1:
             state["class_version"] = event.class_version
         payload = self.transcoder.encode(state)
+        if self.compressor:
+            payload = self.compressor.compress(payload)
+        if self.cipher:
+            payload = self.cipher.encrypt(payload)
         if self.macs is not None:
             payload = self.macs.sign(event.originator_id, event.originator_version, topic, payload)
         return StoredEvent(
@@ -92,6 +117,10 @@ class PydanticMapper(Mapper[UUID]):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        if stored_event.topic not in self.registry:  # nor an alias of this store's
+            raise MapperDeserialisationError(
+                f"no event class for stored topic {stored_event.topic!r}"
+            )
         if self.macs is None:
             payload = split(stored_event.state)[1]
         else:
@@ -101,17 +130,12 @@ class PydanticMapper(Mapper[UUID]):
                 stored_event.topic,
                 stored_event.state,
             )
-        try:
-            cls = self.registry[stored_event.topic]
-        except KeyError:
-            raise MapperDeserialisationError(
-                f"no event class for stored topic {stored_event.topic!r}"
-            ) from None
-        state: dict[str, Any] = self.transcoder.decode(payload)
-        from_version = state.pop("class_version", 1)
-        while from_version < cls.class_version:
-            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
-            from_version += 1
-        state["originator_id"] = stored_event.originator_id
-        state["originator_version"] = stored_event.originator_version
-        return cls.model_validate(state)
+        unvalidated = super().to_domain_event(
+            StoredEvent(
+                originator_id=stored_event.originator_id,
+                originator_version=stored_event.originator_version,
+                topic=stored_event.topic,
+                state=payload,
+            )
+        )
+        return cast(type[BaseModel], type(unvalidated)).model_validate(vars(unvalidated))

@@ -22,7 +22,9 @@ from typing import Any
 import psycopg
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
+
+from projections.sql import SCHEMA_LOCK
 
 TOPIC = "adapters.pg_recorder:LockingInsertRecorder"
 
@@ -51,6 +53,7 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
             channel=Identifier(self.channel_name),
         )
         id_type = SQL(datastore.originator_id_type)
+        self.create_insert_functions: list[Composed] = []
         for function, params, rows in (
             (
                 self.insert_one,
@@ -63,7 +66,7 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
                 SQL("SELECT * FROM unnest(i, v, t, s)"),
             ),
         ):
-            self.sql_create_statements.append(
+            self.create_insert_functions.append(
                 SQL(
                     "CREATE OR REPLACE FUNCTION {schema}.{function}({params}) "
                     "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
@@ -82,6 +85,13 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
         self._insert_many = SQL("SELECT * FROM {0}.{1}(%s, %s, %s, %s)").format(
             schema, Identifier(self.insert_many)
         )
+
+    def create_table(self) -> None:
+        """The library's tables, then the insert functions (which name the table)."""
+        super().create_table()
+        with self.datastore.transaction(commit=True) as curs:
+            for statement in self.create_insert_functions:
+                curs.execute(statement, prepare=False)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -129,6 +139,6 @@ def schema_lock(env: Mapping[str, str]) -> Iterator[None]:
         autocommit=True,
     ) as conn:
         conn.execute("SET lock_timeout = '60s'")  # not forever behind a stuck process
-        # The views' schema creation takes the same lock (projections/database.py).
-        conn.execute("SELECT pg_advisory_lock(hashtext('tenantry schema'))")
+        # The views' schema creation takes the same lock (projections/sql.py).
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", [SCHEMA_LOCK])
         yield

@@ -8,11 +8,11 @@ runs from (the directory with ``pyproject.toml``), else the current directory.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from application.database_url import sqlite_path
 from domain.values import Catalogue, Policy
 
 DEFAULT_DATABASE_URL = "sqlite:///var/tenantry.db"
@@ -29,10 +29,11 @@ def default_home() -> Path:
 
 def resolve_sqlite_url(database_url: str, home: Path) -> str:
     """``sqlite:///relative.db`` made absolute against ``home``; other URLs as they are."""
-    if not database_url.startswith("sqlite://"):
-        return database_url
-    path = unquote(database_url.removeprefix("sqlite://").removeprefix("/"))
-    if not path or path == ":memory:" or Path(path).is_absolute():
+    try:
+        path = sqlite_path(database_url)
+    except ValueError:
+        return database_url  # malformed: said where the URL is used
+    if path is None or path == ":memory:" or Path(path).is_absolute():
         return database_url
     return f"sqlite:///{home / path}"
 

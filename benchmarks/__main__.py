@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from benchmarks import audit, clock, http_bench, lag, scale, write
+from benchmarks import audit, clock, copy_bench, http_bench, lag, scale, write
 from benchmarks.harness import scratch_database
 
 SUITES = {
@@ -15,6 +15,7 @@ SUITES = {
     "scale": scale.run,
     "clock": clock.run,
     "audit": audit.run,
+    "copy": copy_bench.run,
 }
 
 

@@ -36,7 +36,7 @@ TYPES: dict[Dialect, dict[str, str]] = {
     },
 }
 SQLITE_INSTANT = "%Y-%m-%dT%H:%M:%S.%fZ"
-# The advisory lock every schema creation takes (adapters/pg_recorder.py too).
+# The advisory lock every schema creation takes, the event store's too (adapters/pg_recorder.py).
 SCHEMA_LOCK = "tenantry schema"
 
 

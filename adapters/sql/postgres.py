@@ -53,8 +53,12 @@ class PostgresDatabase(Database):
         self, tx: Tx, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
     ) -> None:
         with tx.cursor.copy(copy_statement(table, columns)) as copy:
-            for block in copy_blocks(rows):
+            for block in self.copy_blocks(rows):
                 write_block(copy, block, self)
+
+    def copy_blocks(self, rows: Sequence[Sequence[Any]]) -> Iterator[str | Sequence[Sequence[Any]]]:
+        """``rows`` as COPY sends them: blocks of COPY text (``adapters/sql/copy.py``)."""
+        return copy_blocks(rows)
 
     @contextmanager
     def loading(self) -> Iterator[Loader]:
@@ -95,9 +99,11 @@ def answering_connection(pool: ConnectionPool[Any]) -> Iterator[Any]:
     """A pooled connection that answers.
 
     One the server dropped (a restart, a terminated backend) goes back to the pool,
-    which discards it and opens another, and the next idle one is tried at once. (The
-    pool's own ``check=`` backs off 1 s, 2 s, 4 s... per dropped connection: after a
-    restart every idle connection is dropped, and requests waited for seconds.)
+    which discards it and opens another, and the next idle one is tried at once, with
+    the pool's own ``ConnectionPool.check_connection``. (The pool's ``check=`` sleeps
+    1 s, 2 s, 4 s... after each dropped connection it finds, still so in the installed
+    psycopg_pool 3.3.3: after a restart every idle connection is dropped, and requests
+    waited for seconds.)
     """
     for _ in range(pool.max_size):
         conn = pool.getconn()

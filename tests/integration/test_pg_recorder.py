@@ -6,10 +6,11 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 
 from adapters.event_store import LibraryEventStore, open_event_store
 from adapters.pg_recorder import LockingInsertRecorder
@@ -88,3 +89,20 @@ def test_it_notifies_listeners(store: LibraryEventStore, postgres_url: str) -> N
         listener.execute(f"LISTEN {store.recorder.channel_name}")  # type: ignore[attr-defined]
         store.recorder.insert_events(events(uuid.uuid4(), 1))
         assert next(listener.notifies(timeout=5), None) is not None
+
+
+def test_an_insert_whose_connection_broke_is_not_retried(
+    store: LibraryEventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    attempts = []
+
+    @contextmanager
+    def broken() -> Iterator[None]:
+        attempts.append(1)
+        raise OperationalError("terminating connection due to administrator command")
+        yield
+
+    monkeypatch.setattr(store.recorder.datastore, "get_connection", broken)  # type: ignore[attr-defined]
+    with pytest.raises(OperationalError):
+        store.recorder.insert_events(events(uuid.uuid4(), 1))
+    assert attempts == [1]

@@ -46,3 +46,24 @@ def test_every_changed_byte_of_an_empty_state_is_caught() -> None:
     for at in range(len(stored)):
         flipped = stored[:at] + bytes([stored[at] ^ 1]) + stored[at + 1 :]
         assert MACS.problem(ID, 1, "Customer.Created", flipped) is not None, at
+
+
+@given(st.binary(min_size=1, max_size=64).filter(lambda b: not b.startswith(b"{")), st.data())
+def test_compressed_or_encrypted_bytes_are_signed_as_stored_and_any_change_is_caught(
+    payload: bytes, data: st.DataObject
+) -> None:
+    stored = MACS.sign(ID, 3, "Customer.Created", payload)
+    assert split(stored) == (MACS.mac(ID, 3, "Customer.Created", payload), payload)
+    assert MACS.checked(ID, 3, "Customer.Created", stored) == payload
+    at = data.draw(st.integers(0, len(stored) - 1))
+    flipped = stored[:at] + bytes([stored[at] ^ 1]) + stored[at + 1 :]
+    assert MACS.problem(ID, 3, "Customer.Created", flipped) in (MISSING, WRONG)
+
+
+def test_json_signed_as_json_does_not_also_verify_framed_as_other_bytes() -> None:
+    payload = b'{"a":1}'
+    stored = MACS.sign(ID, 1, "Customer.Created", payload)
+    mac = split(stored)[0]
+    assert mac is not None
+    reframed = b'{"_mac":"' + mac.encode() + b'"}' + payload
+    assert MACS.problem(ID, 1, "Customer.Created", reframed) == WRONG
