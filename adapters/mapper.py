@@ -5,7 +5,7 @@ from module paths; this one validates every event it rebuilds, runs the
 ``upcast_vN_vM`` chain for older ``class_version``s, and finds classes by their
 stable ``TOPIC`` (or an alias from ``TOPIC_ALIASES``), so code can move freely.
 Given ``EventMacs``, it signs every event it stores and refuses to rebuild one whose
-MAC does not verify (``application/event_macs.py``).
+MAC does not verify (``adapters/event_macs.py``).
 """
 
 from __future__ import annotations

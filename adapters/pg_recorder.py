@@ -129,6 +129,6 @@ def schema_lock(env: Mapping[str, str]) -> Iterator[None]:
         autocommit=True,
     ) as conn:
         conn.execute("SET lock_timeout = '60s'")  # not forever behind a stuck process
-        # The views' schema creation takes the same lock (projections/database.py).
+        # The views' schema creation takes the same lock (projections/sql.py, SCHEMA_LOCK).
         conn.execute("SELECT pg_advisory_lock(hashtext('tenantry schema'))")
         yield
