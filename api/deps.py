@@ -88,19 +88,16 @@ ExpectedVersion = Annotated[int | None, Depends(expected_version)]
 
 
 class CustomerCommand:
-    """What an owner's command on one customer takes: the customer (from the path), the
-    caller, the version ``If-Match`` names, and the response its ETag goes on."""
+    """What a command on one customer takes: the customer (from the path), the caller,
+    and the response its ETag goes on."""
+
+    version: int | None = None
 
     def __init__(
-        self,
-        customer_id: UUID,
-        by: Principal,
-        services: ServicesDep,
-        version: ExpectedVersion,
-        response: Response,
+        self, customer_id: UUID, by: Principal, services: ServicesDep, response: Response
     ) -> None:
-        self.customer_id, self.by, self.version = customer_id, by, version
-        self.customers, self.services, self.response = services.customers, services, response
+        self.customer_id, self.by, self.response = customer_id, by, response
+        self.customers, self.services = services.customers, services
 
     def described(self, outcome: Outcome) -> CustomerDTO:
         """The customer after the command, with the caller's actions and its ETag: from
@@ -110,7 +107,23 @@ class CustomerCommand:
         return customer
 
 
-On = Annotated[CustomerCommand, Depends()]
+class ConditionalCustomerCommand(CustomerCommand):
+    """A command on one customer that also takes the version ``If-Match`` names."""
+
+    def __init__(
+        self,
+        customer_id: UUID,
+        by: Principal,
+        services: ServicesDep,
+        version: ExpectedVersion,
+        response: Response,
+    ) -> None:
+        super().__init__(customer_id, by, services, response)
+        self.version = version
+
+
+Command = Annotated[CustomerCommand, Depends()]
+ConditionalCommand = Annotated[ConditionalCustomerCommand, Depends()]
 
 
 async def idempotency_key(

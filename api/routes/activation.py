@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import IDEMPOTENT, NO_STORE, SECRET, On, Principal, ServicesDep
+from api.deps import IDEMPOTENT, NO_STORE, SECRET, ConditionalCommand, Principal, ServicesDep
 from api.headers import ETAG, answers
 from api.pages import page, prefers_html
 from api.problems import MEDIA_TYPE, responses
@@ -55,7 +55,7 @@ def read_activation_link(customer_id: UUID, by: Principal, services: ServicesDep
     responses={**responses(401, 403, 404, 409, 412, 413, 422, 503), **answers(201, ETAG)},
     dependencies=[*IDEMPOTENT, *SECRET],
 )
-def reissue_activation_link(on: On) -> Link:
+def reissue_activation_link(on: ConditionalCommand) -> Link:
     """A new link; the previous one stops working."""
     outcome = on.customers.reissue_activation_link(
         on.customer_id, by=on.by, expected_version=on.version

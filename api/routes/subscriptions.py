@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.deps import IDEMPOTENT, On
+from api.deps import IDEMPOTENT, ConditionalCommand
 from api.headers import ETAG, answers
 from api.problems import responses
 from api.schemas import AutomaticUpgrade, Conversion, SubscriptionPatch
@@ -22,7 +22,7 @@ OPTIONS: dict[str, Any] = {
 
 
 @router.post("/extend-trial", **OPTIONS)
-def extend_trial(on: On) -> CustomerDTO:
+def extend_trial(on: ConditionalCommand) -> CustomerDTO:
     """*Extend trial* by the policy's extension, inside the window before the trial ends."""
     return on.described(
         on.customers.extend_trial(on.customer_id, by=on.by, expected_version=on.version)
@@ -30,7 +30,7 @@ def extend_trial(on: On) -> CustomerDTO:
 
 
 @router.put("/automatic-upgrade", **OPTIONS)
-def set_automatic_upgrade(body: AutomaticUpgrade, on: On) -> CustomerDTO:
+def set_automatic_upgrade(body: AutomaticUpgrade, on: ConditionalCommand) -> CustomerDTO:
     """*Manage subscription upgrade*: hold (`false`) or release (`true`) it."""
     return on.described(
         on.customers.set_automatic_upgrade(
@@ -40,7 +40,7 @@ def set_automatic_upgrade(body: AutomaticUpgrade, on: On) -> CustomerDTO:
 
 
 @router.post("/convert-to-production", **OPTIONS)
-def convert_to_production(body: Conversion, on: On) -> CustomerDTO:
+def convert_to_production(body: Conversion, on: ConditionalCommand) -> CustomerDTO:
     outcome = on.customers.convert_to_production(
         on.customer_id,
         expiration_date=body.expiration_date,
@@ -53,7 +53,7 @@ def convert_to_production(body: Conversion, on: On) -> CustomerDTO:
 
 
 @router.patch("/subscription", **OPTIONS)
-def change_subscription(body: SubscriptionPatch, on: On) -> CustomerDTO:
+def change_subscription(body: SubscriptionPatch, on: ConditionalCommand) -> CustomerDTO:
     outcome = on.customers.change_subscription(
         on.customer_id,
         sku=body.sku,
