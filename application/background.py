@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL_S = 0.25
 CHORES_EVERY_S = 2.0
-FAILED_SWEEP_LONGEST_S = 2.0  # as the follower's: a database that is down is retried
+FAILED_SWEEP_LONGEST_S = 2.0  # the longest pause after failed sweeps, as the follower's
 
 
 class Sweeper:
