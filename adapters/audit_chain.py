@@ -1,7 +1,7 @@
 """Auditors' tools over the notification log: JSON Lines export, and a keyed seal.
 
 Every stored event carries a MAC under a key the database does not hold
-(``application/event_macs.py``): it proves the event's content. The seal proves
+(``adapters/event_macs.py``): it proves the event's content. The seal proves
 its place: a chain of HMACs, under a second key derived from the same one, over each
 event's position, aggregate, version, topic and stored bytes and the previous link,
 recorded in ``audit_seals`` as the events are followed (``seal``, run by the

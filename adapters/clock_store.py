@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from application.clock import SettableClock
 from projections.sql import Database
 
 SELECT = "SELECT now FROM test_clock WHERE id = 1"
@@ -15,7 +16,7 @@ SELECT_FOR_UPDATE = SELECT + " FOR UPDATE"
 CREATE = "CREATE TABLE IF NOT EXISTS test_clock (id INTEGER PRIMARY KEY, now {instant} NOT NULL)"
 
 
-class PersistedTestClock:
+class PersistedTestClock(SettableClock):
     def __init__(self, db: Database) -> None:
         self.db = db
         with db.schema_transaction() as tx:

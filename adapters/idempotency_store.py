@@ -162,9 +162,6 @@ class IdempotencyKeys:
             stale = time.time() - STALE_AFTER
             return tx.execute(PURGE, [self.clock.now().timestamp(), stale, limit])
 
-    def ping(self) -> None:
-        self.db.rows("SELECT 1 AS one")
-
     def close(self) -> None:
         """The database belongs to the views; they close it."""
 

@@ -1,1 +1,2 @@
-"""Tenantry's entry points: the composition root, the command line, (later) HTTP."""
+"""Tenantry's driving side: the composition root (bootstrap), the HTTP API and the
+command line."""

@@ -15,10 +15,11 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from api import docs, handlers
+from api.body_limit import BodyLimit
 from api.bootstrap import Services, build
+from api.idempotency_keys import DeclaredIdempotency
 from api.log_redaction import redact_activation_tokens
 from api.metrics import Measure, new_registry
-from api.middleware import BodyLimit, DeclaredIdempotency
 from api.openapi import document, operations
 from api.routes import (
     activation,

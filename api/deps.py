@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -11,6 +12,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.bootstrap import Services
 from api.handlers import Unauthorized
 from api.policy import ALLOWED
+from api.representations import tagged
+from application.dto import CustomerDTO, Outcome
 from application.errors import NO_VERSION
 from domain.errors import Forbidden
 from domain.values import Actor, ActorKind
@@ -82,6 +85,45 @@ async def expected_version(
 
 
 ExpectedVersion = Annotated[int | None, Depends(expected_version)]
+
+
+class CustomerCommand:
+    """What a command on one customer takes: the customer (from the path), the caller,
+    and the response its ETag goes on."""
+
+    version: int | None = None
+
+    def __init__(
+        self, customer_id: UUID, by: Principal, services: ServicesDep, response: Response
+    ) -> None:
+        self.customer_id, self.by, self.response = customer_id, by, response
+        self.customers, self.services = services.customers, services
+
+    def described(self, outcome: Outcome) -> CustomerDTO:
+        """The customer after the command, with the caller's actions and its ETag: from
+        what the command saved, not read again (a read could fail after the write landed)."""
+        customer = self.services.queries.describe(outcome.aggregate, self.by, outcome.owner)
+        tagged(self.response, customer.version)
+        return customer
+
+
+class ConditionalCustomerCommand(CustomerCommand):
+    """A command on one customer that also takes the version ``If-Match`` names."""
+
+    def __init__(
+        self,
+        customer_id: UUID,
+        by: Principal,
+        services: ServicesDep,
+        version: ExpectedVersion,
+        response: Response,
+    ) -> None:
+        super().__init__(customer_id, by, services, response)
+        self.version = version
+
+
+Command = Annotated[CustomerCommand, Depends()]
+ConditionalCommand = Annotated[ConditionalCustomerCommand, Depends()]
 
 
 async def idempotency_key(

@@ -13,17 +13,15 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from api.openapi import operations
-from api.problems import problem
+from api.problems import Slug, problem
 from application.errors import Busy, TamperedHistory
 from domain.errors import DomainError, ExtensionNotYetAvailable, ValidationFailed
 
 log = logging.getLogger("tenantry.api")
 
 SLUG_OF_STATUS = {
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not-found",
-    405: "method-not-allowed",
+    slug.status: slug
+    for slug in (Slug.UNAUTHORIZED, Slug.FORBIDDEN, Slug.NOT_FOUND, Slug.METHOD_NOT_ALLOWED)
 }
 
 
@@ -70,12 +68,12 @@ def _domain(request: Request, error: Exception) -> Response:
     assert isinstance(error, DomainError)
     if isinstance(error, ValidationFailed):
         errors = [{"loc": [error.field], "msg": error.message}]
-        return problem("validation", error.detail, errors=errors)
+        return problem(Slug.VALIDATION, error.detail, errors=errors)
     if isinstance(error, ExtensionNotYetAvailable):
-        return problem(error.slug, error.detail, available_from=error.available_from)
+        return problem(Slug.named(error.slug), error.detail, available_from=error.available_from)
     if isinstance(error, Busy):
-        return problem(error.slug, error.detail, headers={"Retry-After": "1"})
-    return problem(error.slug, error.detail)
+        return problem(Slug.named(error.slug), error.detail, headers={"Retry-After": "1"})
+    return problem(Slug.named(error.slug), error.detail)
 
 
 def _validation(request: Request, error: Exception) -> Response:
@@ -85,15 +83,15 @@ def _validation(request: Request, error: Exception) -> Response:
         for e in error.errors()
     ]
     fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors)
-    return problem("validation", f"the request is not valid: {fields}", errors=errors)
+    return problem(Slug.VALIDATION, f"the request is not valid: {fields}", errors=errors)
 
 
 def _http(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     if error.status_code == 400:  # e.g. a body FastAPI could not parse
         errors = [{"loc": ["body"], "msg": str(error.detail)}]
-        return problem("validation", "the request body is not valid JSON", errors=errors)
-    slug = SLUG_OF_STATUS.get(error.status_code, "http-error")
+        return problem(Slug.VALIDATION, "the request body is not valid JSON", errors=errors)
+    slug = SLUG_OF_STATUS.get(error.status_code, Slug.HTTP_ERROR)
     detail = error.detail if isinstance(error.detail, str) else str(error.detail)
     headers = dict(error.headers or {})
     if error.status_code == 404 and detail == "Not Found":
@@ -110,14 +108,14 @@ def _http(request: Request, error: Exception) -> Response:
 
 
 def _unauthorized(request: Request, error: Exception) -> Response:
-    return problem("unauthorized", str(error), headers={"WWW-Authenticate": "Bearer"})
+    return problem(Slug.UNAUTHORIZED, str(error), headers={"WWW-Authenticate": "Bearer"})
 
 
 def _tampered(request: Request, error: Exception) -> Response:
     # Not served, and not a bug: the stored history fails its MAC (logged, and counted in
     # tenantry_integrity_failures). `tenantry audit verify` names every bad position.
     assert isinstance(error, TamperedHistory)
-    return problem("integrity", f"{error.detail}; it was logged")
+    return problem(Slug.named(error.slug), f"{error.detail}; it was logged")
 
 
 def _unavailable(request: Request, error: Exception) -> Response:
@@ -127,7 +125,7 @@ def _unavailable(request: Request, error: Exception) -> Response:
 
 def unavailable() -> Response:
     return problem(
-        "busy",
+        Slug.BUSY,
         "the database is unavailable for a moment; try again",
         headers={"Retry-After": str(RETRY_AFTER_S)},
     )
@@ -135,4 +133,4 @@ def unavailable() -> Response:
 
 def _bug(request: Request, error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem("internal", "the server failed; this is a bug and it was logged")
+    return problem(Slug.INTERNAL, "the server failed; this is a bug and it was logged")

@@ -39,7 +39,3 @@ ALLOWED: dict[str, frozenset[ActorKind]] = {
     "read_test_clock": frozenset({ADMIN}),
     "advance_test_clock": frozenset({ADMIN}),
 }
-
-
-def allows(route: str, kind: ActorKind) -> bool:
-    return kind in ALLOWED[route]

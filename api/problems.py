@@ -7,8 +7,9 @@ small page instead, with the same status and headers.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel
 from starlette.datastructures import Headers
@@ -20,27 +21,49 @@ from api.pages import page, prefers_html
 TYPE_BASE = "https://tenantry.dev/problems/"
 MEDIA_TYPE = "application/problem+json"
 
-STATUS_OF_SLUG = {
-    "validation": 422,
-    "unauthorized": 401,
-    "forbidden": 403,
-    "partner-in-trial": 403,
-    "not-found": 404,
-    "method-not-allowed": 405,
-    "invalid-state": 409,
-    "extension-not-yet-available": 409,
-    "not-eligible": 409,
-    "idempotency-key-in-progress": 409,
-    "idempotency-answer-lost": 409,
-    "link-expired": 410,
-    "precondition-failed": 412,
-    "payload-too-large": 413,
-    "idempotency-key-reused": 422,
-    "too-many-requests": 429,
-    "internal": 500,
-    "busy": 503,
-    "integrity": 503,
-}
+
+class Slug(StrEnum):
+    """The one table of problem types: the last part of each type's URI, and the status
+    it is answered with. The domain's and the application's errors name theirs by value
+    (``DomainError.slug``); every one of them is here (tests/unit/test_problem_slugs.py)."""
+
+    status: int
+
+    def __new__(cls, value: str, status: int) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.status = status
+        return member
+
+    @classmethod
+    def named(cls, value: str) -> Slug:
+        """The slug an error names by value (``DomainError.slug``)."""
+        for slug in cls:
+            if slug.value == value:
+                return slug
+        raise ValueError(f"no problem type {value!r}")
+
+    VALIDATION = "validation", 422
+    UNAUTHORIZED = "unauthorized", 401
+    FORBIDDEN = "forbidden", 403
+    PARTNER_IN_TRIAL = "partner-in-trial", 403
+    NOT_FOUND = "not-found", 404
+    METHOD_NOT_ALLOWED = "method-not-allowed", 405
+    INVALID_STATE = "invalid-state", 409
+    EXTENSION_NOT_YET_AVAILABLE = "extension-not-yet-available", 409
+    NOT_ELIGIBLE = "not-eligible", 409
+    IDEMPOTENCY_KEY_IN_PROGRESS = "idempotency-key-in-progress", 409
+    IDEMPOTENCY_ANSWER_LOST = "idempotency-answer-lost", 409
+    LINK_EXPIRED = "link-expired", 410
+    PRECONDITION_FAILED = "precondition-failed", 412
+    PAYLOAD_TOO_LARGE = "payload-too-large", 413
+    IDEMPOTENCY_KEY_REUSED = "idempotency-key-reused", 422
+    TOO_MANY_REQUESTS = "too-many-requests", 429
+    INTERNAL = "internal", 500
+    BUSY = "busy", 503
+    INTEGRITY = "integrity", 503
+    # Any other refusal of the router, answered with its own status.
+    HTTP_ERROR = "http-error", 500
 
 
 class FieldError(BaseModel):
@@ -58,16 +81,16 @@ class Problem(BaseModel):
 
 
 def problem(
-    slug: str,
+    slug: Slug,
     detail: str,
     *,
     status: int | None = None,
     headers: dict[str, str] | None = None,
     **members: Any,
-) -> Response:
-    code = status or STATUS_OF_SLUG.get(slug, 500)
+) -> ProblemResponse:
+    code = status or slug.status
     body = Problem(
-        type=TYPE_BASE + slug,
+        type=TYPE_BASE + slug.value,
         title=HTTPStatus(code).phrase,
         status=code,
         detail=detail,

@@ -15,7 +15,6 @@ from domain.values import LogLevel, PartnerKind, PartnerStatus, ServiceRole
 Code = Annotated[Line, Field(min_length=1, max_length=MAX_CODE)]
 Name = Annotated[Line, Field(min_length=1, max_length=MAX_NAME)]
 Message = Annotated[Lines, Field(min_length=1, max_length=MAX_MESSAGE)]
-Codes = Annotated[list[Code], Field(max_length=50)]
 # The document lists the configured catalogue's codes in place of the marker (api/openapi.py).
 CATALOGUE = "x-catalogue"
 Sku = Annotated[Code, Field(json_schema_extra={CATALOGUE: "skus"})]

@@ -22,7 +22,7 @@ from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import problem
+from api.problems import Slug, problem
 from application.partners import parse_key
 
 FAILURES_PER_MINUTE = 30
@@ -75,7 +75,7 @@ class SignInThrottle:
         wait = self.failures.retry_after(identities)
         if wait is not None:
             detail = "too many failed sign-ins from this address or with this key; try later"
-            refusal = problem("too-many-requests", detail, headers={"Retry-After": str(wait)})
+            refusal = problem(Slug.TOO_MANY_REQUESTS, detail, headers={"Retry-After": str(wait)})
             await refusal(scope, receive, send)
             return
         status = 0

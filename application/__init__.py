@@ -1,1 +1,2 @@
-"""Tenantry's use cases over the aggregates: commands, queries, clock, settings."""
+"""Tenantry's use cases over the aggregates (commands and queries) and the ports they
+need: clock, event store, mail transport, lists and due work, idempotency store."""

@@ -8,18 +8,21 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from application.backoff import Backoff
 from application.clock import SettableClock
 from application.lists import CustomerLists, DueWork
-from application.process_manager import ProcessManager, SweepReport
+from application.process_manager import ProcessManager
 
 log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL_S = 0.25
 CHORES_EVERY_S = 2.0
+FAILED_SWEEP_LONGEST_S = 2.0  # the longest pause after failed sweeps, as the follower's
 
 
 class Sweeper:
-    """Runs ``ProcessManager.sweep`` every ``interval`` seconds in a daemon thread."""
+    """Runs ``ProcessManager.sweep`` every ``interval`` seconds in a daemon thread; after
+    sweeps that failed in a row, the pause doubles, up to ``FAILED_SWEEP_LONGEST_S``."""
 
     def __init__(
         self,
@@ -30,6 +33,7 @@ class Sweeper:
         self.manager = manager
         self.chores = list(chores)
         self.interval = interval
+        self.backoff = Backoff(first=interval, longest=max(interval, FAILED_SWEEP_LONGEST_S))
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
@@ -51,6 +55,7 @@ class Sweeper:
 
     def _run(self) -> None:
         next_chores = 0.0
+        failures = 0
         while not self._stop.is_set():
             try:
                 report = self.manager.sweep()
@@ -59,10 +64,13 @@ class Sweeper:
                         chore()
                     next_chores = time.monotonic() + CHORES_EVERY_S
                 self.last_error = None
+                failures = 0
             except Exception as error:  # keep sweeping: the next attempt may succeed
                 log.exception("sweep failed")
                 self.last_error = str(error)
-                report = SweepReport()
+                failures += 1
+                self._stop.wait(self.backoff.pause(failures))
+                continue
             if report.handled == 0:
                 self._stop.wait(self.interval)
 

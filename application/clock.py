@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Protocol, runtime_checkable
+from typing import Protocol
 
 from domain.aggregate import DomainEvent
 
@@ -14,15 +15,19 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
-@runtime_checkable
-class SettableClock(Protocol):
+class SettableClock(ABC):
+    """A clock that stands still until told to move, and only moves forward (the test
+    clock). Only a clock of this type can be advanced; the system clock is not one."""
+
+    @abstractmethod
     def now(self) -> datetime: ...
 
+    @abstractmethod
     def advance(self, delta: timedelta) -> datetime: ...
 
+    @abstractmethod
     def advance_to(self, instant: datetime) -> datetime:
         """Move forward to ``instant``; stay where it is if that is already past."""
-        ...
 
 
 class SystemClock:
@@ -30,8 +35,8 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-class TestClock:
-    """A clock that stands still until told to move, and only moves forward."""
+class TestClock(SettableClock):
+    """The settable clock in memory, for one process."""
 
     __test__ = False  # not a pytest test class
 

@@ -25,6 +25,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from application.activation_links import LinkSigner
+from application.backoff import Backoff
 from application.clock import Clock
 from application.customers import CustomerCommands
 from application.emails import activation_email, upgrade_notice_email
@@ -39,8 +40,7 @@ from domain.values import Policy
 log = logging.getLogger(__name__)
 
 LEASE_S = 60.0
-FIRST_RETRY_S = 1.0
-MAX_RETRY_S = 300.0
+BACKOFF = Backoff(first=1.0, longest=300.0)  # a deadline whose work failed
 UNSENDABLE_RETRY_S = 3600.0  # trying again fails the same way, until a release fixes it
 
 
@@ -179,6 +179,6 @@ class ProcessManager:
         key = (str(deadline.customer_id), deadline.kind)
         attempts = self.failures.get(key, 0) + 1
         self.failures[key] = attempts
-        pause = min(MAX_RETRY_S, FIRST_RETRY_S * 2 ** (attempts - 1))
+        pause = BACKOFF.pause(attempts)
         self.not_before[key] = time.time() + pause
         self.due_work.claim(deadline, self.owner, time.time() + pause)

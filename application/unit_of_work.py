@@ -9,10 +9,7 @@ answered, so the cache never changes an outcome, only saves a round trip.
 
 from __future__ import annotations
 
-import random
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
@@ -21,52 +18,22 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 
+from application.backoff import Backoff
 from application.clock import Clock
 from application.errors import Busy, KeyReused, NotFound, PreconditionFailed
 from application.event_store import EventStore, replay
 from application.receipts import Asked, Receipt, ReceiptState, asked
+from application.saved_states import SavedStates
 from domain.aggregate import Aggregate, DomainEvent
 from domain.errors import DomainError
 
 A = TypeVar("A", bound=Aggregate)
 MAX_ATTEMPTS = 50
-CACHE_SIZE = 10_000
 CONNECTION_LOST = (OperationalError, InterfaceError)
-RECONNECT_PAUSE_S = 0.2
-
-
-class SavedStates:
-    """The aggregates this process saved last, handed out as private copies."""
-
-    def __init__(self, size: int = CACHE_SIZE) -> None:
-        self.size = size
-        self._items: OrderedDict[UUID, Aggregate] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, aggregate_id: UUID) -> Aggregate | None:
-        with self._lock:
-            found = self._items.get(aggregate_id)
-            if found is None:
-                return None
-            self._items.move_to_end(aggregate_id)
-        return found.clone()
-
-    def version_of(self, aggregate_id: UUID) -> int | None:
-        """The version this process last saved, if it is still kept."""
-        found = self._items.get(aggregate_id)
-        return None if found is None else found.version
-
-    def put(self, aggregate: Aggregate) -> None:
-        """Keep ``aggregate`` as saved; the caller must not change it afterwards."""
-        with self._lock:
-            self._items[aggregate.id] = aggregate
-            self._items.move_to_end(aggregate.id)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def drop(self, aggregate_id: UUID) -> None:
-        with self._lock:
-            self._items.pop(aggregate_id, None)
+# Another writer won: a random pause, up to 2 ms more each attempt. The connection broke:
+# 0.2 s each time, for the database to come back.
+CONFLICT_BACKOFF = Backoff(first=0.002, linear=True, jitter=True)
+RECONNECT_BACKOFF = Backoff(first=0.2, factor=1.0)
 
 
 class UnitOfWork:
@@ -142,11 +109,11 @@ class UnitOfWork:
                 position = self.save_once(aggregate, receipt)
             except IntegrityError:
                 self.saved.drop(aggregate_id)
-                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311
+                time.sleep(CONFLICT_BACKOFF.pause(attempt + 1))
                 continue
             except CONNECTION_LOST:  # it did not land (or it is unknown): load and decide again
                 self.saved.drop(aggregate_id)
-                time.sleep(RECONNECT_PAUSE_S)
+                time.sleep(RECONNECT_BACKOFF.pause(attempt + 1))
                 continue
             self.saved.put(aggregate)
             return aggregate, position

@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from application.clock import TestClock
-from application.unit_of_work import SavedStates
+from application.saved_states import SavedStates
 from benchmarks.harness import emit
 from benchmarks.projection_bench import T0, load
 from benchmarks.scale import ADMIN, register_partners, services_for

@@ -21,6 +21,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
+from application.backoff import Backoff
 from domain.aggregate import DomainEvent
 from projections import positions
 from projections.failures import ProjectionFailed, describe
@@ -28,6 +29,8 @@ from projections.projection import Projection
 from projections.sql import Database, Listener
 
 log = logging.getLogger(__name__)
+
+BACKOFF = Backoff(first=0.1, longest=2.0)  # after a failure to read or apply events
 
 
 class Observer(Protocol):
@@ -187,7 +190,7 @@ class Follower:
                 if listener is not None:
                     listener.close()
                     listener = None
-                self._stop.wait(min(2.0, 0.05 * 2**failures))
+                self._stop.wait(BACKOFF.pause(failures))
         if listener is not None:
             listener.close()
 

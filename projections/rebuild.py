@@ -29,20 +29,6 @@ from projections.sql import Database
 WRITE_CHUNK = 10_000
 
 
-def rebuild(  # noqa: PLR0913
-    db: Database,
-    recorder: ApplicationRecorder,
-    mapper: Mapper[UUID],
-    projection: Projection[Any],
-    *,
-    batch_size: int = 5_000,
-    on_batch: Callable[[int], object] | None = None,
-) -> int:
-    """Rebuild ``projection`` and swap it in; the position it was rebuilt to."""
-    done = rebuild_all(db, recorder, mapper, [projection], batch_size=batch_size, on_batch=on_batch)
-    return done[projection.name]
-
-
 def rebuild_all(  # noqa: PLR0913
     db: Database,
     recorder: ApplicationRecorder,

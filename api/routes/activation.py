@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import IDEMPOTENT, NO_STORE, SECRET, ExpectedVersion, Principal, ServicesDep
+from api.deps import IDEMPOTENT, NO_STORE, SECRET, ConditionalCommand, Principal, ServicesDep
 from api.headers import ETAG, answers
 from api.pages import page, prefers_html
 from api.problems import MEDIA_TYPE, responses
@@ -55,19 +55,13 @@ def read_activation_link(customer_id: UUID, by: Principal, services: ServicesDep
     responses={**responses(401, 403, 404, 409, 412, 413, 422, 503), **answers(201, ETAG)},
     dependencies=[*IDEMPOTENT, *SECRET],
 )
-def reissue_activation_link(
-    customer_id: UUID,
-    by: Principal,
-    services: ServicesDep,
-    version: ExpectedVersion,
-    response: Response,
-) -> Link:
+def reissue_activation_link(on: ConditionalCommand) -> Link:
     """A new link; the previous one stops working."""
-    outcome = services.customers.reissue_activation_link(
-        customer_id, by=by, expected_version=version
+    outcome = on.customers.reissue_activation_link(
+        on.customer_id, by=on.by, expected_version=on.version
     )
-    tagged(response, outcome.customer.version)
-    link = services.activation.current(customer_id, by=by)
+    tagged(on.response, outcome.customer.version)
+    link = on.services.activation.current(on.customer_id, by=on.by)
     return Link(url=link.url, expires_at=link.expires_at)
 
 

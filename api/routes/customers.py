@@ -26,7 +26,14 @@ LIST = responses(401, 403, 422, 503)
 FRESHNESS = 2.0
 
 Limit = Annotated[int, Query(ge=1, le=200)]
-Search = Annotated[Line | None, Query(max_length=200, description="organization name contains")]
+Search = Annotated[
+    Line | None,
+    Query(
+        max_length=200,
+        description="only customers whose organization name contains this text, in any case "
+        "(the name only: emails are not searched)",
+    ),
+]
 Cursor = Annotated[
     Line | None,
     Query(

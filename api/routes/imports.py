@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from api.deps import IDEMPOTENT, Principal, ServicesDep
+from api.deps import IDEMPOTENT, Command
 from api.headers import ETAG, answers
 from api.problems import responses
 from api.representations import ImportReceipt, tagged
@@ -23,31 +22,25 @@ OPTIONS: dict[str, Any] = {
 
 
 @router.post("/log", **OPTIONS)
-def log_import_message(
-    customer_id: UUID, body: ImportLog, by: Principal, services: ServicesDep, response: Response
-) -> ImportReceipt:
-    outcome = services.customers.log_import_message(
-        customer_id, level=body.level, message=body.message, by=by
+def log_import_message(body: ImportLog, on: Command) -> ImportReceipt:
+    outcome = on.customers.log_import_message(
+        on.customer_id, level=body.level, message=body.message, by=on.by
     )
-    return receipt(outcome, response)
+    return receipt(outcome, on.response)
 
 
 @router.post("/failures", **OPTIONS)
-def record_import_failure(
-    customer_id: UUID, body: ImportFailure, by: Principal, services: ServicesDep, response: Response
-) -> ImportReceipt:
-    outcome = services.customers.record_import_failure(
-        customer_id, code=body.code, message=body.message, by=by
+def record_import_failure(body: ImportFailure, on: Command) -> ImportReceipt:
+    outcome = on.customers.record_import_failure(
+        on.customer_id, code=body.code, message=body.message, by=on.by
     )
-    return receipt(outcome, response)
+    return receipt(outcome, on.response)
 
 
 @router.post("/completion", **OPTIONS)
-def complete_import(
-    customer_id: UUID, by: Principal, services: ServicesDep, response: Response
-) -> ImportReceipt:
+def complete_import(on: Command) -> ImportReceipt:
     """The import is done: the customer is onboarded and its trial starts now."""
-    return receipt(services.customers.complete_import(customer_id, by=by), response)
+    return receipt(on.customers.complete_import(on.customer_id, by=on.by), on.response)
 
 
 def receipt(outcome: Outcome, response: Response) -> ImportReceipt:

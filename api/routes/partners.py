@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
@@ -11,10 +12,16 @@ from api.headers import LOCATION, answers
 from api.problems import responses
 from api.representations import ApiKey, PartnerWithKey
 from api.schemas import NewPartner, NewServiceKey, PartnerPatch
-from application.partners import PartnerDTO
+from application.partners import IssuedKey, PartnerDTO
 
 router = APIRouter(tags=["partners"])
 WRITE = responses(401, 403, 404, 413, 422, 503)
+KEY_SHOWN: dict[str, Any] = {
+    "status_code": 201,
+    "response_model": ApiKey,
+    "responses": WRITE,
+    "dependencies": [*IDEMPOTENT, *SECRET],
+}
 
 
 @router.post(
@@ -59,27 +66,17 @@ def change_partner_status(
     return services.partners.change_status(partner_id, status=body.status, by=by)
 
 
-@router.post(
-    "/v1/partners/{partner_id}/api-keys",
-    status_code=201,
-    response_model=ApiKey,
-    responses=WRITE,
-    dependencies=[*IDEMPOTENT, *SECRET],
-)
+@router.post("/v1/partners/{partner_id}/api-keys", **KEY_SHOWN)
 def issue_partner_key(partner_id: UUID, by: AdminPrincipal, services: ServicesDep) -> ApiKey:
     """Another API key for the partner, shown only here."""
-    issued = services.partners.issue_api_key(partner_id, by=by)
-    return ApiKey(holder_id=issued.holder_id, api_key=issued.api_key)
+    return shown(services.partners.issue_api_key(partner_id, by=by))
 
 
-@router.post(
-    "/v1/service-keys",
-    status_code=201,
-    response_model=ApiKey,
-    responses=WRITE,
-    dependencies=[*IDEMPOTENT, *SECRET],
-)
+@router.post("/v1/service-keys", **KEY_SHOWN)
 def issue_service_key(body: NewServiceKey, by: AdminPrincipal, services: ServicesDep) -> ApiKey:
     """A service account (importer or auditor) and its API key, shown only here."""
-    issued = services.partners.register_service_account(role=body.role, name=body.name, by=by)
+    return shown(services.partners.register_service_account(role=body.role, name=body.name, by=by))
+
+
+def shown(issued: IssuedKey) -> ApiKey:
     return ApiKey(holder_id=issued.holder_id, api_key=issued.api_key)

@@ -1,4 +1,4 @@
-"""ASGI middleware: a bound on request bodies, and Idempotency-Key on writes."""
+"""ASGI middleware for Idempotency-Key on writes: the first answer is kept and replayed."""
 
 from __future__ import annotations
 
@@ -13,60 +13,20 @@ from anyio import to_thread
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.body_limit import BODY
 from api.handlers import DATABASE_UNAVAILABLE, unavailable
 from api.operations import Operations
-from api.problems import problem
+from api.problems import Slug, problem
 from application.authentication import Authenticator
+from application.backoff import Backoff
 from application.idempotency import Answer, Claim, IdempotencyStore
 from application.receipts import Asked, serving
 
-BODY_LIMIT = 64 * 1024
-BODY = "tenantry.body"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 IN_PROGRESS_WAIT = 10.0
-IN_PROGRESS_POLL = (0.05, 0.5)  # the first pause, the longest
+IN_PROGRESS_POLL = Backoff(first=0.05, longest=0.5)
 
 log = logging.getLogger("tenantry.api")
-
-
-class BodyLimit:
-    """Reads the whole body (at most ``limit`` bytes, else 413) before the app runs."""
-
-    def __init__(self, app: ASGIApp, limit: int = BODY_LIMIT) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        too_large = problem(
-            "payload-too-large", f"request bodies are limited to {self.limit} bytes"
-        )
-        declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.limit:
-            await too_large(scope, receive, send)
-            return
-        body, more = bytearray(), True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > self.limit:
-                await too_large(scope, receive, send)
-                return
-        scope[BODY] = bytes(body)
-        sent = False
-
-        async def replay() -> Message:
-            nonlocal sent
-            if sent:
-                return await receive()
-            sent = True
-            return {"type": "http.request", "body": scope[BODY], "more_body": False}
-
-        await self.app(scope, replay, send)
 
 
 class Idempotency:
@@ -99,7 +59,7 @@ class Idempotency:
             return
         if not 1 <= len(key) <= 255:
             errors = [{"loc": ["header", "idempotency-key"], "msg": "must be 1 to 255 characters"}]
-            await problem("validation", "Idempotency-Key is too long", errors=errors)(
+            await problem(Slug.VALIDATION, "Idempotency-Key is too long", errors=errors)(
                 scope, receive, send
             )
             return
@@ -119,10 +79,10 @@ class Idempotency:
             await replay(answer, send)
         elif claim is Claim.REUSED:
             detail = "this Idempotency-Key was used with another request; use a new key"
-            await problem("idempotency-key-reused", detail)(scope, receive, send)
+            await problem(Slug.IDEMPOTENCY_KEY_REUSED, detail)(scope, receive, send)
         elif claim is Claim.IN_PROGRESS:
             detail = "a request with this Idempotency-Key is still running; retry shortly"
-            busy = problem("idempotency-key-in-progress", detail, headers={"Retry-After": "1"})
+            busy = problem(Slug.IDEMPOTENCY_KEY_IN_PROGRESS, detail, headers={"Retry-After": "1"})
             await busy(scope, receive, send)
         else:
             await self._run(scope, receive, send, asked)
@@ -152,8 +112,9 @@ class Idempotency:
         at once (answering from the receipt) when its command is done already."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + IN_PROGRESS_WAIT
-        pause, longest = IN_PROGRESS_POLL
+        attempt = 0
         while True:
+            attempt += 1
             claim, answer = await to_thread.run_sync(
                 self.store.claim, asked.principal, asked.key, asked.request_hash
             )
@@ -163,8 +124,7 @@ class Idempotency:
                 return Claim.STARTED, None
             if loop.time() > deadline:
                 return claim, answer
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, longest)
+            await asyncio.sleep(IN_PROGRESS_POLL.pause(attempt))
 
     async def _run(self, scope: Scope, receive: Receive, send: Send, asked: Asked) -> None:
         messages: list[Message] = []
