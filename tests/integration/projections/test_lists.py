@@ -13,12 +13,14 @@ from application.clock import TestClock
 from application.lists import ListQuery, Page
 from domain.errors import ValidationFailed
 from domain.values import Actor, ActorKind, Status
-from tests.projections_support import AUDITOR, IMPORTER, World
+from tests.support.principals import AUDITOR, IMPORTER
+from tests.support.projections import open_world
+from tests.support.world import World
 
 
 @pytest.fixture
 def world(database_url: str, clock: TestClock) -> Iterator[World]:
-    w = World(database_url, clock)
+    w = open_world(database_url, clock)
     yield w
     w.close()
 
@@ -74,12 +76,12 @@ def test_search_matches_a_case_insensitive_substring_of_the_name(world: World) -
 def test_partners_see_their_own_and_distributors_their_msps_customers(world: World) -> None:
     world.add(world.msp, "Of the MSP")
     world.add(world.distributor, "Of the distributor")
-    world.add(world.loner, "Of the loner")
+    world.add(world.other_msp, "Of the loner")
     world.current()
 
     assert all_pages(world, world.msp, limit=1) == ["Of the MSP"]
     assert all_pages(world, world.distributor, limit=1) == ["Of the MSP", "Of the distributor"]
-    assert all_pages(world, world.loner, limit=1) == ["Of the loner"]
+    assert all_pages(world, world.other_msp, limit=1) == ["Of the loner"]
     assert len(all_pages(world, AUDITOR, limit=1)) == 3
     admin = Actor(kind=ActorKind.ADMIN, id="x")
     assert len(all_pages(world, admin, limit=2)) == 3
@@ -92,11 +94,11 @@ def test_onboarded_customers_leave_pending_and_filter_by_status_owner_and_distri
     world: World,
 ) -> None:
     first = world.add(world.msp, "First")
-    second = world.add(world.loner, "Second")
+    second = world.add(world.other_msp, "Second")
     world.add(world.msp, "Still pending")
     world.onboard(first)
     world.onboard(second)
-    world.services.customers.set_automatic_upgrade(second, enabled=False, by=world.loner)
+    world.services.customers.set_automatic_upgrade(second, enabled=False, by=world.other_msp)
     world.clock.advance(timedelta(days=15))
     world.services.customers.end_trial_if_due(first)
     world.services.customers.end_trial_if_due(second)
@@ -112,7 +114,7 @@ def test_onboarded_customers_leave_pending_and_filter_by_status_owner_and_distri
     assert onboarded(Status.PRODUCTION) == ["First"]
     assert onboarded(Status.EXPIRED) == ["Second"]
     assert onboarded(Status.TRIAL) == []
-    assert onboarded(owner=UUID(world.loner.id)) == ["Second"]
+    assert onboarded(owner=UUID(world.other_msp.id)) == ["Second"]
     assert onboarded(distributor=UUID(world.distributor.id)) == ["First"]
 
 

@@ -18,15 +18,17 @@ from domain.customer import Customer
 from domain.values import PartnerKind
 from projections.failures import ProjectionFailed
 from projections.schema import PARTNERS
-from tests.projections_support import AUDITOR, World, dump
 from tests.support.legacy import before_the_text_rule
+from tests.support.principals import AUDITOR
+from tests.support.projections import dump, open_world
+from tests.support.world import World
 
 SECRET = "Jane Secret-Person"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def world(request: pytest.FixtureRequest, clock: TestClock) -> Iterator[World]:
-    w = World(str(request.getfixturevalue(f"{request.param}_url")), clock)
+    w = open_world(str(request.getfixturevalue(f"{request.param}_url")), clock)
     yield w
     w.close()
 

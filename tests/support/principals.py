@@ -1,0 +1,32 @@
+"""Who acts in the tests: the operator's actors, the admin token, and partners' actors."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from api.bootstrap import Services
+from domain.values import Actor, ActorKind, PartnerKind
+
+ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
+AUDITOR = Actor(kind=ActorKind.AUDITOR, id="auditor")
+IMPORTER = Actor(kind=ActorKind.IMPORTER, id="importer")
+HOLDER = Actor(kind=ActorKind.CUSTOMER, id="link-holder")
+
+ADMIN_TOKEN = "admin-token-for-tests"
+SECRET_KEY = "k" * 32
+
+
+def partner(kind: PartnerKind, partner_id: UUID) -> Actor:
+    """The actor of a partner of ``kind``, as its key would authenticate it."""
+    return Actor(kind=ActorKind(kind.value), id=str(partner_id))
+
+
+def authenticated(services: Services, key: str) -> Actor:
+    """The actor ``key`` authenticates as; the key must be a valid one."""
+    actor = services.auth.authenticate(key)
+    assert actor is not None
+    return actor
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
