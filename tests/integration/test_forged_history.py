@@ -22,9 +22,9 @@ from application.clock import TestClock
 from application.errors import TamperedHistory
 from application.settings import Settings
 from domain.customer_events import TrialExtended
-from domain.values import Actor, ActorKind, Policy
+from domain.values import Policy
 from tests.conftest import START
-from tests.integration.test_background_work import ADMIN, an_msp
+from tests.support.principals import ADMIN, an_msp
 from tests.support.tampering import Tampering
 
 SECRET = "the service's own secret key, 32+"
@@ -112,7 +112,7 @@ def forged_extension(customer_id: UUID) -> TrialExtended:
         originator_version=2,
         timestamp=START,
         recorded_at=START,
-        actor=Actor(kind=ActorKind.ADMIN, id="admin"),
+        actor=ADMIN,
         previous_trial_ends_at=START + timedelta(days=30),
         trial_ends_at=later,
         policy=Policy(),

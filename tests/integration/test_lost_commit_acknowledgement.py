@@ -14,19 +14,17 @@ from typing import Any
 import pytest
 from eventsourcing.persistence import IntegrityError, OperationalError
 
-from api.bootstrap import Services, build
+from api.bootstrap import Services
 from application.clock import TestClock
-from application.settings import Settings
 from domain.customer import Customer
 from domain.values import Actor, ActorKind, LogLevel, PartnerKind, PartnerStatus, ServiceRole
-
-ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
+from tests.support.principals import ADMIN
+from tests.support.world import open_services
 
 
 @pytest.fixture
 def services(database_url: str, clock: TestClock) -> Iterator[Services]:
-    settings = Settings(database_url=database_url, secret_key="k" * 32)  # type: ignore[arg-type]
-    app = build(settings, clock)
+    app = open_services(database_url, clock)
     try:
         yield app
     finally:

@@ -8,18 +8,13 @@ from typing import Any
 
 import pytest
 
-from api.bootstrap import Services, build
+from api.bootstrap import Services
 from application.clock import TestClock
 from application.partners import parse_key
-from application.settings import Settings
 from domain.partner import Partner
-from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
-
-ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
-
-
-def open_services(url: str, clock: TestClock) -> Services:
-    return build(Settings(database_url=url, secret_key="k" * 32), clock)  # type: ignore[arg-type]
+from domain.values import PartnerKind, PartnerStatus
+from tests.support.principals import ADMIN
+from tests.support.world import open_services
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from pathlib import Path
 from api.bootstrap import build
 from application.clock import Clock, SystemClock
 from application.settings import Settings
-from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
+from domain.values import PartnerKind, PartnerStatus
+from tests.support.principals import ADMIN
 
 TENANTRY = Path(sys.executable).parent / "tenantry"
-ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
 SECRET = "s" * 32
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from api.bootstrap import Services
-from domain.values import Actor, ActorKind, PartnerKind
+from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus, ServiceRole
 
 ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
 AUDITOR = Actor(kind=ActorKind.AUDITOR, id="auditor")
@@ -26,6 +26,22 @@ def authenticated(services: Services, key: str) -> Actor:
     actor = services.auth.authenticate(key)
     assert actor is not None
     return actor
+
+
+def an_msp(services: Services, name: str = "Northwind") -> tuple[UUID, Actor]:
+    """A production MSP and the principal its key authenticates as."""
+    registered, key = services.partners.register(
+        name=name, kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
+    )
+    return registered.id, authenticated(services, key)
+
+
+def an_importer(services: Services) -> Actor:
+    """A new importer service account, as its key authenticates it."""
+    key = services.partners.register_service_account(
+        role=ServiceRole.IMPORTER, name="importer", by=ADMIN
+    ).api_key
+    return authenticated(services, key)
 
 
 def bearer(key: str) -> dict[str, str]:

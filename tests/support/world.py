@@ -26,14 +26,14 @@ CUSTOMER_NAME = "Contoso"
 CUSTOMER_EMAIL = "it@contoso.example"
 
 
-def settings(database_url: str, **overrides: Any) -> Settings:
+def settings_for(database_url: str, **overrides: Any) -> Settings:
     """The settings of a test service on ``database_url``: a secret key and the admin token."""
     fields: dict[str, Any] = {"secret_key": SECRET_KEY, "admin_token": ADMIN_TOKEN}
     return Settings(database_url=database_url, **{**fields, **overrides})
 
 
 def open_services(database_url: str, clock: Clock, **overrides: Any) -> Services:
-    return build(settings(database_url, **overrides), clock)
+    return build(settings_for(database_url, **overrides), clock)
 
 
 class World:

@@ -23,6 +23,7 @@ from domain.values import (
     Policy,
     Source,
 )
+from tests.support.principals import ADMIN, HOLDER, IMPORTER
 
 POLICY = Policy()
 CATALOGUE = Catalogue()
@@ -40,13 +41,9 @@ DISTRIBUTOR_ID = UUID("00000000-0000-4000-8000-0000000000d1")
 MSP_ID = UUID("00000000-0000-4000-8000-0000000000a1")
 OTHER_MSP_ID = UUID("00000000-0000-4000-8000-0000000000a2")
 
-ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
 MSP = Actor(kind=ActorKind.MSP, id=str(MSP_ID))
 OTHER_MSP = Actor(kind=ActorKind.MSP, id=str(OTHER_MSP_ID))
 DISTRIBUTOR = Actor(kind=ActorKind.DISTRIBUTOR, id=str(DISTRIBUTOR_ID))
-IMPORTER = Actor(kind=ActorKind.IMPORTER, id="importer-1")
-AUDITOR = Actor(kind=ActorKind.AUDITOR, id="auditor-1")
-HOLDER = Actor(kind=ActorKind.CUSTOMER, id="link-holder")
 
 
 def distributor_partner(status: PartnerStatus = PartnerStatus.PRODUCTION) -> Partner:
