@@ -6,7 +6,7 @@ Under ``CI=true`` the PostgreSQL variants fail instead of skipping when no serve
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 from uuid import UUID, uuid4
@@ -31,15 +31,6 @@ from tests.support.world import ESSENTIALS, PROFESSIONAL, World, open_services
 from tests.unit.domain.given_when_then import replay
 
 ADDON_SETS = [(), ("AUDIT",), ("DELEGATION",), ("HYBRID_2025",), ("AUDIT", "DELEGATION")]
-
-
-@pytest.fixture
-def services(database_url: str, clock: TestClock) -> Iterator[Services]:
-    app = open_services(database_url, clock)
-    try:
-        yield app
-    finally:
-        app.close()
 
 
 def events_of(app: Services, customer_id: UUID) -> list[DomainEvent]:

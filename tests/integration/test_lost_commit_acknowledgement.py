@@ -8,7 +8,6 @@ tests/faults/test_postgres_backends_terminated.py, where such a write was answer
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,16 +18,6 @@ from application.clock import TestClock
 from domain.customer import Customer
 from domain.values import Actor, ActorKind, LogLevel, PartnerKind, PartnerStatus, ServiceRole
 from tests.support.principals import ADMIN
-from tests.support.world import open_services
-
-
-@pytest.fixture
-def services(database_url: str, clock: TestClock) -> Iterator[Services]:
-    app = open_services(database_url, clock)
-    try:
-        yield app
-    finally:
-        app.close()
 
 
 def lose_the_next_acknowledgement(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,15 +14,6 @@ from domain.partner import Partner
 from domain.values import PartnerKind, PartnerStatus
 from tests.support.principals import ADMIN
 from tests.support.world import open_services
-
-
-@pytest.fixture
-def services(database_url: str, clock: TestClock) -> Iterator[Services]:
-    app = open_services(database_url, clock)
-    try:
-        yield app
-    finally:
-        app.close()
 
 
 def a_partner_key(services: Services) -> str:

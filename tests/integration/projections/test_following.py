@@ -18,7 +18,7 @@ from domain.customer import Customer
 from domain.values import Actor, ActorKind, Policy, Source
 from projections import positions
 from tests.support.principals import AUDITOR
-from tests.support.projections import dump, open_world
+from tests.support.projections import dump, open_world, world_on
 from tests.support.world import World
 
 
@@ -30,9 +30,8 @@ def shared_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def world(shared_url: str, clock: TestClock) -> Iterator[World]:
-    w = open_world(shared_url, clock)
-    yield w
-    w.close()
+    with world_on(shared_url, clock) as world:
+        yield world
 
 
 def pending_names(world: World) -> set[str]:
@@ -112,9 +111,8 @@ def test_two_followers_on_one_database_apply_each_event_once(
 # ------------------------------------------------------------------ PostgreSQL only
 @pytest.fixture
 def pg_world(postgres_url: str, clock: TestClock) -> Iterator[World]:
-    w = open_world(postgres_url, clock)
-    yield w
-    w.close()
+    with world_on(postgres_url, clock) as world:
+        yield world
 
 
 def raw_created(world: World, name: str) -> tuple[Any, ...]:

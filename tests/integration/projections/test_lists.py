@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from uuid import UUID
 
 import pytest
 
 from application.authorization import can_see
-from application.clock import TestClock
 from application.lists import ListQuery, Page
 from domain.errors import ValidationFailed
 from domain.values import Actor, ActorKind, Status
 from tests.support.principals import AUDITOR, IMPORTER
-from tests.support.projections import open_world
 from tests.support.world import World
-
-
-@pytest.fixture
-def world(database_url: str, clock: TestClock) -> Iterator[World]:
-    w = open_world(database_url, clock)
-    yield w
-    w.close()
 
 
 def names(page: Page) -> list[str]:
@@ -169,14 +159,14 @@ def test_deadlines_follow_each_customer_state(world: World) -> None:
 def test_the_lists_show_each_viewer_the_customers_the_application_lets_it_see(
     world: World,
 ) -> None:
-    ids = [world.add(owner, owner.id) for owner in (world.distributor, world.msp, world.loner)]
+    ids = [world.add(owner, owner.id) for owner in (world.distributor, world.msp, world.other_msp)]
     world.onboard(ids[1])
     world.current()
     customers = [world.services.store.repository.get(i) for i in ids]
     viewers = [
         world.distributor,
         world.msp,
-        world.loner,
+        world.other_msp,
         AUDITOR,
         IMPORTER,
         Actor(kind=ActorKind.MSP, id="not-a-uuid"),

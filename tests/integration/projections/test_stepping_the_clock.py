@@ -4,7 +4,6 @@ from the deadlines view, and the persisted clock moved forward to an instant."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -13,13 +12,6 @@ from adapters.clock_store import PersistedTestClock
 from application.clock import TestClock
 from tests.support.projections import open_world
 from tests.support.world import World
-
-
-@pytest.fixture
-def world(database_url: str, clock: TestClock) -> Iterator[World]:
-    w = open_world(database_url, clock)
-    yield w
-    w.close()
 
 
 def test_the_next_deadline_is_the_earliest_after_now_up_to_the_target(world: World) -> None:

@@ -20,7 +20,7 @@ from projections.failures import ProjectionFailed
 from projections.schema import PARTNERS
 from tests.support.legacy import before_the_text_rule
 from tests.support.principals import AUDITOR
-from tests.support.projections import dump, open_world
+from tests.support.projections import dump, world_on
 from tests.support.world import World
 
 SECRET = "Jane Secret-Person"
@@ -28,9 +28,8 @@ SECRET = "Jane Secret-Person"
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def world(request: pytest.FixtureRequest, clock: TestClock) -> Iterator[World]:
-    w = open_world(str(request.getfixturevalue(f"{request.param}_url")), clock)
-    yield w
-    w.close()
+    with world_on(str(request.getfixturevalue(f"{request.param}_url")), clock) as world:
+        yield world
 
 
 def pending_names(world: World) -> list[str]:

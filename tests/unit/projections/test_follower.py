@@ -16,15 +16,14 @@ from projections.failures import ProjectionFailed
 from projections.follower import Follower
 from projections.views import Views
 from tests.support.principals import AUDITOR
-from tests.support.projections import dump, open_world
+from tests.support.projections import dump, world_on
 from tests.support.world import World
 
 
 @pytest.fixture
 def world(clock: TestClock) -> Iterator[World]:
-    w = open_world("memory://", clock)
-    yield w
-    w.close()
+    with world_on("memory://", clock) as world:
+        yield world
 
 
 def new_follower(world: World) -> Follower:

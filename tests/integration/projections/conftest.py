@@ -1,0 +1,17 @@
+"""The projection tests' world on every backend; modules may name another database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from application.clock import TestClock
+from tests.support.projections import world_on
+from tests.support.world import World
+
+
+@pytest.fixture
+def world(database_url: str, clock: TestClock) -> Iterator[World]:
+    with world_on(database_url, clock) as world:
+        yield world
