@@ -109,8 +109,7 @@ def test_the_notice_goes_out_three_days_before_the_trial_end_and_the_upgrade_at_
     services: Services, smtp: SmtpServer, clock: TestClock
 ) -> None:
     world = World(services)
-    customer_id = world.add()
-    world.onboard(customer_id)
+    customer_id = world.onboarded_customer()
     pm = manager(services, smtp)
     pm.sweep()  # the activation email
 
@@ -132,8 +131,7 @@ def test_a_late_sweep_upgrades_with_the_trial_end_as_its_effective_time(
     services: Services, smtp: SmtpServer, clock: TestClock
 ) -> None:
     world = World(services)
-    customer_id = world.add()
-    world.onboard(customer_id)
+    customer_id = world.onboarded_customer()
     pm = manager(services, smtp)
 
     clock.advance(timedelta(days=30))  # the service was down over the deadlines
@@ -152,8 +150,7 @@ def test_a_held_trial_gets_no_notice_and_expires(
     services: Services, smtp: SmtpServer, clock: TestClock
 ) -> None:
     world = World(services)
-    customer_id = world.add()
-    world.onboard(customer_id)
+    customer_id = world.onboarded_customer()
     services.customers.set_automatic_upgrade(customer_id, enabled=False, by=world.msp)
     pm = manager(services, smtp)
     pm.sweep()
@@ -170,8 +167,7 @@ def test_an_extension_after_the_notice_brings_a_new_notice_for_the_new_date(
     services: Services, smtp: SmtpServer, clock: TestClock
 ) -> None:
     world = World(services)
-    customer_id = world.add()
-    world.onboard(customer_id)
+    customer_id = world.onboarded_customer()
     pm = manager(services, smtp)
     clock.advance(timedelta(days=11))
     pm.sweep()

@@ -10,8 +10,7 @@ from pathlib import Path
 from api.bootstrap import build
 from application.clock import Clock, SystemClock
 from application.settings import Settings
-from domain.values import PartnerKind, PartnerStatus
-from tests.support.principals import ADMIN
+from tests.support.principals import an_msp
 
 TENANTRY = Path(sys.executable).parent / "tenantry"
 SECRET = "s" * 32
@@ -58,14 +57,10 @@ def add_customers(
     )
     services = build(settings, clock or SystemClock())
     try:
-        partner, key = services.partners.register(
-            name="MSP", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
-        )
-        msp = services.auth.authenticate(key)
-        assert msp is not None
+        partner_id, msp = an_msp(services, "MSP")
         for i in range(count):
             services.customers.add(
-                partner_id=partner.id,
+                partner_id=partner_id,
                 organization_name=f"Customer {i}",
                 notification_email=f"c{i}@example.com",
                 sku="ESSENTIALS_MSP_2025",

@@ -62,14 +62,16 @@ def msp_partner(
     status: PartnerStatus = PartnerStatus.PRODUCTION,
     partner_id: UUID = MSP_ID,
     under_distributor: bool = True,
+    name: str = "Acme MSP",
+    at: datetime = T0 - timedelta(days=30),
 ) -> Partner:
     return Partner.register(
         partner_id=partner_id,
-        name="Acme MSP",
+        name=name,
         kind=PartnerKind.MSP,
         status=status,
         distributor=distributor_partner() if under_distributor else None,
-        at=T0 - timedelta(days=30),
+        at=at,
         by=ADMIN,
     )
 
