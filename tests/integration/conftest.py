@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 
 import pytest
 
@@ -14,8 +15,5 @@ from tests.support.world import open_services
 @pytest.fixture
 def services(database_url: str, clock: TestClock) -> Iterator[Services]:
     """The use cases on each backend of ``database_url``, on the test clock."""
-    app = open_services(database_url, clock)
-    try:
+    with closing(open_services(database_url, clock)) as app:
         yield app
-    finally:
-        app.close()

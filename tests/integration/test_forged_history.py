@@ -26,6 +26,7 @@ from domain.values import Policy
 from tests.conftest import START
 from tests.support.principals import ADMIN, an_msp
 from tests.support.tampering import Tampering
+from tests.support.world import an_msp_with_customers
 
 SECRET = "the service's own secret key, 32+"
 # Positions: 1 Registered, 2 ApiKeyIssued, 3..5 the customers' Created events.
@@ -53,16 +54,7 @@ def open_services(
 def services(url: str, tmp_path: Path) -> Iterator[Services]:
     """Three customers of one MSP, their events sealed."""
     services = open_services(url, tmp_path)
-    partner_id, msp = an_msp(services)
-    for i in range(3):
-        services.customers.add(
-            partner_id=partner_id,
-            organization_name=f"Customer {i}",
-            notification_email=f"c{i}@example.com",
-            sku="ESSENTIALS_MSP_2025",
-            addons=[],
-            by=msp,
-        )
+    an_msp_with_customers(services, 3)
     assert services.audit.seal() == 5
     try:
         yield services

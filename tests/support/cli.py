@@ -10,7 +10,7 @@ from pathlib import Path
 from api.bootstrap import build
 from application.clock import Clock, SystemClock
 from application.settings import Settings
-from tests.support.principals import an_msp
+from tests.support.world import an_msp_with_customers
 
 TENANTRY = Path(sys.executable).parent / "tenantry"
 SECRET = "s" * 32
@@ -57,15 +57,6 @@ def add_customers(
     )
     services = build(settings, clock or SystemClock())
     try:
-        partner_id, msp = an_msp(services, "MSP")
-        for i in range(count):
-            services.customers.add(
-                partner_id=partner_id,
-                organization_name=f"Customer {i}",
-                notification_email=f"c{i}@example.com",
-                sku="ESSENTIALS_MSP_2025",
-                addons=[],
-                by=msp,
-            )
+        an_msp_with_customers(services, count, "MSP")
     finally:
         services.close()

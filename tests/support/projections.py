@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -24,16 +22,6 @@ def open_world(database_url: str, clock: TestClock, like: World | None = None) -
     apart; ``like``: another process sharing that world's partners."""
     services = build(Settings(database_url=database_url), clock)
     return World(services, like=like, step=timedelta(minutes=1))
-
-
-@contextmanager
-def world_on(database_url: str, clock: TestClock) -> Iterator[World]:
-    """``open_world``, closed at the end of the block."""
-    world = open_world(database_url, clock)
-    try:
-        yield world
-    finally:
-        world.close()
 
 
 def dump(source: Services | Views) -> dict[str, list[tuple[Any, ...]]]:

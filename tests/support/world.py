@@ -15,7 +15,7 @@ from api.bootstrap import Services, build
 from application.clock import Clock, TestClock
 from application.settings import Settings
 from domain.values import Actor, PartnerKind, PartnerStatus, ServiceRole
-from tests.support.principals import ADMIN, ADMIN_TOKEN, SECRET_KEY, authenticated, partner
+from tests.support.principals import ADMIN, ADMIN_TOKEN, SECRET_KEY, an_msp, authenticated, partner
 
 ESSENTIALS = "ESSENTIALS_MSP_2025"
 PROFESSIONAL = "PROFESSIONAL_MSP_2025"
@@ -34,6 +34,22 @@ def settings_for(database_url: str, **overrides: Any) -> Settings:
 
 def open_services(database_url: str, clock: Clock, **overrides: Any) -> Services:
     return build(settings_for(database_url, **overrides), clock)
+
+
+def an_msp_with_customers(services: Services, count: int, name: str = "Northwind") -> list[UUID]:
+    """A production MSP named ``name`` and ``count`` customers of it, ``Customer 0`` on."""
+    partner_id, msp = an_msp(services, name)
+    return [
+        services.customers.add(
+            partner_id=partner_id,
+            organization_name=f"Customer {i}",
+            notification_email=f"c{i}@example.com",
+            sku=ESSENTIALS,
+            addons=[],
+            by=msp,
+        ).customer.id
+        for i in range(count)
+    ]
 
 
 class World:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 
 import pytest
 
 from application.clock import TestClock
-from tests.support.projections import world_on
+from tests.support.projections import open_world
 from tests.support.world import World
 
 
 @pytest.fixture
 def world(database_url: str, clock: TestClock) -> Iterator[World]:
-    with world_on(database_url, clock) as world:
+    with closing(open_world(database_url, clock)) as world:
         yield world

@@ -6,6 +6,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import timedelta
 from typing import Any
 
@@ -18,7 +19,7 @@ from domain.customer import Customer
 from domain.values import Actor, ActorKind, Policy, Source
 from projections import positions
 from tests.support.principals import AUDITOR
-from tests.support.projections import dump, open_world, world_on
+from tests.support.projections import dump, open_world
 from tests.support.world import World
 
 
@@ -30,7 +31,7 @@ def shared_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def world(shared_url: str, clock: TestClock) -> Iterator[World]:
-    with world_on(shared_url, clock) as world:
+    with closing(open_world(shared_url, clock)) as world:
         yield world
 
 
@@ -111,7 +112,7 @@ def test_two_followers_on_one_database_apply_each_event_once(
 # ------------------------------------------------------------------ PostgreSQL only
 @pytest.fixture
 def pg_world(postgres_url: str, clock: TestClock) -> Iterator[World]:
-    with world_on(postgres_url, clock) as world:
+    with closing(open_world(postgres_url, clock)) as world:
         yield world
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from typing import Any, cast
 
 import pytest
@@ -16,13 +17,13 @@ from projections.failures import ProjectionFailed
 from projections.follower import Follower
 from projections.views import Views
 from tests.support.principals import AUDITOR
-from tests.support.projections import dump, world_on
+from tests.support.projections import dump, open_world
 from tests.support.world import World
 
 
 @pytest.fixture
 def world(clock: TestClock) -> Iterator[World]:
-    with world_on("memory://", clock) as world:
+    with closing(open_world("memory://", clock)) as world:
         yield world
 
 
