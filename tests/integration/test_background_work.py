@@ -20,7 +20,7 @@ from application.lists import ListQuery
 from application.mail import Email, MailTransport
 from domain.customer import Deadline, DeadlineKind
 from domain.values import Actor
-from tests.conftest import START
+from tests.support.clocks import START, a_clock
 from tests.support.principals import an_importer, an_msp
 from tests.support.world import open_services
 
@@ -82,7 +82,7 @@ def test_two_workers_do_every_deadline_exactly_once(
     backend: str, customers: int, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     url = str(request.getfixturevalue(f"{backend}_url"))
-    clock = TestClock(START)
+    clock = a_clock()
     first = open_services(url, clock, outbox_dir=tmp_path / "outbox")
     second = open_services(url, clock, outbox_dir=tmp_path / "outbox")
     mail = CountingMail(first.manager.mail)
@@ -123,7 +123,7 @@ def test_two_workers_do_every_deadline_exactly_once(
 def test_an_api_process_with_sweeping_off_follows_the_views_and_leaves_due_work_to_a_worker(
     sqlite_url: str, tmp_path: Path
 ) -> None:
-    clock = TestClock(START)
+    clock = a_clock()
     outbox = tmp_path / "outbox"
     api = open_services(sqlite_url, clock, outbox_dir=outbox, sweep=False)
     worker = open_services(sqlite_url, clock, outbox_dir=outbox)
@@ -149,7 +149,7 @@ def test_an_api_process_with_sweeping_off_follows_the_views_and_leaves_due_work_
 def test_advancing_the_test_clock_answers_once_everything_due_is_done(
     database_url: str, tmp_path: Path
 ) -> None:
-    clock = TestClock(START)
+    clock = a_clock()
     services = open_services(database_url, clock, outbox_dir=tmp_path / "outbox")
     try:
         partner_id, msp = an_msp(services)

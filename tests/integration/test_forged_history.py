@@ -18,12 +18,11 @@ from fastapi.testclient import TestClient
 from adapters.audit_chain import Finding
 from api.app import create_app
 from api.bootstrap import Services, build
-from application.clock import TestClock
 from application.errors import TamperedHistory
 from application.settings import Settings
 from domain.customer_events import TrialExtended
 from domain.values import Policy
-from tests.conftest import START
+from tests.support.clocks import START, a_clock
 from tests.support.principals import ADMIN, an_msp
 from tests.support.tampering import Tampering
 from tests.support.world import an_msp_with_customers
@@ -47,7 +46,7 @@ def open_services(
         outbox_dir=tmp_path / "outbox",
         admin_token="admin-token",  # type: ignore[arg-type]
     )
-    return build(settings, TestClock(START), sign_unsigned=sign_unsigned)
+    return build(settings, a_clock(), sign_unsigned=sign_unsigned)
 
 
 @pytest.fixture
@@ -252,7 +251,7 @@ def test_an_altered_snapshot_is_not_served(url: str, tmp_path: Path) -> None:
         outbox_dir=tmp_path / "outbox",
         snapshot_interval=2,
     )
-    services = build(settings, TestClock(START))
+    services = build(settings, a_clock())
     try:
         partner_id, msp = an_msp(services)
         customer = services.customers.add(

@@ -14,12 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.bootstrap import Services, build
-from application.clock import TestClock
 from application.errors import NotFound
 from application.mail import Email, MailError
 from application.settings import Settings
 from domain.errors import DomainError
-from tests.conftest import START
+from tests.support.clocks import START, a_clock
 from tests.support.principals import ADMIN
 from tests.support.world import World
 
@@ -82,7 +81,7 @@ class Simulation:
     """The scenario played on a fresh in-memory service, stopping the clock at ``stops``."""
 
     def __init__(self) -> None:
-        self.clock = TestClock(START)
+        self.clock = a_clock()
         self.services: Services = build(
             Settings(database_url="memory://", secret_key="k" * 32),  # type: ignore[arg-type]
             self.clock,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from uuid import UUID
 
-from api.bootstrap import Services
 from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus, ServiceRole
+
+if TYPE_CHECKING:
+    from api.bootstrap import Services
 
 ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
 AUDITOR = Actor(kind=ActorKind.AUDITOR, id="auditor")

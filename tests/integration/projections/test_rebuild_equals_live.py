@@ -18,7 +18,8 @@ from application.clock import TestClock
 from domain.customer import Customer
 from domain.errors import DomainError
 from domain.values import Actor, LogLevel, PartnerKind
-from tests.conftest import START, create_database, drop_database
+from tests.conftest import create_database, drop_database
+from tests.support.clocks import a_clock
 from tests.support.legacy import before_the_text_rule
 from tests.support.principals import IMPORTER
 from tests.support.projections import dump, open_world
@@ -108,7 +109,7 @@ def run(world: World, op: str, n: int, hours: int, owners: dict[uuid.UUID, Actor
 def test_a_rebuilt_view_equals_the_live_one(
     new_url: Callable[[], str], history: list[tuple[str, int, int]]
 ) -> None:
-    world = open_world(new_url(), TestClock(START))
+    world = open_world(new_url(), a_clock())
     world.services.views.follower.batch_size = 7  # batches end anywhere in a history
     owners: dict[uuid.UUID, Actor] = {}
     try:

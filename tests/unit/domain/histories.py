@@ -5,7 +5,7 @@ Event factories leave id and version at placeholders; ``given`` numbers them.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +23,7 @@ from domain.values import (
     Policy,
     Source,
 )
+from tests.support.clocks import START
 from tests.support.principals import ADMIN, HOLDER, IMPORTER
 
 POLICY = Policy()
@@ -30,7 +31,7 @@ CATALOGUE = Catalogue()
 ESSENTIALS = "ESSENTIALS_MSP_2025"
 PROFESSIONAL = "PROFESSIONAL_MSP_2025"
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+T0 = START
 ACTIVATED_AT = T0 + timedelta(hours=2)
 ONBOARDED_AT = T0 + timedelta(days=1)
 TRIAL_ENDS_AT = ONBOARDED_AT + timedelta(days=14)
