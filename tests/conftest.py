@@ -5,19 +5,18 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from application.clock import TestClock
+from tests.support.clocks import a_clock
 from tests.support.smtp import SmtpServer
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TENANTRY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 @pytest.hookimpl(trylast=True)
@@ -101,7 +100,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def clock() -> TestClock:
-    return TestClock(START)
+    return a_clock()
 
 
 @pytest.fixture

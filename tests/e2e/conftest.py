@@ -14,9 +14,20 @@ from api.app import create_app
 from api.bootstrap import Services, build
 from application.clock import TestClock
 from application.settings import Settings
+from tests.support.principals import ADMIN_TOKEN, bearer
+from tests.support.world import (
+    CUSTOMER_EMAIL,
+    CUSTOMER_NAME,
+    DISTRIBUTOR_NAME,
+    ESSENTIALS,
+    MSP_NAME,
+    OTHER_MSP_NAME,
+)
 
-ADMIN_TOKEN = "admin-token-for-tests"
-SKU = "ESSENTIALS_MSP_2025"
+__all__ = ["ADMIN_TOKEN", "SKU", "World", "bearer"]
+
+SKU = ESSENTIALS
+OTHER_DISTRIBUTOR_NAME = "Other Distributor"
 
 
 @pytest.fixture
@@ -47,13 +58,10 @@ def client(services: Services) -> Iterator[TestClient]:
         yield client
 
 
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
-
-
 @dataclass
 class World:
-    """Principals of every kind, and a customer of ``msp`` (whose distributor is ``dist``)."""
+    """Principals of every kind, and a customer of ``msp`` (whose distributor is ``dist``):
+    the cast of ``tests.support.world`` over HTTP, with a second distributor."""
 
     client: TestClient
     clock: TestClock
@@ -68,7 +76,7 @@ class World:
         return self.client.request(method, path, headers=headers, **kwargs)
 
     def customer(self, who: str = "msp", **fields: Any) -> dict[str, Any]:
-        body = {"organization_name": "Contoso", "notification_email": "it@contoso.example"}
+        body = {"organization_name": CUSTOMER_NAME, "notification_email": CUSTOMER_EMAIL}
         response = self.call(who, "POST", "/v1/customers", json={**body, "sku": SKU, **fields})
         assert response.status_code == 201, response.text
         result: dict[str, Any] = response.json()
@@ -99,10 +107,10 @@ def world(client: TestClient, clock: TestClock) -> World:
         assert response.status_code == 201, response.text
         return str(response.json()["api_key"])
 
-    dist = partner(name="Big Distributor", kind="distributor")
-    other_dist = partner(name="Other Distributor", kind="distributor")
-    msp = partner(name="Northwind", kind="msp", status="production", distributor_id=dist["id"])
-    other_msp = partner(name="Other MSP", kind="msp", status="production")
+    dist = partner(name=DISTRIBUTOR_NAME, kind="distributor")
+    other_dist = partner(name=OTHER_DISTRIBUTOR_NAME, kind="distributor")
+    msp = partner(name=MSP_NAME, kind="msp", status="production", distributor_id=dist["id"])
+    other_msp = partner(name=OTHER_MSP_NAME, kind="msp", status="production")
     keys = {
         "admin": ADMIN_TOKEN,
         "msp": msp["api_key"],

@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.live import an_msp_adds_a_customer
+
 TENANTRY = Path(sys.executable).parent / "tenantry"
 
 
@@ -45,18 +47,7 @@ def test_serve_creates_and_reads_a_customer_over_http(tmp_path: Path, options: l
             except httpx.HTTPError:
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
-        admin = {"Authorization": "Bearer admin-token-live"}
-        partner = httpx.post(
-            f"{base}/v1/partners", json={"name": "N", "kind": "msp"}, headers=admin
-        )
-        assert partner.status_code == 201
-        key = {"Authorization": f"Bearer {partner.json()['api_key']}"}
-        body = {
-            "organization_name": "Contoso",
-            "notification_email": "a@b.example",
-            "sku": "ESSENTIALS_MSP_2025",
-        }
-        created = httpx.post(f"{base}/v1/customers", json=body, headers=key)
+        created, key = an_msp_adds_a_customer(base, "admin-token-live")
         assert created.status_code == 201
         read = httpx.get(created.headers["location"], headers=key)
         assert read.status_code == 200

@@ -16,7 +16,7 @@ from application.idempotency import Answer, Claim
 from application.settings import Settings
 from tests.e2e.conftest import ADMIN_TOKEN, World, bearer
 
-ADMIN = bearer(ADMIN_TOKEN)
+AS_ADMIN = bearer(ADMIN_TOKEN)
 SECRET_BEARING = [
     ("POST", "/v1/partners", {"name": "P", "kind": "msp"}),
     ("POST", "/v1/service-keys", {"role": "auditor", "name": "a"}),
@@ -54,7 +54,7 @@ def stored_anywhere(rows: list[dict[str, Any]], secret: str) -> bool:
 
 def post(world: World, method: str, path: str, body: dict[str, Any] | None, key: str) -> Any:
     path = path.format(msp=world.ids["msp"])
-    headers = {**ADMIN, "Idempotency-Key": key}
+    headers = {**AS_ADMIN, "Idempotency-Key": key}
     return world.client.request(method, path, json=body, headers=headers)
 
 
@@ -163,7 +163,7 @@ def test_a_retried_advance_is_replayed_though_it_moved_the_clock_past_a_day(
     world: World,
 ) -> None:
     # Given an advance of two days under a key
-    headers = {**ADMIN, "Idempotency-Key": "advance-1"}
+    headers = {**AS_ADMIN, "Idempotency-Key": "advance-1"}
     first = world.client.post("/v1/test-clock/advance", json={"days": 2}, headers=headers)
     assert first.status_code == 200, first.text
     # When it is retried with the same key (the client did not see the answer)
@@ -171,7 +171,7 @@ def test_a_retried_advance_is_replayed_though_it_moved_the_clock_past_a_day(
     # Then it is the first answer, and time moved once: the 24 h count from the answer
     assert again.headers.get("idempotent-replayed") == "true"
     assert again.json() == first.json()
-    assert world.client.get("/v1/test-clock", headers=ADMIN).json() == first.json()
+    assert world.client.get("/v1/test-clock", headers=AS_ADMIN).json() == first.json()
 
 
 def test_a_request_whose_row_was_taken_over_does_not_overwrite_the_new_answer(

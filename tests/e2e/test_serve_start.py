@@ -7,8 +7,7 @@ import email.policy
 import time
 from pathlib import Path
 
-import httpx
-
+from tests.support.live import an_msp_adds_a_customer
 from tests.support.server import Server
 
 ADMIN_TOKEN = "admin-token-of-the-serve-test"
@@ -31,18 +30,8 @@ def test_serve_announces_its_home_and_links_to_the_port_it_serves(tmp_path: Path
     first = Server(env, tmp_path, public_url=False)
     first.start()
     try:
-        admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-        partner = httpx.post(
-            f"{first.url}/v1/partners", json={"name": "N", "kind": "msp"}, headers=admin
-        )
-        assert partner.status_code == 201
-        key = {"Authorization": f"Bearer {partner.json()['api_key']}"}
-        body = {
-            "organization_name": "Contoso",
-            "notification_email": "a@b.example",
-            "sku": "ESSENTIALS_MSP_2025",
-        }
-        assert httpx.post(f"{first.url}/v1/customers", json=body, headers=key).is_success
+        created, _ = an_msp_adds_a_customer(first.url, ADMIN_TOKEN)
+        assert created.is_success
         text = wait_for_email(tmp_path / "var" / "outbox")
     finally:
         first.stop()

@@ -21,7 +21,7 @@ import psycopg
 import pytest
 
 from tests.faults.workload import ADMIN_TOKEN, SKU, bearer, call, server_env
-from tests.support.server import Server
+from tests.support.server import Server, serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(240), pytest.mark.xdist_group("servers")]
 WRITERS = 6
@@ -38,10 +38,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
-    running = Server(server_env(database_url), tmp_path)
-    running.start()
-    yield running
-    running.stop()
+    with serving(server_env(database_url), tmp_path) as running:
+        yield running
 
 
 @dataclass(frozen=True)

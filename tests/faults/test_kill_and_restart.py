@@ -24,7 +24,7 @@ from tests.faults.workload import (
     stored_events,
     upgrades_exactly_once,
 )
-from tests.support.server import Server
+from tests.support.server import Server, serving
 
 UPGRADED = "Customer.UpgradedToProduction"
 # The 15-day advance stops at the notices' instant and sends each customer's notice
@@ -39,10 +39,9 @@ pytestmark = [
 
 @pytest.fixture
 def server(postgres_url: str, tmp_path: Path) -> Iterator[Server]:
-    running = Server(server_env(postgres_url), tmp_path)  # no SMTP host: emails to the outbox
-    running.start()
-    yield running
-    running.stop()
+    # no SMTP host: emails to the outbox
+    with serving(server_env(postgres_url), tmp_path) as running:
+        yield running
 
 
 def test_kill_9_mid_stream_then_restart_loses_nothing_acknowledged(

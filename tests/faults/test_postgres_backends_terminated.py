@@ -22,7 +22,7 @@ from tests.faults.workload import (
     set_up_principals,
     upgrades_exactly_once,
 )
-from tests.support.server import Server
+from tests.support.server import Server, serving
 
 pytestmark = [
     pytest.mark.postgres,
@@ -41,10 +41,8 @@ SLOWEST_ANSWER_S = 5.0  # with the pools' own back-off, 7 to 14 s
 
 @pytest.fixture
 def server(postgres_url: str, tmp_path: Path) -> Iterator[Server]:
-    running = Server(server_env(postgres_url), tmp_path)
-    running.start()
-    yield running
-    running.stop()
+    with serving(server_env(postgres_url), tmp_path) as running:
+        yield running
 
 
 def terminate_backends(database_url: str) -> int:

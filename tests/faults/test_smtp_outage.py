@@ -20,7 +20,7 @@ from tests.faults.workload import (
     server_env,
     set_up_principals,
 )
-from tests.support.server import Server
+from tests.support.server import Server, serving
 from tests.support.smtp import SmtpServer
 
 pytestmark = [
@@ -40,10 +40,8 @@ def server(postgres_url: str, tmp_path: Path, smtp: SmtpServer) -> Iterator[Serv
     env = server_env(
         postgres_url, TENANTRY_SMTP_HOST="127.0.0.1", TENANTRY_SMTP_PORT=str(smtp.port)
     )
-    running = Server(env, tmp_path)
-    running.start()
-    yield running
-    running.stop()
+    with serving(env, tmp_path) as running:
+        yield running
 
 
 def test_activation_emails_go_out_once_the_mail_server_is_back(

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import psycopg
 
+from tests.support.principals import bearer
 from tests.support.server import TENANTRY, Server
 
 ADMIN_TOKEN = "admin-faults-token"
@@ -45,10 +46,6 @@ def server_env(database_url: str, **extra: str) -> dict[str, str]:
         "TENANTRY_TEST_CLOCK": "1",
         **extra,
     }
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
 
 
 def call(base: str, method: str, path: str, expect: int, key: str, **kwargs: Any) -> Any:

@@ -6,17 +6,16 @@ Under ``CI=true`` the PostgreSQL variants fail instead of skipping when no serve
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 from uuid import UUID, uuid4
 
 import pytest
 
-from api.bootstrap import Services, build
+from api.bootstrap import Services
 from application.clock import TestClock
 from application.errors import NotFound, PreconditionFailed
-from application.settings import Settings
 from domain.aggregate import DomainEvent
 from domain.customer import Customer
 from domain.errors import (
@@ -27,79 +26,11 @@ from domain.errors import (
     ValidationFailed,
 )
 from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus, ServiceRole, Status
+from tests.support.principals import ADMIN, ADMIN_TOKEN, AUDITOR
+from tests.support.world import ESSENTIALS, PROFESSIONAL, World, open_services
 from tests.unit.domain.given_when_then import replay
 
-ADMIN_TOKEN = "admin-token-" + "z" * 24
-ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
-AUDITOR = Actor(kind=ActorKind.AUDITOR, id="auditor")
-ESSENTIALS = "ESSENTIALS_MSP_2025"
-PROFESSIONAL = "PROFESSIONAL_MSP_2025"
 ADDON_SETS = [(), ("AUDIT",), ("DELEGATION",), ("HYBRID_2025",), ("AUDIT", "DELEGATION")]
-
-
-def open_services(url: str, clock: TestClock, snapshot_interval: int = 50) -> Services:
-    settings = Settings(
-        database_url=url,
-        secret_key="k" * 32,  # type: ignore[arg-type]
-        admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
-        snapshot_interval=snapshot_interval,
-    )
-    return build(settings, clock)
-
-
-@pytest.fixture
-def services(database_url: str, clock: TestClock) -> Iterator[Services]:
-    app = open_services(database_url, clock)
-    try:
-        yield app
-    finally:
-        app.close()
-
-
-class World:
-    """A distributor, an MSP in production under it, and the importer, with their keys."""
-
-    def __init__(self, app: Services, msp_status: PartnerStatus = PartnerStatus.PRODUCTION):
-        self.app = app
-        partners = app.partners
-        distributor, self.distributor_key = partners.register(
-            name="Distri", kind=PartnerKind.DISTRIBUTOR, by=ADMIN
-        )
-        msp, self.msp_key = partners.register(
-            name="Acme MSP",
-            kind=PartnerKind.MSP,
-            status=msp_status,
-            distributor_id=distributor.id,
-            by=ADMIN,
-        )
-        self.msp_id = msp.id
-        self.distributor_id = distributor.id
-        self.importer_key = partners.register_service_account(
-            role=ServiceRole.IMPORTER, name="importer", by=ADMIN
-        ).api_key
-        self.msp = self.actor(self.msp_key)
-        self.distributor = self.actor(self.distributor_key)
-        self.importer = self.actor(self.importer_key)
-
-    def actor(self, key: str) -> Actor:
-        actor = self.app.auth.authenticate(key)
-        assert actor is not None
-        return actor
-
-    def onboarded_customer(self) -> UUID:
-        customers = self.app.customers
-        outcome = customers.add(
-            partner_id=self.msp_id,
-            organization_name="Contoso",
-            notification_email="it@contoso.example.com",
-            sku=ESSENTIALS,
-            addons=[],
-            by=self.msp,
-        )
-        customer_id = outcome.customer.id
-        customers.activate(customer_id, link_version=1)
-        customers.complete_import(customer_id, by=self.importer)
-        return customer_id
 
 
 def events_of(app: Services, customer_id: UUID) -> list[DomainEvent]:

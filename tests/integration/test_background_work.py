@@ -14,16 +14,15 @@ import pytest
 
 from adapters.clock_store import PersistedTestClock
 from adapters.work_claims import WorkClaims
-from api.bootstrap import Services, build
+from api.bootstrap import Services
 from application.clock import TestClock
 from application.lists import ListQuery
 from application.mail import Email, MailTransport
-from application.settings import Settings
 from domain.customer import Deadline, DeadlineKind
-from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus, ServiceRole
-from tests.conftest import START
-
-ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
+from domain.values import Actor
+from tests.support.clocks import START, a_clock
+from tests.support.principals import an_importer, an_msp
+from tests.support.world import open_services
 
 
 class CountingMail:
@@ -38,30 +37,6 @@ class CountingMail:
         self.inner.send(email)
         with self.lock:
             self.sent[email.message_id] += 1
-
-
-def open_services(url: str, clock: TestClock, outbox: Path) -> Services:
-    return build(Settings(database_url=url, secret_key="k" * 32, outbox_dir=outbox), clock)
-
-
-def an_msp(services: Services, name: str = "Northwind") -> tuple[UUID, Actor]:
-    """A production MSP and the principal its key authenticates as."""
-    partner, key = services.partners.register(
-        name=name, kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
-    )
-    msp = services.auth.authenticate(key)
-    assert msp is not None
-    return partner.id, msp
-
-
-def an_importer(services: Services) -> Actor:
-    importer = services.auth.authenticate(
-        services.partners.register_service_account(
-            role=ServiceRole.IMPORTER, name="importer", by=ADMIN
-        ).api_key
-    )
-    assert importer is not None
-    return importer
 
 
 def a_customer(services: Services, partner_id: UUID, msp: Actor, name: str, email: str) -> UUID:
@@ -107,9 +82,9 @@ def test_two_workers_do_every_deadline_exactly_once(
     backend: str, customers: int, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     url = str(request.getfixturevalue(f"{backend}_url"))
-    clock = TestClock(START)
-    first = open_services(url, clock, tmp_path / "outbox")
-    second = open_services(url, clock, tmp_path / "outbox")
+    clock = a_clock()
+    first = open_services(url, clock, outbox_dir=tmp_path / "outbox")
+    second = open_services(url, clock, outbox_dir=tmp_path / "outbox")
     mail = CountingMail(first.manager.mail)
     first.manager.mail = second.manager.mail = mail
     try:
@@ -148,11 +123,10 @@ def test_two_workers_do_every_deadline_exactly_once(
 def test_an_api_process_with_sweeping_off_follows_the_views_and_leaves_due_work_to_a_worker(
     sqlite_url: str, tmp_path: Path
 ) -> None:
-    clock = TestClock(START)
-    settings = Settings(
-        database_url=sqlite_url, secret_key="k" * 32, outbox_dir=tmp_path / "outbox", sweep=False
-    )
-    api, worker = build(settings, clock), open_services(sqlite_url, clock, tmp_path / "outbox")
+    clock = a_clock()
+    outbox = tmp_path / "outbox"
+    api = open_services(sqlite_url, clock, outbox_dir=outbox, sweep=False)
+    worker = open_services(sqlite_url, clock, outbox_dir=outbox)
     try:
         api.start_background()
         assert api.background_running  # ready: it runs what it was asked to
@@ -175,8 +149,8 @@ def test_an_api_process_with_sweeping_off_follows_the_views_and_leaves_due_work_
 def test_advancing_the_test_clock_answers_once_everything_due_is_done(
     database_url: str, tmp_path: Path
 ) -> None:
-    clock = TestClock(START)
-    services = open_services(database_url, clock, tmp_path / "outbox")
+    clock = a_clock()
+    services = open_services(database_url, clock, outbox_dir=tmp_path / "outbox")
     try:
         partner_id, msp = an_msp(services)
         importer = an_importer(services)
@@ -201,7 +175,7 @@ def test_advancing_the_test_clock_answers_once_everything_due_is_done(
 def test_a_claim_keeps_a_deadline_from_a_second_worker_until_it_expires(
     sqlite_url: str, clock: TestClock
 ) -> None:
-    services = build(Settings(database_url=sqlite_url, secret_key="k" * 32), clock)
+    services = open_services(sqlite_url, clock)
     try:
         claims = WorkClaims(services.views.db)
         deadline = Deadline(UUID(int=1), DeadlineKind.TRIAL_END, START)
@@ -221,7 +195,7 @@ def test_a_claim_keeps_a_deadline_from_a_second_worker_until_it_expires(
 
 @pytest.fixture
 def persisted(sqlite_url: str, clock: TestClock) -> Iterator[Services]:
-    services = build(Settings(database_url=sqlite_url, secret_key="k" * 32), clock)
+    services = open_services(sqlite_url, clock)
     yield services
     services.close()
 

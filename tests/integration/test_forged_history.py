@@ -18,14 +18,14 @@ from fastapi.testclient import TestClient
 from adapters.audit_chain import Finding
 from api.app import create_app
 from api.bootstrap import Services, build
-from application.clock import TestClock
 from application.errors import TamperedHistory
 from application.settings import Settings
 from domain.customer_events import TrialExtended
-from domain.values import Actor, ActorKind, Policy
-from tests.conftest import START
-from tests.integration.test_background_work import ADMIN, an_msp
+from domain.values import Policy
+from tests.support.clocks import START, a_clock
+from tests.support.principals import ADMIN, an_msp
 from tests.support.tampering import Tampering
+from tests.support.world import an_msp_with_customers
 
 SECRET = "the service's own secret key, 32+"
 # Positions: 1 Registered, 2 ApiKeyIssued, 3..5 the customers' Created events.
@@ -46,23 +46,14 @@ def open_services(
         outbox_dir=tmp_path / "outbox",
         admin_token="admin-token",  # type: ignore[arg-type]
     )
-    return build(settings, TestClock(START), sign_unsigned=sign_unsigned)
+    return build(settings, a_clock(), sign_unsigned=sign_unsigned)
 
 
 @pytest.fixture
 def services(url: str, tmp_path: Path) -> Iterator[Services]:
     """Three customers of one MSP, their events sealed."""
     services = open_services(url, tmp_path)
-    partner_id, msp = an_msp(services)
-    for i in range(3):
-        services.customers.add(
-            partner_id=partner_id,
-            organization_name=f"Customer {i}",
-            notification_email=f"c{i}@example.com",
-            sku="ESSENTIALS_MSP_2025",
-            addons=[],
-            by=msp,
-        )
+    an_msp_with_customers(services, 3)
     assert services.audit.seal() == 5
     try:
         yield services
@@ -112,7 +103,7 @@ def forged_extension(customer_id: UUID) -> TrialExtended:
         originator_version=2,
         timestamp=START,
         recorded_at=START,
-        actor=Actor(kind=ActorKind.ADMIN, id="admin"),
+        actor=ADMIN,
         previous_trial_ends_at=START + timedelta(days=30),
         trial_ends_at=later,
         policy=Policy(),
@@ -260,7 +251,7 @@ def test_an_altered_snapshot_is_not_served(url: str, tmp_path: Path) -> None:
         outbox_dir=tmp_path / "outbox",
         snapshot_interval=2,
     )
-    services = build(settings, TestClock(START))
+    services = build(settings, a_clock())
     try:
         partner_id, msp = an_msp(services)
         customer = services.customers.add(

@@ -8,29 +8,16 @@ tests/faults/test_postgres_backends_terminated.py, where such a write was answer
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from eventsourcing.persistence import IntegrityError, OperationalError
 
-from api.bootstrap import Services, build
+from api.bootstrap import Services
 from application.clock import TestClock
-from application.settings import Settings
 from domain.customer import Customer
 from domain.values import Actor, ActorKind, LogLevel, PartnerKind, PartnerStatus, ServiceRole
-
-ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
-
-
-@pytest.fixture
-def services(database_url: str, clock: TestClock) -> Iterator[Services]:
-    settings = Settings(database_url=database_url, secret_key="k" * 32)  # type: ignore[arg-type]
-    app = build(settings, clock)
-    try:
-        yield app
-    finally:
-        app.close()
+from tests.support.principals import ADMIN
 
 
 def lose_the_next_acknowledgement(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:

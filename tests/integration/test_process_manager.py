@@ -9,13 +9,13 @@ from datetime import timedelta
 import pytest
 
 from adapters.smtp import SmtpTransport
-from api.bootstrap import Services, build
+from api.bootstrap import Services
 from application.clock import TestClock
 from application.process_manager import ProcessManager
-from application.settings import Settings
 from tests.support.due_work import DeadlinesFromAggregates
+from tests.support.principals import ADMIN
 from tests.support.smtp import SmtpServer
-from tests.support.story import ADMIN, Story
+from tests.support.world import World, open_services
 
 
 class ProcessKilled(BaseException):
@@ -24,7 +24,7 @@ class ProcessKilled(BaseException):
 
 @pytest.fixture
 def services(clock: TestClock) -> Iterator[Services]:
-    built = build(Settings(database_url="memory://", secret_key="k" * 32), clock)
+    built = open_services("memory://", clock)
     yield built
     built.close()
 
@@ -44,8 +44,8 @@ def manager(services: Services, smtp: SmtpServer) -> ProcessManager:
 def test_activation_email_is_sent_over_smtp_then_recorded(
     services: Services, smtp: SmtpServer
 ) -> None:
-    story = Story(services)
-    customer_id = story.add()
+    world = World(services)
+    customer_id = world.add()
 
     report = manager(services, smtp).sweep()
 
@@ -62,14 +62,14 @@ def test_activation_email_is_sent_over_smtp_then_recorded(
 
 
 def test_an_smtp_outage_loses_no_email(services: Services, smtp: SmtpServer) -> None:
-    story = Story(services)
-    customer_id = story.add()
+    world = World(services)
+    customer_id = world.add()
     pm = manager(services, smtp)
     smtp.stop()
 
     failed = pm.sweep()
     assert failed.failed == 1
-    assert "ActivationSent" not in story.types(customer_id)
+    assert "ActivationSent" not in world.types(customer_id)
 
     smtp.start()
     pm.not_before.clear()  # the backoff pause is over
@@ -78,14 +78,14 @@ def test_an_smtp_outage_loses_no_email(services: Services, smtp: SmtpServer) -> 
 
     assert delivered.emails_sent == 1
     assert len(smtp.inbox.to("it@contoso.example")) == 1
-    assert story.types(customer_id).count("ActivationSent") == 1
+    assert world.types(customer_id).count("ActivationSent") == 1
 
 
 def test_a_crash_between_sending_and_recording_resends_with_the_same_message_id(
     services: Services, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    story = Story(services)
-    customer_id = story.add()
+    world = World(services)
+    customer_id = world.add()
     pm = manager(services, smtp)
     record = services.customers.record_activation_sent
 
@@ -102,15 +102,14 @@ def test_a_crash_between_sending_and_recording_resends_with_the_same_message_id(
     ids = smtp.inbox.message_ids()
     assert len(ids) == 2
     assert ids[0] == ids[1]
-    assert story.types(customer_id).count("ActivationSent") == 1
+    assert world.types(customer_id).count("ActivationSent") == 1
 
 
 def test_the_notice_goes_out_three_days_before_the_trial_end_and_the_upgrade_at_it(
     services: Services, smtp: SmtpServer, clock: TestClock
 ) -> None:
-    story = Story(services)
-    customer_id = story.add()
-    story.onboard(customer_id)
+    world = World(services)
+    customer_id = world.onboarded_customer()
     pm = manager(services, smtp)
     pm.sweep()  # the activation email
 
@@ -131,9 +130,8 @@ def test_the_notice_goes_out_three_days_before_the_trial_end_and_the_upgrade_at_
 def test_a_late_sweep_upgrades_with_the_trial_end_as_its_effective_time(
     services: Services, smtp: SmtpServer, clock: TestClock
 ) -> None:
-    story = Story(services)
-    customer_id = story.add()
-    story.onboard(customer_id)
+    world = World(services)
+    customer_id = world.onboarded_customer()
     pm = manager(services, smtp)
 
     clock.advance(timedelta(days=30))  # the service was down over the deadlines
@@ -151,17 +149,16 @@ def test_a_late_sweep_upgrades_with_the_trial_end_as_its_effective_time(
 def test_a_held_trial_gets_no_notice_and_expires(
     services: Services, smtp: SmtpServer, clock: TestClock
 ) -> None:
-    story = Story(services)
-    customer_id = story.add()
-    story.onboard(customer_id)
-    services.customers.set_automatic_upgrade(customer_id, enabled=False, by=story.msp)
+    world = World(services)
+    customer_id = world.onboarded_customer()
+    services.customers.set_automatic_upgrade(customer_id, enabled=False, by=world.msp)
     pm = manager(services, smtp)
     pm.sweep()
 
     clock.advance(timedelta(days=14))
     pm.sweep()
 
-    types = story.types(customer_id)
+    types = world.types(customer_id)
     assert "UpgradeNoticeSent" not in types
     assert types[-1] == "TrialExpired"
 
@@ -169,18 +166,17 @@ def test_a_held_trial_gets_no_notice_and_expires(
 def test_an_extension_after_the_notice_brings_a_new_notice_for_the_new_date(
     services: Services, smtp: SmtpServer, clock: TestClock
 ) -> None:
-    story = Story(services)
-    customer_id = story.add()
-    story.onboard(customer_id)
+    world = World(services)
+    customer_id = world.onboarded_customer()
     pm = manager(services, smtp)
     clock.advance(timedelta(days=11))
     pm.sweep()
-    services.customers.extend_trial(customer_id, by=story.msp)
+    services.customers.extend_trial(customer_id, by=world.msp)
 
     clock.advance(timedelta(days=7))
     pm.sweep()
 
-    assert story.types(customer_id).count("UpgradeNoticeSent") == 2
+    assert world.types(customer_id).count("UpgradeNoticeSent") == 2
     notices = [m for m in smtp.inbox.messages if "trial ends" in str(m["Subject"])]
     assert len({m["Message-ID"] for m in notices}) == 2
 
@@ -188,8 +184,8 @@ def test_an_extension_after_the_notice_brings_a_new_notice_for_the_new_date(
 def test_two_managers_sweeping_together_record_each_deadline_once(
     services: Services, smtp: SmtpServer, clock: TestClock
 ) -> None:
-    story = Story(services)
-    ids = [story.add(f"c{i}@example.com") for i in range(40)]
+    world = World(services)
+    ids = [world.add(email=f"c{i}@example.com") for i in range(40)]
     first, second = manager(services, smtp), manager(services, smtp)
     second.due_work = first.due_work  # one view, two workers
 
@@ -202,12 +198,12 @@ def test_two_managers_sweeping_together_record_each_deadline_once(
 
     sweep_together()  # activation emails
     for customer_id in ids:
-        story.onboard(customer_id)
+        world.onboard(customer_id)
     clock.advance(timedelta(days=15))
     sweep_together()  # upgrades
 
     for customer_id in ids:
-        types = story.types(customer_id)
+        types = world.types(customer_id)
         assert types.count("ActivationSent") == 1
         assert types.count("UpgradedToProduction") == 1
     assert len(smtp.inbox.message_ids()) == len(set(smtp.inbox.message_ids())) == 40

@@ -13,21 +13,17 @@ from eventsourcing.persistence import StoredEvent
 
 from api.bootstrap import Services, build
 from application.clock import TestClock
-from application.settings import Settings
 from domain.customer import Customer
-from domain.values import Actor, ActorKind, PartnerKind
+from domain.values import PartnerKind
+from tests.support.principals import ADMIN
+from tests.support.world import settings_for
 
-ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
 AHEAD = timedelta(days=30)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def stored_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(f"{request.param}_url"))
-
-
-def settings(url: str) -> Settings:
-    return Settings(database_url=url, secret_key="k" * 32)  # type: ignore[arg-type]
 
 
 def recorded(services: Services) -> list[datetime]:
@@ -39,13 +35,13 @@ def test_a_restart_on_the_system_clock_after_the_test_clock_records_no_earlier_i
     stored_url: str,
 ) -> None:
     ahead = TestClock(datetime.now(UTC) + AHEAD)
-    first = build(settings(stored_url), ahead)
+    first = build(settings_for(stored_url), ahead)
     try:
         first.partners.register(name="On the test clock", kind=PartnerKind.MSP, by=ADMIN)
     finally:
         first.close()
 
-    restarted = build(settings(stored_url))  # the system clock
+    restarted = build(settings_for(stored_url))  # the system clock
     try:
         restarted.partners.register(name="On the system clock", kind=PartnerKind.MSP, by=ADMIN)
         instants = recorded(restarted)
@@ -58,8 +54,8 @@ def test_a_restart_on_the_system_clock_after_the_test_clock_records_no_earlier_i
 
 
 def test_an_instant_recorded_by_another_process_is_not_undercut(stored_url: str) -> None:
-    system = build(settings(stored_url))
-    other = build(settings(stored_url), TestClock(datetime.now(UTC) + AHEAD))
+    system = build(settings_for(stored_url))
+    other = build(settings_for(stored_url), TestClock(datetime.now(UTC) + AHEAD))
     try:
         system.start_background(sweep=False)
         other.partners.register(name="Elsewhere, later", kind=PartnerKind.MSP, by=ADMIN)
@@ -80,7 +76,7 @@ def test_an_instant_recorded_by_another_process_is_not_undercut(stored_url: str)
 def test_an_unreadable_newest_event_does_not_stop_a_start_on_the_system_clock(
     sqlite_url: str,
 ) -> None:
-    first = build(settings(sqlite_url), TestClock(datetime.now(UTC) + AHEAD))
+    first = build(settings_for(sqlite_url), TestClock(datetime.now(UTC) + AHEAD))
     try:
         first.partners.register(name="Readable", kind=PartnerKind.MSP, by=ADMIN)
         state = json.dumps({"organization_name": "no envelope"}).encode()
@@ -90,7 +86,7 @@ def test_an_unreadable_newest_event_does_not_stop_a_start_on_the_system_clock(
     finally:
         first.close()
 
-    restarted = build(settings(sqlite_url))  # the system clock
+    restarted = build(settings_for(sqlite_url))  # the system clock
     try:
         partner, _ = restarted.partners.register(name="Later", kind=PartnerKind.MSP, by=ADMIN)
     finally:

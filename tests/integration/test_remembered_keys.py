@@ -3,32 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from api.bootstrap import Services, build
+from api.bootstrap import Services
 from application.clock import TestClock
 from application.partners import parse_key
-from application.settings import Settings
 from domain.partner import Partner
-from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
-
-ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
-
-
-def open_services(url: str, clock: TestClock) -> Services:
-    return build(Settings(database_url=url, secret_key="k" * 32), clock)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def services(database_url: str, clock: TestClock) -> Iterator[Services]:
-    app = open_services(database_url, clock)
-    try:
-        yield app
-    finally:
-        app.close()
+from domain.values import PartnerKind, PartnerStatus
+from tests.support.principals import ADMIN
+from tests.support.world import open_services
 
 
 def a_partner_key(services: Services) -> str:

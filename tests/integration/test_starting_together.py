@@ -11,9 +11,8 @@ import pytest
 
 from adapters.kept_secrets import ADMIN_TOKEN_FILE, kept_secret
 from api.bootstrap import build, link_secret
-from application.clock import TestClock
 from application.settings import Settings
-from tests.conftest import START
+from tests.support.clocks import a_clock
 
 
 def all_at_once(
@@ -43,7 +42,7 @@ def test_six_starting_together_on_a_new_database_all_start(postgres_url: str) ->
     settings = Settings(database_url=postgres_url, secret_key="k" * 32, test_clock=True)  # type: ignore[arg-type]
 
     def start() -> None:
-        build(settings, TestClock(START)).close()
+        build(settings, a_clock()).close()
 
     _, failures = all_at_once(6, start)
     assert failures == []

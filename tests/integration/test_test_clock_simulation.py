@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.bootstrap import Services, build
-from application.clock import TestClock
 from application.errors import NotFound
 from application.mail import Email, MailError
 from application.settings import Settings
 from domain.errors import DomainError
-from tests.conftest import START
-from tests.support.story import ADMIN, Story
+from tests.support.clocks import START, a_clock
+from tests.support.principals import ADMIN
+from tests.support.world import World
 
 HORIZON_H = 40 * 24  # past every trial end and extension a scenario can reach
 ACTIONS = ("onboard", "extend", "hold", "release")
@@ -81,18 +81,18 @@ class Simulation:
     """The scenario played on a fresh in-memory service, stopping the clock at ``stops``."""
 
     def __init__(self) -> None:
-        self.clock = TestClock(START)
+        self.clock = a_clock()
         self.services: Services = build(
             Settings(database_url="memory://", secret_key="k" * 32),  # type: ignore[arg-type]
             self.clock,
         )
         self.mail = RecordingMail()
         self.services.manager.mail = self.mail
-        self.story = Story(self.services)
+        self.world = World(self.services)
         self.outcomes: list[tuple[int, str, str]] = []
 
     def play(self, scenario: Scenario, stops: set[int]) -> None:
-        ids = [self.story.add(f"c{n}@example.com") for n in range(scenario.customers)]
+        ids = [self.world.add(email=f"c{n}@example.com") for n in range(scenario.customers)]
         for action in scenario.actions:
             self.advance_to(action.at_h, stops)
             self.outcomes.append(
@@ -111,11 +111,11 @@ class Simulation:
         assert self.services.advance_clock(max(timedelta(0), to - self.clock.now()))
 
     def do(self, customer_id: Any, action: Action) -> str:
-        commands, msp = self.services.customers, self.story.msp
+        commands, msp = self.services.customers, self.world.msp
         try:
             if action.what == "onboard":
                 commands.activate(customer_id, link_version=1)
-                commands.complete_import(customer_id, by=self.story.importer)
+                commands.complete_import(customer_id, by=self.world.importer)
             elif action.what == "extend":
                 commands.extend_trial(customer_id, by=msp)
             else:
@@ -207,9 +207,9 @@ def test_an_advance_stops_where_an_email_could_not_go_out_and_goes_on_from_there
     simulation = Simulation()
     mail = simulation.services.manager.mail = FlakyMail()
     try:
-        customer = simulation.story.add("late@example.com")
+        customer = simulation.world.add(email="late@example.com")
         simulation.advance(simulation.clock.now())  # its activation email
-        simulation.story.onboard(customer)
+        simulation.world.onboard(customer)
         onboarded_at = simulation.clock.now()
         mail.down = True
         services = simulation.services
@@ -220,7 +220,7 @@ def test_an_advance_stops_where_an_email_could_not_go_out_and_goes_on_from_there
 
         notice_at = onboarded_at + timedelta(days=11)
         assert simulation.clock.now() == notice_at  # stopped at the notice, not past it
-        assert "UpgradeNoticeSent" not in simulation.story.types(customer)
+        assert "UpgradeNoticeSent" not in simulation.world.types(customer)
         mail.down = False
         services.settle = impatient  # type: ignore[method-assign]
         assert services.advance_clock(timedelta(days=9))

@@ -14,11 +14,10 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.bootstrap import Services, build
 from application.clock import TestClock
-from application.settings import Settings
+from tests.support.principals import ADMIN_TOKEN, bearer
 from tests.support.smtp import SmtpServer
-from tests.support.story import Story
+from tests.support.world import World, open_services
 
-ADMIN_TOKEN = "admin-token-for-tests"
 POISON = [
     "=?utf-8?q?bob?=@example.com",  # the email library reads it as bob@example.com
     "=?utf-8?b??=@example.com",  # the email library cannot build the message at all
@@ -29,26 +28,20 @@ GOOD = ["first@contoso.example", "second@fabrikam.example"]
 
 @pytest.fixture
 def services(sqlite_url: str, smtp: SmtpServer, clock: TestClock) -> Iterator[Services]:
-    settings = Settings(
-        database_url=sqlite_url,
-        secret_key="k" * 32,  # type: ignore[arg-type]
-        admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
-        smtp_host="127.0.0.1",
-        smtp_port=smtp.port,
-        test_clock=True,
+    built = open_services(
+        sqlite_url, clock, smtp_host="127.0.0.1", smtp_port=smtp.port, test_clock=True
     )
-    built = build(settings, clock)
     yield built
     built.close()
 
 
 def stored_under_the_old_rule(
-    story: Story, addresses: list[str], monkeypatch: pytest.MonkeyPatch
+    world: World, addresses: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with monkeypatch.context() as old_rule:
         old_rule.setattr("domain.customer.check_email", lambda value: value.strip())
         for address in addresses:
-            story.add(address)
+            world.add(email=address)
 
 
 def emails_failed(client: TestClient) -> float:
@@ -64,11 +57,11 @@ def test_an_unsendable_email_is_one_counted_failure_and_the_others_are_sent(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    story = Story(services)
-    stored_under_the_old_rule(story, POISON, monkeypatch)  # the oldest: due first
+    world = World(services)
+    stored_under_the_old_rule(world, POISON, monkeypatch)  # the oldest: due first
     for address in GOOD:
-        story.add(address)
-    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        world.add(email=address)
+    admin = bearer(ADMIN_TOKEN)
 
     with TestClient(create_app(services), raise_server_exceptions=False) as client:
         started = time.monotonic()
@@ -95,15 +88,15 @@ def test_an_unsendable_email_is_one_counted_failure_and_the_others_are_sent(
 def test_the_sweep_itself_never_raises_for_an_unsendable_email(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    story = Story(services)
-    stored_under_the_old_rule(story, POISON[:1], monkeypatch)
-    good = story.add(GOOD[0])
+    world = World(services)
+    stored_under_the_old_rule(world, POISON[:1], monkeypatch)
+    good = world.add(email=GOOD[0])
     services.views.wait_until_current(10)
 
     report = services.manager.sweep()
 
     assert (report.failed, report.emails_sent) == (1, 1)
-    assert "ActivationSent" in story.types(good)
+    assert "ActivationSent" in world.types(good)
 
 
 def test_an_email_set_aside_by_a_worker_is_not_waited_for_by_another_process(
@@ -114,8 +107,8 @@ def test_an_email_set_aside_by_a_worker_is_not_waited_for_by_another_process(
 ) -> None:
     worker = build(services.settings, clock)  # another process on the same database
     try:
-        story = Story(services)
-        stored_under_the_old_rule(story, POISON, monkeypatch)
+        world = World(services)
+        stored_under_the_old_rule(world, POISON, monkeypatch)
         worker.start_background()
         give_up = time.monotonic() + 30
         while worker.manager.emails_failed < len(POISON):
@@ -135,8 +128,8 @@ def test_an_email_set_aside_by_a_worker_is_not_waited_for_by_another_process(
 def test_a_defect_in_one_deadlines_work_does_not_stop_the_others(
     services: Services, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    story = Story(services)
-    broken, good = story.add("broken@contoso.example"), story.add(GOOD[0])
+    world = World(services)
+    broken, good = world.add(email="broken@contoso.example"), world.add(email=GOOD[0])
     services.views.wait_until_current(10)
     url = services.links.url
 
@@ -150,6 +143,6 @@ def test_a_defect_in_one_deadlines_work_does_not_stop_the_others(
         report = services.manager.sweep()
 
     assert (report.failed, report.emails_sent) == (1, 1)
-    assert "ActivationSent" in story.types(good)
-    assert "ActivationSent" not in story.types(broken)
+    assert "ActivationSent" in world.types(good)
+    assert "ActivationSent" not in world.types(broken)
     assert any("failed" in r.getMessage() and r.exc_info for r in caplog.records)

@@ -10,10 +10,9 @@ from pathlib import Path
 from api.bootstrap import build
 from application.clock import Clock, SystemClock
 from application.settings import Settings
-from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
+from tests.support.world import an_msp_with_customers
 
 TENANTRY = Path(sys.executable).parent / "tenantry"
-ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
 SECRET = "s" * 32
 
 
@@ -58,19 +57,6 @@ def add_customers(
     )
     services = build(settings, clock or SystemClock())
     try:
-        partner, key = services.partners.register(
-            name="MSP", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
-        )
-        msp = services.auth.authenticate(key)
-        assert msp is not None
-        for i in range(count):
-            services.customers.add(
-                partner_id=partner.id,
-                organization_name=f"Customer {i}",
-                notification_email=f"c{i}@example.com",
-                sku="ESSENTIALS_MSP_2025",
-                addons=[],
-                by=msp,
-            )
+        an_msp_with_customers(services, count, "MSP")
     finally:
         services.close()

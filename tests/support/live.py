@@ -6,7 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support.server import Server
+import httpx
+
+from tests.support.principals import bearer
+from tests.support.server import Server, serving
+from tests.support.world import CUSTOMER_NAME, ESSENTIALS
 
 ADMIN_TOKEN = "admin-token-for-live-tests"
 
@@ -14,18 +18,28 @@ ADMIN_TOKEN = "admin-token-for-live-tests"
 @contextmanager
 def live_server(workdir: Path, **env: str) -> Iterator[Server]:
     """Started and ready; stopped (SIGTERM) on leaving. ``env`` adds ``TENANTRY_*`` values."""
-    server = Server(
-        {
-            "TENANTRY_DATABASE_URL": f"sqlite:///{workdir / 'tenantry.db'}",
-            "TENANTRY_ADMIN_TOKEN": ADMIN_TOKEN,
-            "TENANTRY_SECRET_KEY": "s" * 32,
-            "TENANTRY_OUTBOX_DIR": str(workdir / "outbox"),
-            **env,
-        },
-        workdir,
-    )
-    try:
-        server.start(timeout=120)  # a loaded machine starts it slowly
+    env = {
+        "TENANTRY_DATABASE_URL": f"sqlite:///{workdir / 'tenantry.db'}",
+        "TENANTRY_ADMIN_TOKEN": ADMIN_TOKEN,
+        "TENANTRY_SECRET_KEY": "s" * 32,
+        "TENANTRY_OUTBOX_DIR": str(workdir / "outbox"),
+        **env,
+    }
+    with serving(env, workdir, timeout=120) as server:  # a loaded machine starts it slowly
         yield server
-    finally:
-        server.stop()
+
+
+def an_msp_adds_a_customer(base: str, admin_token: str) -> tuple[httpx.Response, dict[str, str]]:
+    """The admin registers an MSP over HTTP, which adds a customer: the answer to the add,
+    and the MSP's headers."""
+    partner = httpx.post(
+        f"{base}/v1/partners", json={"name": "N", "kind": "msp"}, headers=bearer(admin_token)
+    )
+    assert partner.status_code == 201
+    msp = bearer(partner.json()["api_key"])
+    body = {
+        "organization_name": CUSTOMER_NAME,
+        "notification_email": "a@b.example",
+        "sku": ESSENTIALS,
+    }
+    return httpx.post(f"{base}/v1/customers", json=body, headers=msp), msp

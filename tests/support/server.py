@@ -74,22 +74,27 @@ class Server:
 
 
 @contextmanager
-def clock_and_mail_server(home: Path, smtp_port: int, admin_token: str) -> Iterator[Server]:
-    """A running server on SQLite under ``home`` with the test clock, sending its email
-    to the SMTP server on ``smtp_port``."""
-    running = Server(
-        {
-            "TENANTRY_DATABASE_URL": f"sqlite:///{home / 'tenantry.db'}",
-            "TENANTRY_ADMIN_TOKEN": admin_token,
-            "TENANTRY_SECRET_KEY": "s" * 32,
-            "TENANTRY_SMTP_HOST": "127.0.0.1",
-            "TENANTRY_SMTP_PORT": str(smtp_port),
-            "TENANTRY_TEST_CLOCK": "1",
-        },
-        home,
-    )
-    running.start()
+def serving(env: dict[str, str], workdir: Path, *, timeout: float = 30.0) -> Iterator[Server]:
+    """A server started and ready; stopped (SIGTERM) on leaving."""
+    running = Server(env, workdir)
     try:
+        running.start(timeout)
         yield running
     finally:
         running.stop()
+
+
+@contextmanager
+def clock_and_mail_server(home: Path, smtp_port: int, admin_token: str) -> Iterator[Server]:
+    """A running server on SQLite under ``home`` with the test clock, sending its email
+    to the SMTP server on ``smtp_port``."""
+    env = {
+        "TENANTRY_DATABASE_URL": f"sqlite:///{home / 'tenantry.db'}",
+        "TENANTRY_ADMIN_TOKEN": admin_token,
+        "TENANTRY_SECRET_KEY": "s" * 32,
+        "TENANTRY_SMTP_HOST": "127.0.0.1",
+        "TENANTRY_SMTP_PORT": str(smtp_port),
+        "TENANTRY_TEST_CLOCK": "1",
+    }
+    with serving(env, home) as running:
+        yield running

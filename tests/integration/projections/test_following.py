@@ -6,6 +6,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +18,9 @@ from application.lists import ListQuery
 from domain.customer import Customer
 from domain.values import Actor, ActorKind, Policy, Source
 from projections import positions
-from tests.projections_support import AUDITOR, World, dump
+from tests.support.principals import AUDITOR
+from tests.support.projections import dump, open_world
+from tests.support.world import World
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -28,9 +31,8 @@ def shared_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def world(shared_url: str, clock: TestClock) -> Iterator[World]:
-    w = World(shared_url, clock)
-    yield w
-    w.close()
+    with closing(open_world(shared_url, clock)) as world:
+        yield world
 
 
 def pending_names(world: World) -> set[str]:
@@ -46,7 +48,7 @@ def test_a_restarted_service_resumes_from_its_stored_position(
     stored = world.services.store.recorder.max_notification_id()
     world.close()
 
-    again = World(shared_url, clock, like=world)
+    again = open_world(shared_url, clock, like=world)
     seen: list[int] = []
     customers = again.services.views.projections[0]
     real = customers.process
@@ -65,7 +67,7 @@ def test_it_follows_writes_made_by_another_process(
     world: World, shared_url: str, clock: TestClock
 ) -> None:
     world.services.start_background()
-    other = World(shared_url, clock, like=world)  # a second event store, same database
+    other = open_world(shared_url, clock, like=world)  # a second event store, same database
     try:
         other.add(world.msp, "Written elsewhere")
         deadline = time.monotonic() + 3
@@ -80,7 +82,7 @@ def test_it_follows_writes_made_by_another_process(
 def test_two_followers_on_one_database_apply_each_event_once(
     world: World, shared_url: str, clock: TestClock
 ) -> None:
-    other = World(shared_url, clock, like=world)
+    other = open_world(shared_url, clock, like=world)
     try:
         world.services.start_background()
         other.services.start_background()
@@ -110,9 +112,8 @@ def test_two_followers_on_one_database_apply_each_event_once(
 # ------------------------------------------------------------------ PostgreSQL only
 @pytest.fixture
 def pg_world(postgres_url: str, clock: TestClock) -> Iterator[World]:
-    w = World(postgres_url, clock)
-    yield w
-    w.close()
+    with closing(open_world(postgres_url, clock)) as world:
+        yield world
 
 
 def raw_created(world: World, name: str) -> tuple[Any, ...]:
@@ -128,7 +129,7 @@ def raw_created(world: World, name: str) -> tuple[Any, ...]:
         notification_email="raw@example.com",
         sku="ESSENTIALS_MSP_2025",
         addons=(),
-        partner_id=uuid.UUID(world.loner.id),
+        partner_id=uuid.UUID(world.other_msp.id),
         distributor_id=None,
         source=Source.MSP,
         link_expires_at=at + timedelta(days=7),

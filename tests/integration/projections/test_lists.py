@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from uuid import UUID
 
 import pytest
 
 from application.authorization import can_see
-from application.clock import TestClock
 from application.lists import ListQuery, Page
 from domain.errors import ValidationFailed
 from domain.values import Actor, ActorKind, Status
-from tests.projections_support import AUDITOR, IMPORTER, World
-
-
-@pytest.fixture
-def world(database_url: str, clock: TestClock) -> Iterator[World]:
-    w = World(database_url, clock)
-    yield w
-    w.close()
+from tests.support.principals import AUDITOR, IMPORTER
+from tests.support.world import World
 
 
 def names(page: Page) -> list[str]:
@@ -74,12 +66,12 @@ def test_search_matches_a_case_insensitive_substring_of_the_name(world: World) -
 def test_partners_see_their_own_and_distributors_their_msps_customers(world: World) -> None:
     world.add(world.msp, "Of the MSP")
     world.add(world.distributor, "Of the distributor")
-    world.add(world.loner, "Of the loner")
+    world.add(world.other_msp, "Of the loner")
     world.current()
 
     assert all_pages(world, world.msp, limit=1) == ["Of the MSP"]
     assert all_pages(world, world.distributor, limit=1) == ["Of the MSP", "Of the distributor"]
-    assert all_pages(world, world.loner, limit=1) == ["Of the loner"]
+    assert all_pages(world, world.other_msp, limit=1) == ["Of the loner"]
     assert len(all_pages(world, AUDITOR, limit=1)) == 3
     admin = Actor(kind=ActorKind.ADMIN, id="x")
     assert len(all_pages(world, admin, limit=2)) == 3
@@ -92,11 +84,11 @@ def test_onboarded_customers_leave_pending_and_filter_by_status_owner_and_distri
     world: World,
 ) -> None:
     first = world.add(world.msp, "First")
-    second = world.add(world.loner, "Second")
+    second = world.add(world.other_msp, "Second")
     world.add(world.msp, "Still pending")
     world.onboard(first)
     world.onboard(second)
-    world.services.customers.set_automatic_upgrade(second, enabled=False, by=world.loner)
+    world.services.customers.set_automatic_upgrade(second, enabled=False, by=world.other_msp)
     world.clock.advance(timedelta(days=15))
     world.services.customers.end_trial_if_due(first)
     world.services.customers.end_trial_if_due(second)
@@ -112,7 +104,7 @@ def test_onboarded_customers_leave_pending_and_filter_by_status_owner_and_distri
     assert onboarded(Status.PRODUCTION) == ["First"]
     assert onboarded(Status.EXPIRED) == ["Second"]
     assert onboarded(Status.TRIAL) == []
-    assert onboarded(owner=UUID(world.loner.id)) == ["Second"]
+    assert onboarded(owner=UUID(world.other_msp.id)) == ["Second"]
     assert onboarded(distributor=UUID(world.distributor.id)) == ["First"]
 
 
@@ -167,14 +159,14 @@ def test_deadlines_follow_each_customer_state(world: World) -> None:
 def test_the_lists_show_each_viewer_the_customers_the_application_lets_it_see(
     world: World,
 ) -> None:
-    ids = [world.add(owner, owner.id) for owner in (world.distributor, world.msp, world.loner)]
+    ids = [world.add(owner, owner.id) for owner in (world.distributor, world.msp, world.other_msp)]
     world.onboard(ids[1])
     world.current()
     customers = [world.services.store.repository.get(i) for i in ids]
     viewers = [
         world.distributor,
         world.msp,
-        world.loner,
+        world.other_msp,
         AUDITOR,
         IMPORTER,
         Actor(kind=ActorKind.MSP, id="not-a-uuid"),

@@ -18,9 +18,12 @@ from application.clock import TestClock
 from domain.customer import Customer
 from domain.errors import DomainError
 from domain.values import Actor, LogLevel, PartnerKind
-from tests.conftest import START, create_database, drop_database
-from tests.projections_support import IMPORTER, World, dump
+from tests.conftest import create_database, drop_database
+from tests.support.clocks import a_clock
 from tests.support.legacy import before_the_text_rule
+from tests.support.principals import IMPORTER
+from tests.support.projections import dump, open_world
+from tests.support.world import World
 
 OPS = (  # weighted so that histories often reach onboarding and the trial's end
     "add", "add", "onboard", "onboard", "onboard", "sent", "reissue", "activate",
@@ -57,7 +60,7 @@ def run(world: World, op: str, n: int, hours: int, owners: dict[uuid.UUID, Actor
     cmds = world.services.customers
     ids = list(owners)
     if op == "add" or not ids:
-        owner = (world.msp, world.distributor, world.loner)[n % 3]
+        owner = (world.msp, world.distributor, world.other_msp)[n % 3]
         owners[world.add(owner, f"Org {n}", step=timedelta(0))] = owner
         return
     cid = ids[n % len(ids)]
@@ -106,7 +109,7 @@ def run(world: World, op: str, n: int, hours: int, owners: dict[uuid.UUID, Actor
 def test_a_rebuilt_view_equals_the_live_one(
     new_url: Callable[[], str], history: list[tuple[str, int, int]]
 ) -> None:
-    world = World(new_url(), TestClock(START))
+    world = open_world(new_url(), a_clock())
     world.services.views.follower.batch_size = 7  # batches end anywhere in a history
     owners: dict[uuid.UUID, Actor] = {}
     try:
@@ -140,20 +143,20 @@ def check_rows_match_aggregates(world: World, owners: dict[uuid.UUID, Any]) -> N
 def test_a_whole_lifecycle_rebuilds_to_the_same_rows_with_its_extensions(
     database_url: str, clock: TestClock
 ) -> None:
-    world = World(database_url, clock)
+    world = open_world(database_url, clock)
     try:
-        first = world.add(world.loner, "Extended twice")
+        first = world.add(world.other_msp, "Extended twice")
         world.onboard(first)
         world.clock.advance(timedelta(days=12))
-        world.services.customers.extend_trial(first, by=world.loner)
+        world.services.customers.extend_trial(first, by=world.other_msp)
         world.clock.advance(timedelta(days=7))
-        world.services.customers.extend_trial(first, by=world.loner)
-        world.services.customers.set_automatic_upgrade(first, enabled=False, by=world.loner)
+        world.services.customers.extend_trial(first, by=world.other_msp)
+        world.services.customers.set_automatic_upgrade(first, enabled=False, by=world.other_msp)
         world.clock.advance(timedelta(days=4))
         world.services.customers.end_trial_if_due(first)
         expires = (world.clock.now() + timedelta(days=100)).date()
         world.services.customers.convert_to_production(
-            first, expiration_date=expires, by=world.loner
+            first, expiration_date=expires, by=world.other_msp
         )
         world.current()
         live = dump(world.services)
@@ -187,11 +190,11 @@ def test_text_a_copy_could_garble_rebuilds_to_the_same_rows(
     The domain refuses control characters in names now; histories recorded before it
     did may hold them, so the rule is off while this one is recorded."""
     before_the_text_rule(monkeypatch)
-    world = World(database_url, clock)
+    world = open_world(database_url, clock)
     try:
         partner = world.partner("Partner\twith\\odd\nname", PartnerKind.MSP, None)
         for i, text in enumerate(NASTY):
-            owner = (partner, world.loner, world.msp)[i % 3]
+            owner = (partner, world.other_msp, world.msp)[i % 3]
             customer = world.add(owner, f"Org {text}")
             customers = world.services.customers
             if i % 4 == 3:  # pending, not activated: NULLs, and its activation deadline

@@ -4,21 +4,14 @@ from the deadlines view, and the persisted clock moved forward to an instant."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
 from adapters.clock_store import PersistedTestClock
 from application.clock import TestClock
-from tests.projections_support import World
-
-
-@pytest.fixture
-def world(database_url: str, clock: TestClock) -> Iterator[World]:
-    w = World(database_url, clock)
-    yield w
-    w.close()
+from tests.support.projections import open_world
+from tests.support.world import World
 
 
 def test_the_next_deadline_is_the_earliest_after_now_up_to_the_target(world: World) -> None:
@@ -50,7 +43,7 @@ def test_a_deadline_set_aside_is_neither_taken_nor_outstanding_in_any_process(
     world.services.due_work.set_aside(deadline, time.time() + 3600)
 
     shared = database_url != "memory://"  # an in-memory store has no other process
-    other = World(database_url, world.clock, like=world) if shared else world
+    other = open_world(database_url, world.clock, like=world) if shared else world
     try:
         for lists in {id(w): w.services.due_work for w in (world, other)}.values():
             assert not lists.outstanding(now)
@@ -73,7 +66,7 @@ def test_a_deadline_set_aside_is_neither_taken_nor_outstanding_in_any_process(
 def test_the_persisted_clock_moves_forward_to_an_instant_and_never_back(
     backend: str, request: pytest.FixtureRequest, clock: TestClock
 ) -> None:
-    world = World(str(request.getfixturevalue(f"{backend}_url")), clock)
+    world = open_world(str(request.getfixturevalue(f"{backend}_url")), clock)
     try:
         one = PersistedTestClock(world.services.views.db)
         other = PersistedTestClock(world.services.views.db)  # as another process sees it

@@ -8,6 +8,7 @@ import json
 import logging
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 
 import pytest
 from eventsourcing.persistence import StoredEvent
@@ -18,17 +19,18 @@ from domain.customer import Customer
 from domain.values import PartnerKind
 from projections.failures import ProjectionFailed
 from projections.schema import PARTNERS
-from tests.projections_support import AUDITOR, World, dump
 from tests.support.legacy import before_the_text_rule
+from tests.support.principals import AUDITOR
+from tests.support.projections import dump, open_world
+from tests.support.world import World
 
 SECRET = "Jane Secret-Person"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def world(request: pytest.FixtureRequest, clock: TestClock) -> Iterator[World]:
-    w = World(str(request.getfixturevalue(f"{request.param}_url")), clock)
-    yield w
-    w.close()
+    with closing(open_world(str(request.getfixturevalue(f"{request.param}_url")), clock)) as world:
+        yield world
 
 
 def pending_names(world: World) -> list[str]:

@@ -5,7 +5,7 @@ Event factories leave id and version at placeholders; ``given`` numbers them.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -23,13 +23,15 @@ from domain.values import (
     Policy,
     Source,
 )
+from tests.support.clocks import START
+from tests.support.principals import ADMIN, HOLDER, IMPORTER
 
 POLICY = Policy()
 CATALOGUE = Catalogue()
 ESSENTIALS = "ESSENTIALS_MSP_2025"
 PROFESSIONAL = "PROFESSIONAL_MSP_2025"
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+T0 = START
 ACTIVATED_AT = T0 + timedelta(hours=2)
 ONBOARDED_AT = T0 + timedelta(days=1)
 TRIAL_ENDS_AT = ONBOARDED_AT + timedelta(days=14)
@@ -40,13 +42,9 @@ DISTRIBUTOR_ID = UUID("00000000-0000-4000-8000-0000000000d1")
 MSP_ID = UUID("00000000-0000-4000-8000-0000000000a1")
 OTHER_MSP_ID = UUID("00000000-0000-4000-8000-0000000000a2")
 
-ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
 MSP = Actor(kind=ActorKind.MSP, id=str(MSP_ID))
 OTHER_MSP = Actor(kind=ActorKind.MSP, id=str(OTHER_MSP_ID))
 DISTRIBUTOR = Actor(kind=ActorKind.DISTRIBUTOR, id=str(DISTRIBUTOR_ID))
-IMPORTER = Actor(kind=ActorKind.IMPORTER, id="importer-1")
-AUDITOR = Actor(kind=ActorKind.AUDITOR, id="auditor-1")
-HOLDER = Actor(kind=ActorKind.CUSTOMER, id="link-holder")
 
 
 def distributor_partner(status: PartnerStatus = PartnerStatus.PRODUCTION) -> Partner:
@@ -65,14 +63,16 @@ def msp_partner(
     status: PartnerStatus = PartnerStatus.PRODUCTION,
     partner_id: UUID = MSP_ID,
     under_distributor: bool = True,
+    name: str = "Acme MSP",
+    at: datetime = T0 - timedelta(days=30),
 ) -> Partner:
     return Partner.register(
         partner_id=partner_id,
-        name="Acme MSP",
+        name=name,
         kind=PartnerKind.MSP,
         status=status,
         distributor=distributor_partner() if under_distributor else None,
-        at=T0 - timedelta(days=30),
+        at=at,
         by=ADMIN,
     )
 

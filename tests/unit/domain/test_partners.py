@@ -82,15 +82,7 @@ def test_only_the_admin_registers_partners() -> None:
 
 def test_a_partner_name_is_trimmed_and_must_not_be_blank() -> None:
     def register(name: str) -> Partner:
-        return Partner.register(
-            partner_id=MSP_ID,
-            name=name,
-            kind=PartnerKind.MSP,
-            status=PartnerStatus.TRIAL,
-            distributor=None,
-            at=T0,
-            by=ADMIN,
-        )
+        return msp_partner(PartnerStatus.TRIAL, under_distributor=False, name=name, at=T0)
 
     assert register("  Acme  ").state.name == "Acme"
     with pytest.raises(ValidationFailed, match="name"):

@@ -19,17 +19,17 @@ from domain.errors import ValidationFailed
 from domain.partner import Partner
 from domain.service_account import ServiceAccount
 from domain.text import check_text
-from domain.values import LogLevel, PartnerKind, PartnerStatus, ServiceRole
+from domain.values import LogLevel, PartnerStatus, ServiceRole
 from tests.unit.domain.given_when_then import CUSTOMER_ID, When, expect, given
 from tests.unit.domain.histories import (
     ACTIVATED_AT,
     ADMIN,
     ESSENTIALS,
     IMPORTER,
-    MSP_ID,
     T0,
     activated,
     created,
+    msp_partner,
 )
 from tests.unit.domain.test_adding_customers import adding
 
@@ -44,15 +44,7 @@ def _importing(command: Callable[[Customer], object]) -> When[Any]:
 
 def _partner(name: str) -> When[Any]:
     return given().when(
-        lambda _: Partner.register(
-            partner_id=MSP_ID,
-            name=name,
-            kind=PartnerKind.MSP,
-            status=PartnerStatus.TRIAL,
-            distributor=None,
-            at=T0,
-            by=ADMIN,
-        )
+        lambda _: msp_partner(PartnerStatus.TRIAL, under_distributor=False, name=name, at=T0)
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from typing import Any, cast
 
 import pytest
@@ -15,14 +16,15 @@ from projections import positions
 from projections.failures import ProjectionFailed
 from projections.follower import Follower
 from projections.views import Views
-from tests.projections_support import AUDITOR, World, dump
+from tests.support.principals import AUDITOR
+from tests.support.projections import dump, open_world
+from tests.support.world import World
 
 
 @pytest.fixture
 def world(clock: TestClock) -> Iterator[World]:
-    w = World("memory://", clock)
-    yield w
-    w.close()
+    with closing(open_world("memory://", clock)) as world:
+        yield world
 
 
 def new_follower(world: World) -> Follower:
@@ -87,7 +89,7 @@ def test_a_batch_that_fails_midway_leaves_rows_and_position_untouched(
 
 def test_small_batches_give_the_same_views_as_large_ones(world: World) -> None:
     for name in ("A", "B", "C", "D"):
-        world.onboard(world.add(world.loner, name))
+        world.onboard(world.add(world.other_msp, name))
     world.current()
     live = world.services.views
     small = Views(
