@@ -90,11 +90,13 @@ def sign_out(request: Request, services: ServicesDep, session: CsrfChecked) -> R
 
 
 def same_origin(request: Request) -> bool:
-    """A form posted from this site: a browser names the page's origin in ``Origin``
-    (or says ``Sec-Fetch-Site``); a request with neither is not a browser's."""
-    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
-        return False
+    """A form posted from this site. Browsers say where a request comes from in
+    ``Sec-Fetch-Site``; older ones in ``Origin`` (``null`` under the pages'
+    ``Referrer-Policy: no-referrer``, which tells nothing)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
     origin = request.headers.get("Origin")
     if origin is None or origin == "null":
-        return origin is None
+        return True
     return urlsplit(origin).netloc == request.headers.get("host", "")

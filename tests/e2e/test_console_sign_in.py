@@ -199,3 +199,14 @@ def test_the_csrf_token_is_on_every_page_of_the_session(world: World) -> None:
     csrf = sign_in(world.client, world.keys["msp"])
     page = world.client.get("/console/customers?tab=pending").text
     assert csrf_of(page) == csrf
+
+
+def test_a_form_posted_from_this_site_under_no_referrer_is_accepted(world: World) -> None:
+    """Under ``Referrer-Policy: no-referrer`` a browser's form post says ``Origin: null``."""
+    answer = world.client.post(
+        "/console/sign-in",
+        data={"api_key": world.keys["msp"]},
+        headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
