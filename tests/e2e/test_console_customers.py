@@ -238,3 +238,14 @@ def test_the_console_assets_are_served_with_their_licences(world: World) -> None
         "/static/console/console.css",
     ):
         assert world.client.get(path).status_code == 200, path
+
+
+def test_a_query_the_page_does_not_take_is_a_problem_page_not_a_stack_trace(
+    msp: World,
+) -> None:
+    page = msp.client.get(f"{PAGE}?tab=bogus", headers={"Accept": "text/html"})
+    assert page.status_code == 422
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<h1>" in page.text
+    assert "tab" in page.text
+    assert "Traceback" not in page.text
