@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.e2e.conftest import World
@@ -28,3 +30,27 @@ def csrf_of(page: str) -> str:
 def browser(world: World) -> TestClient:
     """Another browser (its own cookies) on the same app."""
     return TestClient(world.client.app, raise_server_exceptions=False)
+
+
+PAGE = "/console/customers"
+PENDING = f"{PAGE}?tab=pending"
+
+
+def organizations(page: str) -> list[str]:
+    return [unescape(name) for name in re.findall(r'<th scope="row">([^<]*)</th>', page)]
+
+
+def link(page: str, label: str) -> str | None:
+    found = re.search(rf'<a href="([^"]+)"[^>]*>{label}</a>', page)
+    return unescape(found.group(1)) if found else None
+
+
+def activate(world: World, customer_id: str) -> None:
+    url = world.call("msp", "GET", f"/v1/customers/{customer_id}/activation-link").json()["url"]
+    assert world.client.post(url.split("8000", 1)[1]).status_code == 200
+
+
+@pytest.fixture
+def msp(world: World) -> World:
+    sign_in(world.client, world.keys["msp"])
+    return world
