@@ -1,4 +1,5 @@
-"""Headers every answer carries, and those of HTML pages (the activation page, /docs).
+"""Headers every answer carries, and those of HTML pages (the activation page, /docs,
+the console, whose policy is stricter still: no inline style either, never cached).
 
 ``nosniff`` everywhere; on HTML a Content-Security-Policy that allows only this
 origin's scripts, styles and images (no inline script) and forbids framing (no

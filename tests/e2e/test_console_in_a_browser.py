@@ -150,6 +150,8 @@ def test_an_msp_signs_in_sees_its_customers_copies_a_link_and_signs_out(
     later = api.customer(msp, "Litware")  # shows without a reload: the tab polls
     expect(page.get_by_role("rowheader", name="Litware")).to_be_visible(timeout=15_000)
     shoot(page, "pending")
+    created = page.get_by_role("row", name="Litware").locator("time").first
+    expect(created).to_have_attribute("title", re.compile(r"\(your time\)$"))
 
     expected = api.call(msp, "GET", f"/v1/customers/{later}/activation-link")["url"]
     page.get_by_role("button", name="Copy activation link for Litware").click()
