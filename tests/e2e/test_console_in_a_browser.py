@@ -78,9 +78,8 @@ def context(browser: Browser, server: Server) -> Iterator[BrowserContext]:
     context.close()
 
 
-def watched(page: Page) -> list[str]:
-    """What the page's Content-Security-Policy refused, and its script errors."""
-    problems: list[str] = []
+def watched(page: Page, problems: list[str]) -> list[str]:
+    """Collects what the page's Content-Security-Policy refused, and its script errors."""
     page.on(
         "console",
         lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
@@ -129,7 +128,7 @@ def test_an_msp_signs_in_sees_its_customers_copies_a_link_and_signs_out(
     api.call(importer, "POST", f"{imports}/failures", json=failure)
 
     page = context.new_page()
-    problems = watched(page)
+    problems = watched(page, [])
     page.goto(f"{server.url}/")
     expect(page.get_by_role("heading", name="Sign in with an API key")).to_be_visible()
     shoot(page, "sign-in")
@@ -164,8 +163,14 @@ def test_an_msp_signs_in_sees_its_customers_copies_a_link_and_signs_out(
     expect(page.get_by_role("rowheader", name="Contoso")).to_have_count(0)
     assert re.search(r"q=litw", page.url)
 
-    page.get_by_role("button", name="Sign out").click()
-    expect(page.get_by_text("You are signed out.")).to_be_visible()
+    other = context.new_page()  # another tab of the same session signs out
+    watched(other, problems)
+    other.goto(f"{server.url}/console/customers")
+    other.get_by_role("button", name="Sign out").click()
+    expect(other.get_by_text("You are signed out.")).to_be_visible()
+    # the first tab's next poll finds the session ended and goes to the sign-in page
+    signed_out = page.get_by_role("heading", name="Sign in with an API key")
+    expect(signed_out).to_be_visible(timeout=15_000)
     page.goto(f"{server.url}/console/customers")
-    expect(page.get_by_role("heading", name="Sign in with an API key")).to_be_visible()
+    expect(signed_out).to_be_visible()
     assert problems == []
