@@ -15,6 +15,7 @@ from api.console.rows import customer_row, pending_row
 from api.console.session import SignedIn
 from api.console.templates import is_htmx, render
 from api.deps import ServicesDep
+from api.policy import PARTNERS
 from application.console_sessions import Session
 from application.dto import CustomerDTO
 from application.errors import NotFound
@@ -65,6 +66,7 @@ def customers_page(
         "who": display_name(services, session.actor),
         "csrf_token": session.csrf_token,
         "tab": tab,
+        "can_add": session.actor.kind in PARTNERS,
         "q": q,
         "status": status,
         "statuses": [s.value for s in Status],

@@ -163,6 +163,25 @@ def test_an_msp_signs_in_sees_its_customers_copies_a_link_and_signs_out(
     expect(page.get_by_role("rowheader", name="Contoso")).to_have_count(0)
     assert re.search(r"q=litw", page.url)
 
+    page.get_by_role("link", name="Customers", exact=True).first.click()
+    page.get_by_role("button", name="Action").click()
+    page.get_by_role("link", name="Add customer").click()
+    page.get_by_label("Organization name").fill("Adatum")
+    page.get_by_label("Notification email").fill("it@adatum.example")
+    page.get_by_label("Audit").check()
+    page.get_by_role("button", name="Apply").click()  # no SKU yet: the browser asks
+    expect(page.get_by_role("heading", name="Add customer")).to_be_visible()
+    page.get_by_label("Notification email").fill("not an email")
+    page.get_by_label("SKU").select_option(SKU)
+    page.evaluate("document.querySelector('form.add-customer').noValidate = true")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("#notification_email-error")).to_be_visible()
+    expect(page.get_by_label("Organization name")).to_have_value("Adatum")
+    shoot(page, "add-customer")
+    page.get_by_label("Notification email").fill("it@adatum.example")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("rowheader", name="Adatum")).to_be_visible()
+
     other = context.new_page()  # another tab of the same session signs out
     watched(other, problems)
     other.goto(f"{server.url}/console/customers")
