@@ -26,6 +26,11 @@ class PendingRow:
     import_errors: list[str]
     event_log: list[str]
 
+    @property
+    def reissuable(self) -> bool:
+        """The owner may replace a link until the customer activates."""
+        return self.copy_url is not None and self.activation != "activated"
+
 
 @dataclass(frozen=True)
 class CustomerRow:
