@@ -1,7 +1,8 @@
-"""The console in a real headless Chromium against a real ``tenantry serve``: sign in
-with an MSP's key, the Customers page, the Pending tab refreshing itself, the copy
-button putting the activation link on the clipboard, and sign out. Screenshots at
-1280 px and 390 px go to ``<checkout>/var/screenshots/`` (git-ignored)."""
+"""The console in a real headless Chromium against a real ``tenantry serve``, on SQLite
+and on PostgreSQL: sign in with an MSP's key, the Customers page, the Pending tab
+refreshing itself, the copy button putting the activation link on the clipboard, Add
+customer, and signing out (in another tab too). Screenshots at 1280 px and 390 px go
+to ``<checkout>/var/screenshots/`` (git-ignored)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
 
+from tests.conftest import create_database, drop_database
 from tests.support.live import ADMIN_TOKEN, live_server
 from tests.support.server import ROOT, Server
 
@@ -43,10 +45,24 @@ class Api:
         return str(self.call(key, "POST", "/v1/customers", json=body)["id"])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with live_server(tmp_path_factory.mktemp("console")) as running:
-        yield running
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    home = tmp_path_factory.mktemp("console")
+    if request.param == "sqlite":
+        with live_server(home) as running:
+            yield running
+        return
+    admin_url = request.getfixturevalue("postgres_server")
+    url = create_database(admin_url)
+    try:
+        with live_server(home, TENANTRY_DATABASE_URL=url) as running:
+            yield running
+    finally:
+        drop_database(admin_url, url)
 
 
 @pytest.fixture(scope="module")
