@@ -14,7 +14,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
-from api import docs, handlers
+from api import console, docs, handlers
 from api.body_limit import BodyLimit
 from api.bootstrap import Services, build
 from api.idempotency_keys import DeclaredIdempotency
@@ -32,7 +32,7 @@ from api.routes import (
     test_clock,
 )
 from api.security_headers import SecurityHeaders
-from api.sign_in_throttle import SignInThrottle
+from api.sign_in_throttle import FailedSignIns, SignInThrottle
 from application.settings import Settings
 
 THREADS = 64
@@ -65,6 +65,8 @@ def create_app(services: Services, *, threads: int = THREADS) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router.router)
     docs.install(app)
+    failures = FailedSignIns(services.settings.sign_in_failures_per_minute)
+    console.install(app, failures)
     app.add_middleware(
         DeclaredIdempotency,
         operations=lambda: operations(app),
@@ -73,7 +75,7 @@ def create_app(services: Services, *, threads: int = THREADS) -> FastAPI:
         done=services.uow.done_under,
     )
     app.add_middleware(BodyLimit)
-    app.add_middleware(SignInThrottle, per_minute=services.settings.sign_in_failures_per_minute)
+    app.add_middleware(SignInThrottle, failures=failures)
     app.add_middleware(Measure, metrics=http_metrics)
     app.add_middleware(SecurityHeaders)
     app.openapi = lambda: document(app, services.settings.catalogue)  # type: ignore[method-assign]

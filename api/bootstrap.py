@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -12,6 +13,7 @@ from adapters.event_macs import EventMacs
 from adapters.event_store import LibraryEventStore, newest_recorded_at, open_event_store
 from adapters.idempotency_store import IdempotencyKeys
 from adapters.kept_secrets import kept_secret
+from adapters.session_store import SqlSessionRecords
 from adapters.smtp import OutboxTransport, SmtpTransport
 from adapters.sql import open_database
 from adapters.work_claims import WorkClaims
@@ -20,6 +22,7 @@ from application.activation_links import LinkSigner
 from application.authentication import Authenticator
 from application.background import Sweeper, advance_through_deadlines, settle
 from application.clock import Clock, NeverBackwards, SettableClock, SystemClock
+from application.console_sessions import ConsoleSessions
 from application.customers import CustomerCommands
 from application.lists import CustomerLists, DueWork
 from application.mail import MailTransport
@@ -53,6 +56,8 @@ class Services:
     activation: ActivationLinks
     idempotency: IdempotencyKeys
     macs: EventMacs
+    sessions: ConsoleSessions
+    cookie_key: bytes  # signs the console's session cookie
     # Readings for /metrics and /readyz: name -> (help, read) and name -> probe.
     gauges: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
     counters: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
@@ -196,6 +201,9 @@ def build(
     # so a revoked key or a changed partner is forgotten within the views' lag.
     auth = Authenticator(uow, admin, watching=lambda: views.follower.running)
     views.follower.observers.append(auth)
+    records = SqlSessionRecords(views.db)
+    records.create_schema()
+    sessions = ConsoleSessions(auth, uow, records, clock)
     return Services(
         settings=settings,
         clock=clock,
@@ -210,9 +218,11 @@ def build(
         lists=views.reader,
         due_work=due_work,
         manager=manager,
-        sweeper=Sweeper(manager, chores=[audit.seal, idempotency.purge]),
+        sweeper=Sweeper(manager, chores=[audit.seal, idempotency.purge, sessions.purge]),
         audit=audit,
         activation=ActivationLinks(uow, clock, links),
         idempotency=idempotency,
         macs=macs,
+        sessions=sessions,
+        cookie_key=hmac.digest(secret, b"tenantry console cookies v1", "sha256"),
     )

@@ -1,6 +1,6 @@
 """The API's pages: Swagger UI at /docs and ReDoc at /redoc, with every asset served by
 the app itself (pinned in the fastapi-offline package), so they work on a network
-without internet; ``/`` leads to them."""
+without internet (``/`` leads to the console: api/console)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.security_headers import PAGE_POLICY
@@ -43,11 +43,6 @@ def install(app: FastAPI) -> None:
     own = Path(__file__).parent / "static"
     app.mount(VENDOR, StaticFiles(directory=vendor), name="vendor")
     app.mount(OWN, StaticFiles(directory=own), name="static")
-
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        """The console's place; until it exists, the API's page."""
-        return RedirectResponse("/docs", status_code=307)
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:

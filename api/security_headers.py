@@ -1,4 +1,5 @@
-"""Headers every answer carries, and those of HTML pages (the activation page, /docs).
+"""Headers every answer carries, and those of HTML pages (the activation page, /docs,
+the console, whose policy is stricter still: no inline style either, never cached).
 
 ``nosniff`` everywhere; on HTML a Content-Security-Policy that allows only this
 origin's scripts, styles and images (no inline script) and forbids framing (no
@@ -23,6 +24,22 @@ HTML_PAGES = {
     "Content-Security-Policy": PAGE_POLICY,
     "X-Frame-Options": "DENY",
 }
+# The console (and ``/``, which leads to it): no inline script or style at all, and no
+# page kept in a cache (its pages show activation links).
+CONSOLE_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+    " connect-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none';"
+    " form-action 'self'"
+)
+CONSOLE_PAGES = {
+    "Content-Security-Policy": CONSOLE_POLICY,
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+def is_console(path: str) -> bool:
+    return path in {"/", "/console"} or path.startswith("/console/")
 
 
 class SecurityHeaders:
@@ -38,7 +55,8 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 html = headers.get("content-type", "").startswith("text/html")
-                for name, value in (EVERY_ANSWER | (HTML_PAGES if html else {})).items():
+                pages = CONSOLE_PAGES if is_console(scope["path"]) else HTML_PAGES
+                for name, value in (EVERY_ANSWER | (pages if html else {})).items():
                     headers.setdefault(name, value)
             await send(message)
 

@@ -1,5 +1,5 @@
 """A browser (Accept ranks text/html first) gets pages, not JSON: problems, activation
-links that are unknown, replaced or expired, and ``/``."""
+links that are unknown, replaced or expired, and ``/`` (the console's sign-in)."""
 
 from __future__ import annotations
 
@@ -36,10 +36,10 @@ def test_html_is_for_callers_who_rank_it_above_json(accept: str, html: bool) -> 
     assert prefers_html(accept) is html
 
 
-def test_the_root_leads_to_the_api_page(world: World) -> None:
+def test_the_root_leads_to_the_consoles_sign_in_page(world: World) -> None:
     response = world.client.get("/", follow_redirects=False, headers=BROWSER)
-    assert response.status_code == 307
-    assert response.headers["location"] == "/docs"
+    assert response.status_code == 303
+    assert response.headers["location"] == "/console/sign-in"
 
 
 def test_a_browser_gets_a_problem_as_a_page_with_its_headers(world: World) -> None:

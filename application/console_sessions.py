@@ -1,0 +1,160 @@
+"""Console sessions: an API key (or the admin token) exchanged for a server-side session.
+
+The browser holds only a random session token; the record keeps its SHA-256, who signed
+in, a CSRF token and the key's fingerprint. A session ends when it is idle for
+``IDLE`` or older than ``ABSOLUTE`` (both by the service's clock), when its owner signs
+out, or when the key it was opened with stops working (revoked, or the admin token
+changed): each request checks the key again against its holder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Protocol
+from uuid import UUID
+
+from application.authentication import Authenticator
+from application.clock import Clock
+from application.errors import NotFound
+from application.partners import parse_key
+from application.unit_of_work import UnitOfWork
+from domain.keys import KeyHolder, hash_secret
+from domain.partner import Partner
+from domain.service_account import ServiceAccount
+from domain.values import Actor, ActorKind
+
+IDLE = timedelta(hours=8)
+ABSOLUTE = timedelta(days=7)
+# A session's last use is written at most this often (not on every page view).
+TOUCH_EVERY = timedelta(minutes=1)
+# Who signs in to the console: people who read customers (importers are machines).
+PEOPLE = frozenset({ActorKind.MSP, ActorKind.DISTRIBUTOR, ActorKind.AUDITOR, ActorKind.ADMIN})
+ADMIN_KEY_ID = "admin"
+
+
+@dataclass(frozen=True)
+class Session:
+    token_hash: str
+    actor: Actor
+    csrf_token: str
+    key_id: str  # the key's id on its holder, or "admin"
+    key_hash: str  # SHA-256 of the key's secret (of the admin token for the admin)
+    created_at: datetime
+    last_seen_at: datetime
+
+    def expired(self, now: datetime) -> bool:
+        return now >= self.created_at + ABSOLUTE or now >= self.last_seen_at + IDLE
+
+
+@dataclass(frozen=True)
+class Opened:
+    token: str  # given to the browser once; only its hash is kept
+    session: Session
+
+
+class SessionRecords(Protocol):
+    def insert(self, session: Session) -> None: ...
+
+    def get(self, token_hash: str) -> Session | None: ...
+
+    def touch(self, token_hash: str, at: datetime) -> None: ...
+
+    def delete(self, token_hash: str) -> None: ...
+
+    def purge(self, now: datetime) -> int:
+        """Delete sessions expired at ``now``; how many went."""
+        ...
+
+
+class Refused(Exception):
+    """A key that works but whose holder does not sign in to the console."""
+
+
+class ConsoleSessions:
+    def __init__(
+        self,
+        auth: Authenticator,
+        uow: UnitOfWork,
+        records: SessionRecords,
+        clock: Clock,
+        *,
+        new_token: Callable[[], str] = lambda: secrets.token_urlsafe(32),
+    ) -> None:
+        self.auth = auth
+        self.uow = uow
+        self.records = records
+        self.clock = clock
+        self.new_token = new_token
+
+    def open(self, key: str) -> Opened | None:
+        """A new session for ``key``'s holder; None for a key that names nobody.
+        ``Refused`` for a service's key (the importer)."""
+        actor = self.auth.authenticate(key)
+        if actor is None:
+            return None
+        if actor.kind not in PEOPLE:
+            raise Refused(f"a key of kind {actor.kind.value} does not sign in to the console")
+        parsed = parse_key(key)
+        key_id, secret = (parsed.key_id, parsed.secret) if parsed else (ADMIN_KEY_ID, key)
+        token, now = self.new_token(), self.clock.now()
+        session = Session(
+            token_hash=digest(token),
+            actor=actor,
+            csrf_token=secrets.token_urlsafe(32),
+            key_id=key_id,
+            key_hash=hash_secret(secret),
+            created_at=now,
+            last_seen_at=now,
+        )
+        self.records.insert(session)
+        return Opened(token, session)
+
+    def resolve(self, token: str) -> Session | None:
+        """The live session of ``token``, its last use moved to now; None if it ended."""
+        session = self.records.get(digest(token))
+        if session is None:
+            return None
+        now = self.clock.now()
+        if session.expired(now) or not self._key_works(session):
+            self.records.delete(session.token_hash)
+            return None
+        if now - session.last_seen_at >= TOUCH_EVERY:
+            self.records.touch(session.token_hash, now)
+            session = replace(session, last_seen_at=now)
+        return session
+
+    def close(self, token: str) -> None:
+        self.records.delete(digest(token))
+
+    def purge(self) -> int:
+        return self.records.purge(self.clock.now())
+
+    def _key_works(self, session: Session) -> bool:
+        if session.actor.kind is ActorKind.ADMIN:
+            admin = self.auth.admin_token
+            return admin is not None and hmac.compare_digest(hash_secret(admin), session.key_hash)
+        holder_kind = _HOLDERS.get(session.actor.kind)
+        if holder_kind is None:
+            return False
+        try:
+            holder = self.uow.load(holder_kind, UUID(session.actor.id))
+        except (NotFound, ValueError):
+            return False
+        stored = holder.state.keys.get(session.key_id, "")
+        return bool(stored) and hmac.compare_digest(stored, session.key_hash)
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+_HOLDERS: dict[ActorKind, type[KeyHolder]] = {
+    ActorKind.MSP: Partner,
+    ActorKind.DISTRIBUTOR: Partner,
+    ActorKind.AUDITOR: ServiceAccount,
+}
