@@ -9,16 +9,26 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Protocol
 
 import psycopg
 
 from adapters.event_store import APP_NAME, persistence_env
-from application.settings import Settings
 
 # The library's names: SQLite's default, PostgreSQL's after the application.
 SQLITE_EVENTS = "stored_events"
 POSTGRES_EVENTS = f"{APP_NAME.lower()}_events"
 CONNECT_TIMEOUT_S = 5
+
+
+class Configured(Protocol):
+    """Where the database is, and the home relative SQLite paths were resolved against."""
+
+    @property
+    def database_url(self) -> str: ...
+
+    @property
+    def home(self) -> Path: ...
 
 
 class DatabaseProblem(Exception):
@@ -37,7 +47,7 @@ def redacted(url: str) -> str:
     return f"{scheme}://{userinfo}{at}{host}{slash}{path}"
 
 
-def missing_sqlite_file(settings: Settings) -> Path | None:
+def missing_sqlite_file(settings: Configured) -> Path | None:
     """The SQLite file the settings name, if it does not exist yet (it will be created)."""
     try:
         env = persistence_env(settings.database_url)
@@ -48,7 +58,7 @@ def missing_sqlite_file(settings: Settings) -> Path | None:
     return None if name == ":memory:" or path.exists() else path
 
 
-def check_database(settings: Settings, *, must_exist: bool) -> None:
+def check_database(settings: Configured, *, must_exist: bool) -> None:
     """Raise ``DatabaseProblem`` unless the configured database can be used.
 
     ``must_exist``: the command only reads, so a missing database (or one without
@@ -74,7 +84,7 @@ def check_database(settings: Settings, *, must_exist: bool) -> None:
         _check_postgres(url, env, must_exist=must_exist)
 
 
-def _check_sqlite(settings: Settings, path: Path, *, must_exist: bool) -> None:
+def _check_sqlite(settings: Configured, path: Path, *, must_exist: bool) -> None:
     if not must_exist or str(path) == ":memory:":
         return
     where = f"(TENANTRY_HOME is {settings.home})"

@@ -23,13 +23,13 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment
 
+from adapters.database_url import scheme, sqlite_path
 from adapters.event_macs import EventMacs
 from adapters.library_shim import WaitingSQLiteFactory
 from adapters.mapper import JSONBytes, PydanticMapper, topic_registry
 from adapters.pg_recorder import TOPIC as RECORDER_TOPIC
 from adapters.pg_recorder import schema_lock
 from adapters.unsigned_history import sign_postgres_history, sign_sqlite_history
-from application.database_url import scheme, sqlite_path
 from application.event_store import replay
 from application.receipts import Receipt  # noqa: F401  (the mapper then knows its topic)
 from domain.aggregate import Aggregate, DomainEvent, Snapshot

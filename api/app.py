@@ -32,8 +32,8 @@ from api.routes import (
     test_clock,
 )
 from api.security_headers import SecurityHeaders
+from api.settings import Settings
 from api.sign_in_throttle import FailedSignIns, SignInThrottle
-from application.settings import Settings
 
 THREADS = 64
 

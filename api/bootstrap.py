@@ -17,6 +17,7 @@ from adapters.session_store import SqlSessionRecords
 from adapters.smtp import OutboxTransport, SmtpTransport
 from adapters.sql import open_database
 from adapters.work_claims import WorkClaims
+from api.settings import Settings
 from application.activation import ActivationLinks
 from application.activation_links import LinkSigner
 from application.authentication import Authenticator
@@ -29,7 +30,6 @@ from application.mail import MailTransport
 from application.partners import PartnerCommands
 from application.process_manager import ProcessManager
 from application.queries import CustomerQueries
-from application.settings import Settings
 from application.unit_of_work import UnitOfWork
 from projections.views import Views
 
@@ -186,7 +186,7 @@ def build(
     links = LinkSigner(secret, settings.public_url)
     idempotency = IdempotencyKeys(views.db, clock, secret)
     idempotency.create_schema()
-    customers = CustomerCommands(uow, clock, settings)
+    customers = CustomerCommands(uow, clock, settings.policy, settings.catalogue)
     manager = ProcessManager(
         due_work=due_work,
         customers=customers,
@@ -210,7 +210,7 @@ def build(
         store=store,
         uow=uow,
         customers=customers,
-        queries=CustomerQueries(uow, clock, settings),
+        queries=CustomerQueries(uow, clock, settings.policy),
         partners=PartnerCommands(uow, clock),
         auth=auth,
         links=links,

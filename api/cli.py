@@ -30,7 +30,7 @@ from api.cli_errors import (
     silence_stdout,
     usage,
 )
-from application.settings import Settings
+from api.settings import Settings
 from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
 
 OPERATOR = Actor(kind=ActorKind.ADMIN, id="cli")

@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from adapters.database_check import check_database
 from api.bootstrap import build
-from application.settings import Settings
+from api.settings import Settings
 from projections.failures import ProjectionFailed
 
 

@@ -13,7 +13,7 @@ from adapters.database_check import check_database, redacted
 from adapters.event_store import any_partner, open_event_store
 from adapters.kept_secrets import ADMIN_TOKEN_FILE, kept_secret
 from api.bootstrap import build
-from application.settings import Settings
+from api.settings import Settings
 
 PUBLIC_URL_ENV = "TENANTRY_PUBLIC_URL"
 WILDCARDS = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}  # noqa: S104

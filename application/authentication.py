@@ -20,7 +20,7 @@ import hmac
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass, field
 from uuid import UUID
 
 from application.errors import NotFound
@@ -42,24 +42,23 @@ class _Verified:
     until: float
 
 
+def _not_watching() -> bool:
+    return False
+
+
+@dataclass(eq=False)
 class Authenticator:
-    def __init__(
-        self,
-        uow: UnitOfWork,
-        admin_token: str | None,
-        *,
-        watching: Callable[[], bool] = lambda: False,
-        remember_s: float = REMEMBER_S,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.uow = uow
-        self.admin_token = admin_token
-        self.watching = watching
-        self.remember_s = remember_s
-        self.monotonic = monotonic
-        self._verified: dict[bytes, _Verified] = {}
-        self._epoch = 0  # bumped whenever something may have been forgotten
-        self._lock = threading.Lock()
+    """Who a bearer token names: the admin, a partner or a service account."""
+
+    uow: UnitOfWork
+    admin_token: str | None
+    _: KW_ONLY
+    watching: Callable[[], bool] = _not_watching
+    remember_s: float = REMEMBER_S
+    monotonic: Callable[[], float] = time.monotonic
+    _verified: dict[bytes, _Verified] = field(default_factory=dict, init=False, repr=False)
+    _epoch: int = field(default=0, init=False)  # bumped whenever something may be forgotten
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def authenticate(self, bearer: str) -> Actor | None:
         """The key's principal, or None; may read the key's holder."""

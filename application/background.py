@@ -102,7 +102,7 @@ def settle(
     """Process everything due up to the clock's now, and let the views catch up.
 
     Returns False if that did not finish within ``timeout`` seconds (for example
-    while the SMTP server refuses mail), or as soon as ``advancing`` says the views
+    while the mail server refuses mail), or as soon as ``advancing`` says the views
     cannot go on (an event they cannot apply: waiting longer would change nothing).
     """
     give_up = time.monotonic() + timeout

@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import KW_ONLY, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
@@ -75,21 +75,18 @@ class Refused(Exception):
     """A key that works but whose holder does not sign in to the console."""
 
 
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@dataclass(eq=False)
 class ConsoleSessions:
-    def __init__(
-        self,
-        auth: Authenticator,
-        uow: UnitOfWork,
-        records: SessionRecords,
-        clock: Clock,
-        *,
-        new_token: Callable[[], str] = lambda: secrets.token_urlsafe(32),
-    ) -> None:
-        self.auth = auth
-        self.uow = uow
-        self.records = records
-        self.clock = clock
-        self.new_token = new_token
+    auth: Authenticator
+    uow: UnitOfWork
+    records: SessionRecords
+    clock: Clock
+    _: KW_ONLY
+    new_token: Callable[[], str] = _new_token
 
     def open(self, key: str) -> Opened | None:
         """A new session for ``key``'s holder; None for a key that names nobody.

@@ -3,34 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from application.authorization import can_reach
 from application.clock import Clock
 from application.dto import Outcome
 from application.errors import NotFound
-from application.settings import Settings
 from application.unit_of_work import UnitOfWork
 from domain.customer import Customer
 from domain.partner import Partner
-from domain.values import SYSTEM, Actor, ActorKind, LogLevel
+from domain.values import SYSTEM, Actor, ActorKind, Catalogue, LogLevel, Policy
 
 
+@dataclass(eq=False)
 class CustomerCommands:
-    def __init__(
-        self,
-        uow: UnitOfWork,
-        clock: Clock,
-        settings: Settings,
-        new_id: Callable[[], UUID] = uuid4,
-    ) -> None:
-        self.uow = uow
-        self.clock = clock
-        self.policy = settings.policy
-        self.catalogue = settings.catalogue
-        self.new_id = new_id
+    """The commands on customers, each decided by the domain on the customer's latest
+    state, after its trial has ended if due."""
+
+    uow: UnitOfWork
+    clock: Clock
+    policy: Policy
+    catalogue: Catalogue
+    new_id: Callable[[], UUID] = uuid4
 
     # ------------------------------------------------------------- partners'
     def add(  # noqa: PLR0913
@@ -68,21 +65,15 @@ class CustomerCommands:
     def reissue_activation_link(
         self, customer_id: UUID, *, by: Actor, expected_version: int | None = None
     ) -> Outcome:
-        return self._change(
-            customer_id,
-            by,
-            lambda c, now: c.reissue_activation_link(policy=self.policy, at=now, by=by),
-            expected_version,
+        return self._command(
+            customer_id, by, Customer.reissue_activation_link, expected_version, policy=self.policy
         )
 
     def extend_trial(
         self, customer_id: UUID, *, by: Actor, expected_version: int | None = None
     ) -> Outcome:
-        return self._change(
-            customer_id,
-            by,
-            lambda c, now: c.extend_trial(policy=self.policy, at=now, by=by),
-            expected_version,
+        return self._command(
+            customer_id, by, Customer.extend_trial, expected_version, policy=self.policy
         )
 
     def set_automatic_upgrade(
@@ -93,11 +84,8 @@ class CustomerCommands:
         by: Actor,
         expected_version: int | None = None,
     ) -> Outcome:
-        return self._change(
-            customer_id,
-            by,
-            lambda c, now: c.set_automatic_upgrade(enabled=enabled, at=now, by=by),
-            expected_version,
+        return self._command(
+            customer_id, by, Customer.set_automatic_upgrade, expected_version, enabled=enabled
         )
 
     def convert_to_production(  # noqa: PLR0913
@@ -140,71 +128,58 @@ class CustomerCommands:
         by: Actor,
         expected_version: int | None = None,
     ) -> Outcome:
-        return self._change(
+        return self._command(
             customer_id,
             by,
-            lambda c, now: c.change_subscription(
-                sku=sku,
-                addons=addons,
-                expiration_date=expiration_date,
-                catalogue=self.catalogue,
-                at=now,
-                by=by,
-            ),
+            Customer.change_subscription,
             expected_version,
+            sku=sku,
+            addons=addons,
+            expiration_date=expiration_date,
+            catalogue=self.catalogue,
         )
 
     # ------------------------------------------------- customer and importer
     def activate(self, customer_id: UUID, *, link_version: int) -> Outcome:
         by = Actor(kind=ActorKind.CUSTOMER, id=str(customer_id))
-        return self._change(
-            customer_id, by, lambda c, now: c.activate(link_version=link_version, at=now, by=by)
-        )
+        return self._command(customer_id, by, Customer.activate, link_version=link_version)
 
     def log_import_message(
         self, customer_id: UUID, *, level: LogLevel, message: str, by: Actor
     ) -> Outcome:
-        return self._change(
-            customer_id,
-            by,
-            lambda c, now: c.log_import_message(level=level, message=message, at=now, by=by),
+        return self._command(
+            customer_id, by, Customer.log_import_message, level=level, message=message
         )
 
     def record_import_failure(
         self, customer_id: UUID, *, code: str, message: str, by: Actor
     ) -> Outcome:
-        return self._change(
-            customer_id,
-            by,
-            lambda c, now: c.record_import_failure(code=code, message=message, at=now, by=by),
+        return self._command(
+            customer_id, by, Customer.record_import_failure, code=code, message=message
         )
 
     def complete_import(self, customer_id: UUID, *, by: Actor) -> Outcome:
-        return self._change(
-            customer_id,
-            by,
-            lambda c, now: c.complete_import(policy=self.policy, at=now, by=by),
-        )
+        return self._command(customer_id, by, Customer.complete_import, policy=self.policy)
 
     # ---------------------------------------------------------------- system
     def record_activation_sent(
         self, customer_id: UUID, *, link_version: int, message_id: str
     ) -> Outcome:
-        return self._change(
+        return self._command(
             customer_id,
             SYSTEM,
-            lambda c, now: c.record_activation_sent(
-                link_version=link_version, message_id=message_id, at=now, by=SYSTEM
-            ),
+            Customer.record_activation_sent,
+            link_version=link_version,
+            message_id=message_id,
         )
 
     def record_upgrade_notice_sent(self, customer_id: UUID, *, message_id: str) -> Outcome:
-        return self._change(
+        return self._command(
             customer_id,
             SYSTEM,
-            lambda c, now: c.record_upgrade_notice_sent(
-                message_id=message_id, policy=self.policy, at=now, by=SYSTEM
-            ),
+            Customer.record_upgrade_notice_sent,
+            message_id=message_id,
+            policy=self.policy,
         )
 
     def end_trial_if_due(self, customer_id: UUID) -> Outcome:
@@ -212,6 +187,22 @@ class CustomerCommands:
         return self._change(customer_id, SYSTEM, lambda c, now: None)
 
     # -------------------------------------------------------------- plumbing
+    def _command(
+        self,
+        customer_id: UUID,
+        by: Actor,
+        command: Callable[..., object],
+        expected_version: int | None = None,
+        **arguments: Any,
+    ) -> Outcome:
+        """``command`` (a Customer method) on the customer, at the clock's now, by ``by``."""
+        return self._change(
+            customer_id,
+            by,
+            lambda c, now: command(c, **arguments, at=now, by=by),
+            expected_version,
+        )
+
     def _change(
         self,
         customer_id: UUID,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
@@ -25,58 +26,95 @@ def when(instant: datetime) -> str:
     return instant.strftime("%A %d %B %Y at %H:%M UTC")
 
 
-def activation_email(customer: Customer, partner_name: str, url: str, now: datetime) -> Email:
-    s = customer.state
-    text = (
-        f"Hello {s.organization_name},\n\n"
-        f"{partner_name} has created a tenant for you. To activate it, open this link "
-        f"and confirm:\n\n{url}\n\n"
-        f"The link works until {when(s.link_expires_at)}. If it has expired, ask "
-        f"{partner_name} for a new one.\n"
-    )
-    html = (
-        f"<p>Hello {escape(s.organization_name)},</p>"
-        f"<p>{escape(partner_name)} has created a tenant for you. To activate it, "
-        f'open this link and confirm:</p><p><a href="{escape(url)}">Activate your tenant</a></p>'
-        f"<p>The link works until {escape(when(s.link_expires_at))}. If it has expired, ask "
-        f"{escape(partner_name)} for a new one.</p>"
-    )
+@dataclass(frozen=True)
+class Link:
+    url: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Strong:
+    text: str
+
+
+@dataclass(frozen=True)
+class Em:
+    text: str
+
+
+Part = str | Link | Strong | Em
+Paragraph = list[Part]
+
+
+def _plain(part: Part) -> str:
+    if isinstance(part, Link):
+        return part.url
+    return part if isinstance(part, str) else part.text
+
+
+def _html(part: Part) -> str:
+    if isinstance(part, Link):
+        return f'<a href="{escape(part.url)}">{escape(part.label)}</a>'
+    if isinstance(part, Strong):
+        return f"<strong>{escape(part.text)}</strong>"
+    if isinstance(part, Em):
+        return f"<em>{escape(part.text)}</em>"
+    return escape(part)
+
+
+def _email(
+    customer: Customer,
+    subject: str,
+    paragraphs: list[Paragraph],
+    message_id: str,
+    now: datetime,
+) -> Email:
+    """One message written once: its text part and its HTML part (escaped) from the
+    same paragraphs."""
     return Email(
-        to=s.notification_email,
-        subject=f"Activate your tenant from {partner_name}",
-        text=text,
-        html=html,
-        message_id=activation_message_id(customer),
+        to=customer.state.notification_email,
+        subject=subject,
+        text="\n\n".join("".join(map(_plain, p)) for p in paragraphs) + "\n",
+        html="".join(f"<p>{''.join(map(_html, p))}</p>" for p in paragraphs),
+        message_id=message_id,
         sent_at=now,
     )
+
+
+def activation_email(customer: Customer, partner_name: str, url: str, now: datetime) -> Email:
+    s = customer.state
+    paragraphs: list[Paragraph] = [
+        [f"Hello {s.organization_name},"],
+        [
+            f"{partner_name} has created a tenant for you. To activate it, open this link "
+            "and confirm:"
+        ],
+        [Link(url, "Activate your tenant")],
+        [
+            f"The link works until {when(s.link_expires_at)}. If it has expired, ask "
+            f"{partner_name} for a new one."
+        ],
+    ]
+    subject = f"Activate your tenant from {partner_name}"
+    return _email(customer, subject, paragraphs, activation_message_id(customer), now)
 
 
 def upgrade_notice_email(customer: Customer, partner_name: str, now: datetime) -> Email:
     s = customer.state
     assert s.trial_ends_at is not None
-    ends = when(s.trial_ends_at)
-    text = (
-        f"Hello {s.organization_name},\n\n"
-        f"Your trial with {partner_name} ends on {ends}. It will then be upgraded "
-        f"automatically to a production subscription ({s.sku}).\n\n"
-        f"Nothing to do if that is what you want. To keep the trial from being upgraded, "
-        f"ask {partner_name} to turn off the automatic upgrade (Manage subscription "
-        f"upgrade) before that date; they can also extend the trial by a few days.\n"
-    )
-    html = (
-        f"<p>Hello {escape(s.organization_name)},</p>"
-        f"<p>Your trial with {escape(partner_name)} ends on <strong>{escape(ends)}</strong>. "
-        f"It will then be upgraded automatically to a production subscription "
-        f"({escape(s.sku)}).</p><p>Nothing to do if that is what you want. To keep the trial "
-        f"from being upgraded, ask {escape(partner_name)} to turn off the automatic upgrade "
-        f"(<em>Manage subscription upgrade</em>) before that date; they can also extend the "
-        f"trial by a few days.</p>"
-    )
-    return Email(
-        to=s.notification_email,
-        subject=f"Your trial ends on {s.trial_ends_at:%d %B %Y}: automatic upgrade",
-        text=text,
-        html=html,
-        message_id=notice_message_id(customer),
-        sent_at=now,
-    )
+    paragraphs: list[Paragraph] = [
+        [f"Hello {s.organization_name},"],
+        [
+            f"Your trial with {partner_name} ends on ",
+            Strong(when(s.trial_ends_at)),
+            f". It will then be upgraded automatically to a production subscription ({s.sku}).",
+        ],
+        [
+            f"Nothing to do if that is what you want. To keep the trial from being upgraded, "
+            f"ask {partner_name} to turn off the automatic upgrade (",
+            Em("Manage subscription upgrade"),
+            ") before that date; they can also extend the trial by a few days.",
+        ],
+    ]
+    subject = f"Your trial ends on {s.trial_ends_at:%d %B %Y}: automatic upgrade"
+    return _email(customer, subject, paragraphs, notice_message_id(customer), now)

@@ -1,7 +1,7 @@
 """The event store's port: what the use cases need of the stored histories.
 
 ``adapters/event_store.py`` implements it on the eventsourcing library's Application
-(SQLite, PostgreSQL or memory)."""
+(on every backend it supports)."""
 
 from __future__ import annotations
 

@@ -90,11 +90,13 @@ def holds(holder: KeyHolder, api_key: str) -> bool:
     )
 
 
+@dataclass(eq=False)
 class PartnerCommands:
-    def __init__(self, uow: UnitOfWork, clock: Clock, new_id: Callable[[], UUID] = uuid4) -> None:
-        self.uow = uow
-        self.clock = clock
-        self.new_id = new_id
+    """Partners, their API keys and the service accounts' keys."""
+
+    uow: UnitOfWork
+    clock: Clock
+    new_id: Callable[[], UUID] = uuid4
 
     def register(
         self,

@@ -57,31 +57,25 @@ class SweepReport:
         return self.done + self.skipped + self.failed
 
 
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(kw_only=True, eq=False)
 class ProcessManager:
-    def __init__(  # noqa: PLR0913
-        self,
-        *,
-        due_work: DueWork,
-        customers: CustomerCommands,
-        uow: UnitOfWork,
-        mail: MailTransport,
-        links: LinkSigner,
-        clock: Clock,
-        policy: Policy,
-    ) -> None:
-        self.due_work = due_work
-        self.customers = customers
-        self.uow = uow
-        self.mail = mail
-        self.links = links
-        self.clock = clock
-        self.policy = policy
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-        self.failures: dict[tuple[str, str], int] = {}
-        self.not_before: dict[tuple[str, str], float] = {}
-        self.emails_sent = 0
-        self.emails_failed = 0
-        self._one_sweep_at_a_time = threading.Lock()
+    due_work: DueWork
+    customers: CustomerCommands
+    uow: UnitOfWork
+    mail: MailTransport
+    links: LinkSigner
+    clock: Clock
+    policy: Policy
+    owner: str = field(default_factory=_worker_name)  # its leases in work claims
+    failures: dict[tuple[str, str], int] = field(default_factory=dict)
+    not_before: dict[tuple[str, str], float] = field(default_factory=dict)
+    emails_sent: int = 0
+    emails_failed: int = 0
+    _one_sweep_at_a_time: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def sweep(self, limit: int = 500) -> SweepReport:
         """Handle what is due now (at most ``limit`` deadlines)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 from uuid import UUID
@@ -12,20 +13,21 @@ from application.authorization import can_see
 from application.clock import Clock
 from application.dto import ActorDTO, CustomerDTO, History, HistoryEvent
 from application.errors import NotFound
-from application.settings import Settings
 from application.unit_of_work import UnitOfWork
 from domain.aggregate import DomainEvent, Snapshot
 from domain.customer import Customer
 from domain.partner import Partner
 from domain.rules import check_instant
-from domain.values import Actor
+from domain.values import Actor, Policy
 
 
+@dataclass(eq=False)
 class CustomerQueries:
-    def __init__(self, uow: UnitOfWork, clock: Clock, settings: Settings) -> None:
-        self.uow = uow
-        self.clock = clock
-        self.policy = settings.policy
+    """A customer as its viewer may see it: now or as of an instant, and its history."""
+
+    uow: UnitOfWork
+    clock: Clock
+    policy: Policy
 
     def get(
         self,

@@ -7,8 +7,8 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from api.bootstrap import build
+from api.settings import Settings
 from application.clock import TestClock
-from application.settings import Settings
 from benchmarks.harness import ADMIN, emit, msp_with_customers
 
 EVENTS = 1000

@@ -14,8 +14,8 @@ import threading
 import time
 
 from api.bootstrap import build
+from api.settings import Settings
 from application.clock import SystemClock
-from application.settings import Settings
 from benchmarks.harness import emit, msp_with_customers, p99
 
 WRITERS = 4

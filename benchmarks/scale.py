@@ -22,8 +22,8 @@ from typing import Any
 import psycopg
 
 from api.bootstrap import Services, build
+from api.settings import Settings
 from application.clock import TestClock
-from application.settings import Settings
 from benchmarks.harness import emit, scratch_database
 from benchmarks.projection_bench import T0, load, page_latency
 from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus

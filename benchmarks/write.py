@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import psycopg
 
 from api.bootstrap import build
+from api.settings import Settings
 from application.clock import SystemClock
-from application.settings import Settings
 from benchmarks.harness import emit, msp_with_customers, rate
 
 SECONDS = 5.0

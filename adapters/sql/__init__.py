@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from adapters.database_url import scheme, sqlite_path
 from adapters.sql.postgres import PostgresDatabase
 from adapters.sql.sqlite import SQLiteDatabase
-from application.database_url import scheme, sqlite_path
 from projections.sql import Database
 
 

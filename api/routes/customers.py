@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.deps import IDEMPOTENT, SECRET, Principal, ServicesDep
 from api.headers import ETAG, LOCATION, answers
@@ -47,6 +47,21 @@ Owner = Annotated[UUID | None, Query(description="only customers this partner ow
 Distributor = Annotated[UUID | None, Query(description="only customers of this distributor's MSPs")]
 
 
+def listed(
+    by: Principal,
+    q: Search = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    owner: Owner = None,
+    distributor: Distributor = None,
+) -> ListQuery:
+    """A list's query parameters, the same on both lists."""
+    return ListQuery(by, limit, q=q, cursor=cursor, owner=owner, distributor=distributor)
+
+
+Listed = Annotated[ListQuery, Depends(listed)]
+
+
 @router.post(
     "",
     status_code=201,
@@ -80,18 +95,10 @@ def add_customer(
 
 
 @router.get("/pending", response_model=PendingPage, responses=LIST, dependencies=SECRET)
-def list_pending_customers(
-    by: Principal,
-    services: ServicesDep,
-    q: Search = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-    owner: Owner = None,
-    distributor: Distributor = None,
-) -> PendingPage:
+def list_pending_customers(query: Listed, services: ServicesDep) -> PendingPage:
     """The Pending customers view; each item's `activation_url` is given to its owner
     only (`null` for everyone else)."""
-    query = ListQuery(by, limit, q=q, cursor=cursor, owner=owner, distributor=distributor)
+    by = query.viewer
     page = current(services.lists).pending(query)
     described = services.queries.describe_all(page.items, by)
     items = [  # dto is validated already: extend it without dumping and validating again
@@ -105,19 +112,11 @@ def list_pending_customers(
 
 @router.get("", response_model=CustomerPage, responses=LIST)
 def list_customers(
-    by: Principal,
-    services: ServicesDep,
-    status: Status | None = None,
-    q: Search = None,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-    owner: Owner = None,
-    distributor: Distributor = None,
+    services: ServicesDep, *, status: Status | None = None, query: Listed
 ) -> CustomerPage:
     """The Customers view: onboarded customers."""
-    query = ListQuery(by, limit, q=q, cursor=cursor, owner=owner, distributor=distributor)
     page = current(services.lists).onboarded(query, status)
-    items = services.queries.describe_all(page.items, by)
+    items = services.queries.describe_all(page.items, query.viewer)
     return CustomerPage(items=items, next_cursor=page.next_cursor)
 
 

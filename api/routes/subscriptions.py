@@ -41,25 +41,17 @@ def set_automatic_upgrade(body: AutomaticUpgrade, on: ConditionalCommand) -> Cus
 
 @router.post("/convert-to-production", **OPTIONS)
 def convert_to_production(body: Conversion, on: ConditionalCommand) -> CustomerDTO:
+    # The body's fields are the command's own (expiration_date, sku, addons).
     outcome = on.customers.convert_to_production(
-        on.customer_id,
-        expiration_date=body.expiration_date,
-        sku=body.sku,
-        addons=body.addons,
-        by=on.by,
-        expected_version=on.version,
+        on.customer_id, **dict(body), by=on.by, expected_version=on.version
     )
     return on.described(outcome)
 
 
 @router.patch("/subscription", **OPTIONS)
 def change_subscription(body: SubscriptionPatch, on: ConditionalCommand) -> CustomerDTO:
+    # The body's fields are the command's own (sku, addons, expiration_date).
     outcome = on.customers.change_subscription(
-        on.customer_id,
-        sku=body.sku,
-        addons=body.addons,
-        expiration_date=body.expiration_date,
-        by=on.by,
-        expected_version=on.version,
+        on.customer_id, **dict(body), by=on.by, expected_version=on.version
     )
     return on.described(outcome)

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import Services, build
+from api.settings import Settings
 from application.clock import TestClock
-from application.settings import Settings
 from tests.support.principals import ADMIN_TOKEN, bearer
 from tests.support.world import (
     CUSTOMER_EMAIL,

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import build
+from api.settings import Settings
 from application.clock import TestClock
-from application.settings import Settings
 from tests.support.server import Server
 
 PARTNER = {"name": "Northwind MSP", "kind": "msp", "status": "production"}

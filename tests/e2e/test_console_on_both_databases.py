@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from application.settings import Settings
+from api.settings import Settings
 from tests.e2e.conftest import ADMIN_TOKEN, SKU, World
 from tests.e2e.console import PAGE, PENDING, csrf_of, organizations, sign_in
 

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.bootstrap import Services
 from api.console.session import COOKIE
-from application.settings import Settings
+from api.settings import Settings
 from tests.e2e.conftest import ADMIN_TOKEN, World, bearer
 from tests.e2e.console import sign_in
 

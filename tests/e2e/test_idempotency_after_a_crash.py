@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from adapters.idempotency_store import IdempotencyKeys
-from application.settings import Settings
+from api.settings import Settings
 from tests.e2e.conftest import SKU, World
 
 NEW = {"organization_name": "Contoso", "notification_email": "it@contoso.example", "sku": SKU}

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import Services, build
+from api.settings import Settings
 from application.clock import TestClock
-from application.settings import Settings
 from tests.e2e.conftest import SKU, World, bearer
 
 NEW = {"organization_name": "Contoso", "notification_email": "a@b.example", "sku": SKU}

@@ -11,9 +11,9 @@ import pytest
 
 from adapters.idempotency_store import IdempotencyKeys
 from api.bootstrap import build
+from api.settings import Settings
 from application.clock import TestClock
 from application.idempotency import Answer, Claim
-from application.settings import Settings
 from tests.e2e.conftest import ADMIN_TOKEN, World, bearer
 
 AS_ADMIN = bearer(ADMIN_TOKEN)

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 
 from api.bootstrap import Services, build
+from api.settings import Settings
 from application.clock import TestClock
 from application.console_sessions import IDLE, Refused, digest
-from application.settings import Settings
 from domain.partner import Partner, PartnerKind
 from domain.service_account import ServiceRole
 from domain.values import Actor, ActorKind

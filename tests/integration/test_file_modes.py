@@ -15,9 +15,9 @@ import pytest
 
 from adapters.smtp import OutboxTransport
 from api.bootstrap import build, link_secret
+from api.settings import Settings
 from application.clock import SystemClock
 from application.mail import Email
-from application.settings import Settings
 from domain.values import PartnerKind
 from tests.support.cli import ADMIN, SECRET, sqlite_file_url
 

@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from adapters.audit_chain import Finding
 from api.app import create_app
 from api.bootstrap import Services, build
+from api.settings import Settings
 from application.errors import TamperedHistory
-from application.settings import Settings
 from domain.customer_events import TrialExtended
 from domain.values import Policy
 from tests.support.clocks import START, a_clock

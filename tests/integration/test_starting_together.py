@@ -11,7 +11,7 @@ import pytest
 
 from adapters.kept_secrets import ADMIN_TOKEN_FILE, kept_secret
 from api.bootstrap import build, link_secret
-from application.settings import Settings
+from api.settings import Settings
 from tests.support.clocks import a_clock
 
 

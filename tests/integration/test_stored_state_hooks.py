@@ -14,8 +14,8 @@ import pytest
 
 from adapters.event_macs import split
 from api.bootstrap import Services, build
+from api.settings import Settings
 from application.clock import TestClock
-from application.settings import Settings
 from domain.partner import Partner
 from domain.values import Actor, ActorKind, PartnerKind
 from tests.support.tampering import Tampering

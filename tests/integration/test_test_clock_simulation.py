@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from api.bootstrap import Services, build
+from api.settings import Settings
 from application.errors import NotFound
 from application.mail import Email, MailError
-from application.settings import Settings
 from domain.errors import DomainError
 from tests.support.clocks import START, a_clock
 from tests.support.principals import ADMIN

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from api.bootstrap import build
+from api.settings import Settings
 from application.clock import Clock, SystemClock
-from application.settings import Settings
 from tests.support.world import an_msp_with_customers
 
 TENANTRY = Path(sys.executable).parent / "tenantry"

@@ -7,8 +7,8 @@ from datetime import timedelta
 from typing import Any
 
 from api.bootstrap import Services, build
+from api.settings import Settings
 from application.clock import TestClock
-from application.settings import Settings
 from projections.schema import CUSTOMERS, DEADLINES, PARTNERS, PENDING
 from projections.views import Views
 from tests.support.world import World

@@ -12,8 +12,8 @@ from typing import Any
 from uuid import UUID
 
 from api.bootstrap import Services, build
+from api.settings import Settings
 from application.clock import Clock, TestClock
-from application.settings import Settings
 from domain.values import Actor, PartnerKind, PartnerStatus, ServiceRole
 from tests.support.principals import ADMIN, ADMIN_TOKEN, SECRET_KEY, an_msp, authenticated, partner
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from api.bootstrap import build
+from api.settings import Settings
 from application.clock import SystemClock
-from application.settings import Settings
 from tests.support.cli import TENANTRY, add_customers, environment, sqlite_file_url, tenantry
 from tests.support.tampering import Tampering
 

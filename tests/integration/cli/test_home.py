@@ -9,7 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from application.settings import CHECKOUT, Settings, default_home
+from api.settings import CHECKOUT, Settings, default_home
 from tests.support.cli import add_customers, environment, tenantry
 
 READ_ONLY = [

@@ -10,8 +10,8 @@ from pathlib import Path
 from eventsourcing.persistence import StoredEvent
 
 from api.bootstrap import build
+from api.settings import Settings
 from application.clock import SystemClock
-from application.settings import Settings
 from domain.customer import Customer
 from tests.integration.cli.test_audit_and_worker import add_customers, tenantry
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from application.database_url import sqlite_path
+from adapters.database_url import sqlite_path
 from domain.values import Catalogue, Policy
 
 DEFAULT_DATABASE_URL = "sqlite:///var/tenantry.db"
