@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 # `make test` runs the suite in this many processes (one a core here: ~8 min, not ~14);
-# tests that start several servers (xdist_group "servers") run one at a time.
+# tests that start several servers (xdist_group "servers") run one at a time, and those
+# that load the whole machine (marker "alone") after the rest, on a quiet machine.
 TEST_WORKERS ?= 2
 # `make demo`: the settable test clock, on its own database and outbox under var/.
 DEMO_ENV := TENANTRY_TEST_CLOCK=1 TENANTRY_DATABASE_URL=sqlite:///var/demo.db \
@@ -31,7 +32,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: install chromium
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not alone"
+	$(BIN)/pytest -m alone
 
 unit: install
 	$(BIN)/pytest tests/unit

@@ -12,7 +12,7 @@ import pytest
 from tests.support.server import Server
 
 # Several server processes under load: one such test at a time (make test's workers).
-pytestmark = pytest.mark.xdist_group("servers")
+pytestmark = [pytest.mark.xdist_group("servers"), pytest.mark.alone]
 
 CONCURRENT = 400
 

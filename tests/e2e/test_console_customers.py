@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from tests.e2e.conftest import World
 from tests.e2e.console import PAGE, PENDING, activate, browser, link, msp, organizations, sign_in
+from tests.support.world import MSP_NAME
 
 __all__ = ["msp"]  # a fixture
 FRAGMENT = {"HX-Request": "true", "HX-Target": "list"}
@@ -105,7 +106,7 @@ def test_an_onboarded_customer_is_in_the_customers_tab_with_its_columns(msp: Wor
     trial_ends = msp.call("msp", "GET", f"/v1/customers/{cid}").json()["trial_ends_at"]
     assert trial_ends.startswith("2026-01-19T09:00")
     assert ">2026-01-19 09:00 UTC</time>" in page
-    for cell in ("<td>TRIAL</td>", "<td>On</td>", "<td>MSP</td>", "<td>Northwind</td>"):
+    for cell in ("<td>TRIAL</td>", "<td>On</td>", "<td>MSP</td>", f"<td>{MSP_NAME}</td>"):
         assert cell in page
 
 

@@ -13,6 +13,7 @@ from domain.partner import Partner
 from domain.values import Actor, ActorKind
 from tests.e2e.conftest import World
 from tests.e2e.console import browser, csrf_of, sign_in
+from tests.support.world import MSP_NAME
 
 SIGNED_OUT = "/console/sign-in"
 
@@ -43,7 +44,7 @@ def test_a_partner_signs_in_and_sees_whose_session_it_is(world: World) -> None:
     sign_in(world.client, world.keys["msp"])
     page = world.client.get("/console/customers")
     assert page.status_code == 200
-    assert "Signed in as Northwind (MSP)" in page.text
+    assert f"Signed in as {MSP_NAME} (MSP)" in page.text
 
 
 @pytest.mark.parametrize(

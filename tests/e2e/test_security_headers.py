@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from api.problems import problem
+from api.problems import Slug, problem
 from tests.e2e.conftest import World
 
 
@@ -52,7 +52,7 @@ def test_the_docs_page_may_not_be_framed(world: World) -> None:
 
 
 def test_a_problem_answered_outside_the_middleware_forbids_sniffing_too() -> None:
-    response = problem("internal", "the server failed")
+    response = problem(Slug.INTERNAL, "the server failed")
     assert response.headers["x-content-type-options"] == "nosniff"
 
 

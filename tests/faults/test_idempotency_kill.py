@@ -23,7 +23,12 @@ import pytest
 from tests.faults.workload import ADMIN_TOKEN, SKU, bearer, call, server_env
 from tests.support.server import Server, serving
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(240), pytest.mark.xdist_group("servers")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.timeout(240),
+    pytest.mark.xdist_group("servers"),
+    pytest.mark.alone,
+]
 WRITERS = 6
 # A placeholder whose command never committed is taken over once stale (60 s).
 RETRY_FOR_S = 90.0

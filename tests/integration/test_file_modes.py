@@ -19,7 +19,8 @@ from api.settings import Settings
 from application.clock import SystemClock
 from application.mail import Email
 from domain.values import PartnerKind
-from tests.support.cli import ADMIN, SECRET, sqlite_file_url
+from tests.support.cli import SECRET, sqlite_file_url
+from tests.support.principals import ADMIN
 
 
 def mode(path: Path) -> int:
