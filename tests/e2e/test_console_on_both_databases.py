@@ -3,29 +3,15 @@ pending with its link, onboarded under Customers, and sign out."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from api.settings import Settings
-from tests.e2e.conftest import ADMIN_TOKEN, SKU, World
+from tests.e2e.conftest import SKU, World
 from tests.e2e.console import PAGE, PENDING, csrf_of, organizations, sign_in
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend_url(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue(f"{request.param}_url"))
-
-
-@pytest.fixture
-def settings(backend_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=backend_url,
-        outbox_dir=tmp_path / "outbox",
-        admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
-        secret_key="s" * 32,  # type: ignore[arg-type]
-        test_clock=True,
-    )
 
 
 def test_the_console_walk(world: World) -> None:
