@@ -13,6 +13,7 @@ from adapters.event_macs import EventMacs
 from adapters.event_store import LibraryEventStore, newest_recorded_at, open_event_store
 from adapters.idempotency_store import IdempotencyKeys
 from adapters.kept_secrets import kept_secret
+from adapters.key_use_store import SqlKeyUses
 from adapters.session_store import SqlSessionRecords
 from adapters.smtp import OutboxTransport, SmtpTransport
 from adapters.sql import open_database
@@ -25,6 +26,8 @@ from application.background import Sweeper, advance_through_deadlines, settle
 from application.clock import Clock, NeverBackwards, SettableClock, SystemClock
 from application.console_sessions import ConsoleSessions
 from application.customers import CustomerCommands
+from application.key_uses import UseRecorder
+from application.keys import KeyCommands
 from application.lists import CustomerLists, DueWork
 from application.mail import MailTransport
 from application.partners import PartnerCommands
@@ -45,6 +48,8 @@ class Services:
     customers: CustomerCommands
     queries: CustomerQueries
     partners: PartnerCommands
+    keys: KeyCommands
+    key_uses: UseRecorder  # notes of keys used, written by the background work
     auth: Authenticator
     links: LinkSigner
     views: Views
@@ -199,7 +204,10 @@ def build(
     admin = settings.admin_token.get_secret_value() if settings.admin_token else None
     # Verified keys are remembered while this process's follower reads every event,
     # so a revoked key or a changed partner is forgotten within the views' lag.
-    auth = Authenticator(uow, admin, watching=lambda: views.follower.running)
+    key_uses = SqlKeyUses(views.db)
+    key_uses.create_schema()
+    uses = UseRecorder(key_uses, clock)
+    auth = Authenticator(uow, admin, watching=lambda: views.follower.running, used=uses.used)
     views.follower.observers.append(auth)
     records = SqlSessionRecords(views.db)
     records.create_schema()
@@ -211,14 +219,18 @@ def build(
         uow=uow,
         customers=customers,
         queries=CustomerQueries(uow, clock, settings.policy),
-        partners=PartnerCommands(uow, clock),
+        partners=PartnerCommands(uow, clock, views.directory),
+        keys=KeyCommands(uow, views.directory, key_uses),
+        key_uses=uses,
         auth=auth,
         links=links,
         views=views,
         lists=views.reader,
         due_work=due_work,
         manager=manager,
-        sweeper=Sweeper(manager, chores=[audit.seal, idempotency.purge, sessions.purge]),
+        sweeper=Sweeper(
+            manager, chores=[audit.seal, idempotency.purge, sessions.purge, uses.flush]
+        ),
         audit=audit,
         activation=ActivationLinks(uow, clock, links),
         idempotency=idempotency,

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from domain.rules import MAX_CODE, MAX_MESSAGE, MAX_NAME
@@ -47,6 +48,12 @@ class NewPartner(Body):
 
 class PartnerPatch(Body):
     status: PartnerStatus
+
+
+KeyId = Annotated[
+    str,
+    Path(pattern="^[0-9a-f]{8,32}$", description="the key's `id`, as its list shows it"),
+]
 
 
 class NewServiceKey(Body):

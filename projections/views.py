@@ -12,8 +12,10 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper
 from domain.values import Policy
 from projections import positions
 from projections.customers import CustomerViews
+from projections.directory import ViewsDirectory
 from projections.failures import ProjectionFailed
 from projections.follower import Follower
+from projections.keys import KeyViews
 from projections.partners import PartnerViews
 from projections.projection import Projection
 from projections.reader import CustomerReader
@@ -37,11 +39,16 @@ class Views:
         self.recorder = recorder
         self.mapper = mapper
         self.db = db
-        self.projections: list[Projection[Any]] = [CustomerViews(policy), PartnerViews()]
+        self.projections: list[Projection[Any]] = [
+            CustomerViews(policy),
+            PartnerViews(),
+            KeyViews(),
+        ]
         self._create_tables()
         self.follower = Follower(recorder, mapper, self.db, self.projections, batch_size=batch_size)
         self.follower.refresh()
         self.reader = CustomerReader(self.db, self.wait_until_current)
+        self.directory = ViewsDirectory(self.db, self.wait_until_current)
 
     def _create_tables(self) -> None:
         with self.db.schema_transaction() as tx:
