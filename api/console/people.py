@@ -1,15 +1,18 @@
-"""Who is signed in, as the page header names them."""
+"""Who is signed in, as the page header names them, and what the header offers them."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from api.bootstrap import Services
+from application.console_sessions import Session
 from application.errors import NotFound
 from domain.partner import Partner
 from domain.service_account import ServiceAccount
 from domain.values import Actor, ActorKind
 
+LISTS_PARTNERS = frozenset({ActorKind.DISTRIBUTOR, ActorKind.ADMIN, ActorKind.AUDITOR})
 KIND = {
     ActorKind.MSP: "MSP",
     ActorKind.DISTRIBUTOR: "distributor",
@@ -30,3 +33,12 @@ def display_name(services: Services, actor: Actor) -> str:
     except (NotFound, ValueError):
         name = actor.id
     return f"{name} ({KIND.get(actor.kind, actor.kind.value)})"
+
+
+def header(services: Services, session: Session) -> dict[str, Any]:
+    """What every signed-in page's header needs: the name, the form token, the links."""
+    return {
+        "who": display_name(services, session.actor),
+        "csrf_token": session.csrf_token,
+        "lists_partners": session.actor.kind in LISTS_PARTNERS,
+    }
