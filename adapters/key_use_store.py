@@ -4,9 +4,11 @@ one row a key, moved forward only."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
+from adapters.sql import create_tables
 from projections.projection import in_list
 from projections.sql import Database
 
@@ -22,13 +24,12 @@ RECORD = (
 )
 
 
+@dataclass(frozen=True)
 class SqlKeyUses:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    db: Database
 
     def create_schema(self) -> None:
-        with self.db.schema_transaction() as tx:
-            tx.execute(CREATE)
+        create_tables(self.db, CREATE)
 
     def record(self, holder_id: UUID, key_id: str, at: datetime) -> None:
         with self.db.transaction() as tx:

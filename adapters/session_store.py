@@ -4,8 +4,10 @@ the browser's cookie carries, is never stored."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from adapters.sql import create_tables
 from application.console_sessions import ABSOLUTE, IDLE, Session
 from domain.values import Actor, ActorKind
 from projections.sql import Database, Row
@@ -30,14 +32,12 @@ DELETE = "DELETE FROM console_sessions WHERE token_hash = ?"
 PURGE = "DELETE FROM console_sessions WHERE created_at <= ? OR last_seen_at <= ?"
 
 
+@dataclass(frozen=True)
 class SqlSessionRecords:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    db: Database
 
     def create_schema(self) -> None:
-        with self.db.schema_transaction() as tx:
-            tx.execute(CREATE)
-            tx.execute(CREATE_INDEX)
+        create_tables(self.db, CREATE, CREATE_INDEX)
 
     def insert(self, session: Session) -> None:
         with self.db.transaction() as tx:

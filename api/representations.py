@@ -8,8 +8,7 @@ from uuid import UUID
 from fastapi import Response
 from pydantic import BaseModel, Field
 
-from application.dto import CustomerDTO
-from application.partners import PartnerDTO
+from application.dto import CustomerDTO, PartnerDTO
 from domain.values import ImportStatus, Stage
 
 

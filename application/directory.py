@@ -8,25 +8,15 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from application.dto import PartnerDTO
+from application.lists import Page
 from domain.values import Actor
 
 
 @dataclass(frozen=True)
 class PartnerRow:
-    id: UUID
-    version: int
-    name: str
-    kind: str
-    status: str
-    distributor_id: UUID | None
-    created_at: datetime
-    customers: int
-
-
-@dataclass(frozen=True)
-class PartnerRows:
-    items: list[PartnerRow]
-    next_cursor: str | None
+    partner: PartnerDTO
+    customers: int  # pending and onboarded
 
 
 @dataclass(frozen=True)
@@ -41,7 +31,7 @@ class KeyRow:
 
 
 class Directory(Protocol):
-    def partners(self, viewer: Actor, limit: int, cursor: str | None) -> PartnerRows:
+    def partners(self, viewer: Actor, limit: int, cursor: str | None) -> Page[PartnerRow]:
         """The partners ``viewer`` may list, oldest first: every partner for the admin
         and auditors, a distributor's MSPs for it, an MSP itself."""
         ...

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from domain.customer import Customer
 from domain.customer_state import ImportError_, LogEntry
 from domain.partner import Partner
-from domain.values import ImportStatus, Source, Stage, Status
+from domain.values import ImportStatus, PartnerKind, PartnerStatus, Source, Stage, Status
 
 
 class Onboarding(BaseModel):
@@ -141,3 +141,18 @@ class Outcome:
 class ActivationLink:
     url: str
     expires_at: datetime
+
+
+class PartnerDTO(BaseModel):
+    id: UUID
+    version: int
+    name: str
+    kind: PartnerKind
+    status: PartnerStatus
+    distributor_id: UUID | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, partner: Partner) -> PartnerDTO:
+        facts = partner.state.model_dump(include=set(cls.model_fields))
+        return cls(id=partner.id, version=partner.version, created_at=partner.created_on, **facts)

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel
-
 from application.clock import Clock
-from application.directory import Directory, PartnerRows
+from application.directory import Directory, PartnerRow
+from application.dto import PartnerDTO
 from application.errors import AnswerLost, Busy, NotFound
+from application.lists import Page
 from application.receipts import served
 from application.unit_of_work import UnitOfWork
 from domain.errors import Forbidden, ValidationFailed
@@ -23,29 +23,6 @@ from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus, ServiceR
 
 KEY_PREFIX = "tnt"
 HOLDER_CODES: dict[str, type[KeyHolder]] = {"p": Partner, "s": ServiceAccount}
-
-
-class PartnerDTO(BaseModel):
-    id: UUID
-    version: int
-    name: str
-    kind: PartnerKind
-    status: PartnerStatus
-    distributor_id: UUID | None
-    created_at: datetime
-
-    @classmethod
-    def of(cls, partner: Partner) -> PartnerDTO:
-        s = partner.state
-        return cls(
-            id=partner.id,
-            version=partner.version,
-            name=s.name,
-            kind=s.kind,
-            status=s.status,
-            distributor_id=s.distributor_id,
-            created_at=partner.created_on,
-        )
 
 
 @dataclass(frozen=True)
@@ -139,7 +116,9 @@ class PartnerCommands:
             raise NotFound(f"no partner {partner_id}")
         return PartnerDTO.of(self.uow.load(Partner, partner_id))
 
-    def list_partners(self, *, by: Actor, limit: int, cursor: str | None = None) -> PartnerRows:
+    def list_partners(
+        self, *, by: Actor, limit: int, cursor: str | None = None
+    ) -> Page[PartnerRow]:
         """The partners ``by`` may list (the admin and auditors all, a distributor its
         MSPs, an MSP itself), with each one's number of customers."""
         if self.directory is None:

@@ -9,7 +9,9 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from application.directory import Directory, KeyRow, PartnerRow, PartnerRows
+from application.directory import Directory, KeyRow, PartnerRow
+from application.dto import PartnerDTO
+from application.lists import Page
 from domain.errors import ValidationFailed
 from domain.values import Actor, ActorKind
 from projections.projection import in_list
@@ -31,7 +33,7 @@ class ViewsDirectory(Directory):
         self.db = db
         self._wait = wait_until_current
 
-    def partners(self, viewer: Actor, limit: int, cursor: str | None) -> PartnerRows:
+    def partners(self, viewer: Actor, limit: int, cursor: str | None) -> Page[PartnerRow]:
         if limit < 1:
             raise ValidationFailed("limit", "must be at least 1")
         self._wait(FRESHNESS_S)
@@ -44,24 +46,14 @@ class ViewsDirectory(Directory):
             f" ORDER BY registered_at, id LIMIT {int(limit) + 1}",
             params,
         )
-        page, more = rows[:limit], len(rows) > limit
-        counts = self._customer_counts([UUID(str(r["id"])) for r in page])
-        items = [
-            PartnerRow(
-                id=UUID(str(r["id"])),
-                version=int(r["version"]),
-                name=r["name"],
-                kind=r["kind"],
-                status=r["status"],
-                distributor_id=UUID(str(r["distributor_id"])) if r["distributor_id"] else None,
-                created_at=self.db.instant(r["registered_at"]),
-                customers=counts.get(UUID(str(r["id"])), 0),
-            )
-            for r in page
+        partners = [
+            PartnerDTO.model_validate({**r, "created_at": self.db.instant(r["registered_at"])})
+            for r in rows[:limit]
         ]
-        last = items[-1] if more else None
+        counts = self._customer_counts([p.id for p in partners])
+        last = partners[-1] if len(rows) > limit else None
         next_cursor = encode_cursor("partners", last.created_at, last.id) if last else None
-        return PartnerRows(items, next_cursor)
+        return Page([PartnerRow(p, counts.get(p.id, 0)) for p in partners], next_cursor)
 
     def keys_of(self, holder_id: UUID) -> list[KeyRow]:
         self._wait(FRESHNESS_S)

@@ -3,6 +3,7 @@ listed, and keys listed and revoked (the admin any, a partner its own)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 from uuid import UUID
 
@@ -23,8 +24,8 @@ from api.representations import (
 )
 from api.routes.customers import Cursor, Limit
 from api.schemas import KeyId, NewPartner, NewServiceKey, PartnerPatch
-from application.keys import KeyDTO
-from application.partners import IssuedKey, PartnerDTO, parse_key
+from application.dto import PartnerDTO
+from application.partners import IssuedKey, parse_key
 
 router = APIRouter(tags=["partners"])
 WRITE = responses(401, 403, 404, 413, 422, 503)
@@ -69,7 +70,7 @@ def list_partners(
     """Partners, first registered first: every partner for the admin and auditors, its
     MSPs for a distributor, itself for an MSP; each with its number of customers."""
     page = services.partners.list_partners(by=by, limit=limit, cursor=cursor)
-    items = [PartnerItem(**row.__dict__) for row in page.items]
+    items = [PartnerItem(**r.partner.model_dump(), customers=r.customers) for r in page.items]
     return PartnerPage(items=items, next_cursor=page.next_cursor)
 
 
@@ -108,7 +109,8 @@ def issue_service_key(body: NewServiceKey, by: AdminPrincipal, services: Service
 )
 def list_partner_keys(partner_id: UUID, by: Principal, services: ServicesDep) -> KeyList:
     """The partner's keys, without their secrets: the admin's, or the partner's own."""
-    return KeyList(items=[key_item(k) for k in services.keys.partner_keys(partner_id, by=by)])
+    keys = services.keys.partner_keys(partner_id, by=by)
+    return KeyList(items=[KeyItem.model_validate(asdict(k)) for k in keys])
 
 
 @router.delete(
@@ -129,7 +131,7 @@ def revoke_partner_key(
 def list_service_keys(by: AdminPrincipal, services: ServicesDep) -> ServiceKeyList:
     """The importers' and auditors' keys, without their secrets."""
     items = [
-        ServiceKeyItem(**key_item(k).model_dump(), role=k.holder_kind, name=k.holder_name)
+        ServiceKeyItem.model_validate({**asdict(k), "role": k.holder_kind, "name": k.holder_name})
         for k in services.keys.service_keys(by=by)
     ]
     return ServiceKeyList(items=items)
@@ -142,16 +144,6 @@ def revoke_service_key(key_id: KeyId, by: AdminPrincipal, services: ServicesDep)
     """Revoke a service account's key: every process refuses it within a second."""
     services.keys.revoke_service_key(key_id, by=by)
     return Response(status_code=204)
-
-
-def key_item(key: KeyDTO) -> KeyItem:
-    return KeyItem(
-        id=key.id,
-        prefix=key.prefix,
-        holder_id=key.holder_id,
-        created_at=key.created_at,
-        last_used_at=key.last_used_at,
-    )
 
 
 def shown(issued: IssuedKey) -> ApiKey:

@@ -14,11 +14,12 @@ def key_id_of(api_key: str) -> str:
 
 
 def test_an_issued_key_is_listed_by_its_id_and_prefix_never_its_secret(world: World) -> None:
-    # Given a partner with a second key
+    # Given a partner with a second key, issued a minute after the first
+    world.clock.advance(timedelta(minutes=1))
     issued = world.call("admin", "POST", f"/v1/partners/{world.ids['msp']}/api-keys").json()
     # When the partner lists its keys
     listed = world.call("msp", "GET", f"/v1/partners/{world.ids['msp']}/api-keys")
-    # Then both are there, named by id and prefix, and no secret is in the answer
+    # Then both are there, oldest first, named by id and prefix, and no secret is shown
     assert listed.status_code == 200, listed.text
     items = listed.json()["items"]
     assert [i["id"] for i in items] == [key_id_of(world.keys["msp"]), issued["id"]]
