@@ -18,7 +18,7 @@ from application.console_sessions import Session
 from application.dto import CustomerDTO
 from application.errors import NotFound, PreconditionFailed
 from domain.customer import Customer
-from domain.errors import DomainError, PartnerInTrial
+from domain.errors import DomainError, PartnerInTrial, ValidationFailed
 
 MOST = 100  # a page of the Customers tab holds at most this many
 TARGET = re.compile(r"^([0-9a-f-]{36}):([0-9]{1,18})$")
@@ -87,6 +87,8 @@ def readable(error: DomainError) -> str:
         return IN_TRIAL
     if isinstance(error, PreconditionFailed):
         return STALE.format(actual=error.actual)
+    if isinstance(error, ValidationFailed):
+        return sentence(f"{error.field.replace('_', ' ')}: {error.message}")
     return sentence(error.detail)
 
 

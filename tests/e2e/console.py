@@ -37,7 +37,10 @@ PENDING = f"{PAGE}?tab=pending"
 
 
 def organizations(page: str) -> list[str]:
-    return [unescape(name) for name in re.findall(r'<th scope="row">(?:<a [^>]*>)?([^<]*)(?:</a>)?</th>', page)]
+    return [
+        unescape(name)
+        for name in re.findall(r'<th scope="row">(?:<a [^>]*>)?([^<]*)(?:</a>)?</th>', page)
+    ]
 
 
 def link(page: str, label: str) -> str | None:
