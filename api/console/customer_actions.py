@@ -54,15 +54,22 @@ Kept = Annotated[list[UUID], Form(alias="customer", max_length=100)]
 
 @router.get(BASE + "/{action}")
 def panel(
-    action: Action, request: Request, services: ServicesDep, session: SignedIn, customer: Ids = []
-) -> Response:  # noqa: B006
+    action: Action,
+    request: Request,
+    services: ServicesDep,
+    session: SignedIn,
+    customer: Ids = [],  # noqa: B006
+) -> Response:
     return answer(request, services, session, action, customer, [])
 
 
 @router.post(BASE + "/extend-trial")
 def extend_trial(
-    request: Request, services: ServicesDep, session: CsrfChecked, target: Targets = []
-) -> Response:  # noqa: B006
+    request: Request,
+    services: ServicesDep,
+    session: CsrfChecked,
+    target: Targets = [],  # noqa: B006
+) -> Response:
     pairs = targets(target)
     results, errors = each(
         services,
@@ -101,7 +108,7 @@ def manage_upgrade(
 
 
 @router.post(BASE + "/convert")
-def convert(  # noqa: PLR0913
+def convert(
     request: Request,
     services: ServicesDep,
     session: CsrfChecked,
@@ -123,14 +130,16 @@ def convert(  # noqa: PLR0913
             by=session.actor,
             expected_version=version,
         ),
-        lambda o: "Converted to production: the subscription expires on "
-        f"{utc(o.customer.expiration_date)} (UTC).",
+        lambda o: (
+            "Converted to production: the subscription expires on "
+            f"{utc(o.customer.expiration_date)} (UTC)."
+        ),
     )
     return answer(request, services, session, "convert", customer, results, errors)
 
 
 @router.post(BASE + "/edit")
-def edit(  # noqa: PLR0913
+def edit(
     request: Request,
     services: ServicesDep,
     session: CsrfChecked,
@@ -152,7 +161,7 @@ def edit(  # noqa: PLR0913
             by=session.actor,
             expected_version=version,
         ),
-        lambda o: subscription_message(o),
+        subscription_message,
     )
     return answer(request, services, session, "edit", customer, results, errors)
 
@@ -204,7 +213,7 @@ def subscription_message(outcome: Outcome) -> str:
     return f"Subscription saved: SKU {dto.sku}, add-ons {addons}{expires}."
 
 
-def answer(  # noqa: PLR0913, PLR0917
+def answer(
     request: Request,
     services: ServicesDep,
     session: Session,

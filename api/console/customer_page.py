@@ -101,4 +101,3 @@ def actor_name(services: ServicesDep, actor: ActorDTO) -> str:
     if kind in NAMED:
         return NAMED[kind]
     return display_name(services, Actor(kind=kind, id=actor.id))
-

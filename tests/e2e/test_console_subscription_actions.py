@@ -139,7 +139,7 @@ def test_an_msp_in_trial_reads_that_it_must_be_in_production_first(world: World)
     page = panel(client, "convert", cid)
     assert APPLY_DISABLED in page
     assert "it must be in production first" in page
-    assert f"<fieldset disabled>" in page
+    assert "<fieldset disabled>" in page
 
 
 def test_a_direct_customer_cannot_be_converted_and_says_why(world: World) -> None:
