@@ -220,3 +220,32 @@ def test_a_distributor_edits_nothing_and_reads_why(world: World) -> None:
     page = panel(distributor, "edit", cid)
     assert APPLY_DISABLED in page
     assert "read-only access to its MSPs&#39; customers: cannot change the subscription." in page
+
+
+def test_with_two_customers_ticked_each_gets_its_own_form_and_one_apply_leaves_the_other(
+    msp: World,
+) -> None:
+    first = onboarded(msp, name="Contoso")
+    second = onboarded(msp, name="Fabrikam")
+    page = panel(msp.client, "convert", first, second)
+    assert page.count(">Apply</button>") == 2
+    assert targets_of(page) == [
+        f"{first}:{read(msp, first)['version']}",
+        f"{second}:{read(msp, second)['version']}",
+    ]
+    converted = post(
+        msp, "convert", page, customer=[first, second], expiration_date="2027-03-31", sku=""
+    )
+    assert "<strong>Contoso</strong>: Converted to production" in converted.text
+    assert "Fabrikam" in converted.text  # still in the panel, to convert next
+    assert converted.text.count(">Apply</button>") == 2
+    assert read(msp, first)["status"] == "PRODUCTION"
+    assert read(msp, second)["status"] == "TRIAL"
+
+
+def test_the_primary_upgrade_button_is_the_one_that_changes_something(msp: World) -> None:
+    cid = onboarded(msp)
+    page = panel(msp.client, "upgrade", cid)
+    assert '<button type="submit" name="enabled" value="false">Hold the upgrade' in page
+    held = post(msp, "upgrade", page, enabled="false").text
+    assert '<button type="submit" name="enabled" value="true">Release the upgrade' in held
