@@ -54,7 +54,8 @@ def test_before_the_window_apply_is_disabled_and_says_from_when(msp: World) -> N
     cid = onboarded(msp)
     page = panel(msp.client, "extend-trial", cid)
     assert page.startswith('<section id="panel"')
-    assert 'value="2026-01-19 09:00 UTC → 2026-01-26 09:00 UTC"' in unescape(page)
+    assert 'readonly rows="2"' in page
+    assert ">2026-01-19 09:00 UTC\n→ 2026-01-26 09:00 UTC</textarea>" in unescape(page)
     assert APPLY_DISABLED in page
     available = msp.call("msp", "GET", f"/v1/customers/{cid}").json()["actions"]["extend_trial"]
     assert available["available_from"].startswith("2026-01-16T09:00")
