@@ -7,7 +7,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from api.console import add_customer, customers, partners, reissue, sign_in
+from api.console import (
+    add_customer,
+    customer_actions,
+    customer_page,
+    customers,
+    partners,
+    reissue,
+    sign_in,
+)
 from api.console.session import COOKIE, CsrfRefused, SignInRequired
 from api.console.templates import is_htmx, render
 from api.sign_in_throttle import FailedSignIns
@@ -25,6 +33,8 @@ def install(app: FastAPI, failures: FailedSignIns) -> None:
     app.include_router(add_customer.router)
     app.include_router(reissue.router)
     app.include_router(partners.router)
+    app.include_router(customer_actions.router)
+    app.include_router(customer_page.router)  # after /console/customers/new
     app.add_exception_handler(SignInRequired, _sign_in_required)
     app.add_exception_handler(CsrfRefused, _csrf_refused)
 

@@ -33,6 +33,12 @@ Tab = Literal["customers", "pending"]
 TABS = ("customers", "pending")
 Cursor = Annotated[str | None, Query(max_length=500, pattern="^[A-Za-z0-9_-]+$")]
 Back = Annotated[str | None, Query(max_length=12_000, pattern="^[A-Za-z0-9_.-]*$")]
+ACTION_MENU = (
+    ("extend-trial", "+ Extend trial"),
+    ("upgrade", "Manage subscription upgrade"),
+    ("convert", "Convert to production account"),
+    ("edit", "Edit SKUs and expiration dates"),
+)
 BAD_POSITION = "That position in the list is not valid any more; here is its first page."
 
 
@@ -72,6 +78,7 @@ def customers_page(
         **header(services, session),
         "tab": tab,
         "can_add": session.actor.kind in PARTNERS,
+        "action_menu": ACTION_MENU,
         "q": q,
         "status": status,
         "statuses": [s.value for s in Status],

@@ -83,7 +83,7 @@ def test_an_msp_signs_in_sees_its_customers_copies_a_link_and_signs_out(
     assert re.search(r"q=litw", page.url)
 
     page.get_by_role("link", name="Customers", exact=True).first.click()
-    page.get_by_role("button", name="Action").click()
+    page.get_by_role("button", name="Action", exact=True).click()
     page.get_by_role("link", name="Add customer").click()
     page.get_by_label("Organization name").fill("Adatum")
     page.get_by_label("Notification email").fill("it@adatum.example")

@@ -54,15 +54,16 @@ class Api:
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
+    """``tenantry serve`` with the test clock, on SQLite and on PostgreSQL."""
     home = tmp_path_factory.mktemp("console")
     if request.param == "sqlite":
-        with live_server(home) as running:
+        with live_server(home, TENANTRY_TEST_CLOCK="1") as running:
             yield running
         return
     admin_url = request.getfixturevalue("postgres_server")
     url = create_database(admin_url)
     try:
-        with live_server(home, TENANTRY_DATABASE_URL=url) as running:
+        with live_server(home, TENANTRY_DATABASE_URL=url, TENANTRY_TEST_CLOCK="1") as running:
             yield running
     finally:
         drop_database(admin_url, url)
@@ -71,7 +72,7 @@ def server(
 @pytest.fixture(scope="module")
 def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """For checks the database cannot change (accessibility): SQLite only."""
-    with live_server(tmp_path_factory.mktemp("console")) as running:
+    with live_server(tmp_path_factory.mktemp("console"), TENANTRY_TEST_CLOCK="1") as running:
         yield running
 
 
