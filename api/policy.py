@@ -22,6 +22,7 @@ ALLOWED: dict[str, frozenset[ActorKind]] = {
     "change_partner_status": frozenset({ADMIN}),
     "issue_partner_key": frozenset({ADMIN}),
     "issue_service_key": frozenset({ADMIN}),
+    "invite_user": frozenset({ADMIN}),
     "add_customer": PARTNERS | {ADMIN},
     "list_pending_customers": READERS,
     "list_customers": READERS,

@@ -1,4 +1,5 @@
-"""The admin registers partners, changes their status and issues API keys."""
+"""The admin registers partners, changes their status, issues API keys and invites
+the partners' first users."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from api.deps import IDEMPOTENT, SECRET, AdminPrincipal, ServicesDep
 from api.headers import LOCATION, answers
 from api.problems import responses
 from api.representations import ApiKey, PartnerWithKey
-from api.schemas import NewPartner, NewServiceKey, PartnerPatch
+from api.schemas import NewPartner, NewServiceKey, NewUser, PartnerPatch
 from application.partners import IssuedKey, PartnerDTO
+from application.users import UserDTO
 
 router = APIRouter(tags=["partners"])
 WRITE = responses(401, 403, 404, 413, 422, 503)
@@ -76,6 +78,19 @@ def issue_partner_key(partner_id: UUID, by: AdminPrincipal, services: ServicesDe
 def issue_service_key(body: NewServiceKey, by: AdminPrincipal, services: ServicesDep) -> ApiKey:
     """A service account (importer or auditor) and its API key, shown only here."""
     return shown(services.partners.register_service_account(role=body.role, name=body.name, by=by))
+
+
+@router.post(
+    "/v1/partners/{partner_id}/users", status_code=201, response_model=UserDTO, responses=WRITE
+)
+def invite_user(
+    partner_id: UUID, body: NewUser, by: AdminPrincipal, services: ServicesDep
+) -> UserDTO:
+    """Invite a person as a user of the partner: they get a one-time sign-in link by
+    email (valid 15 minutes; another one from the console's sign-in page)."""
+    return services.users.invite(
+        partner_id=partner_id, email=body.email, name=body.name, role=body.role, by=by
+    ).user
 
 
 def shown(issued: IssuedKey) -> ApiKey:

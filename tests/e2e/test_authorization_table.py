@@ -47,6 +47,7 @@ TABLE: list[tuple[str | None, str, str, Any, dict[str, int]]] = [
     ),
     ("issue_partner_key", "POST", "/v1/partners/{msp}/api-keys", None, ADMIN_ONLY),
     ("issue_service_key", "POST", "/v1/service-keys", {"role": "auditor", "name": "a"}, ADMIN_ONLY),
+    ("invite_user", "POST", "/v1/partners/{msp}/users", {"email": "ada@msp.example"}, ADMIN_ONLY),
     (
         "add_customer",
         "POST",
