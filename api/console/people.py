@@ -18,9 +18,12 @@ KIND = {
 
 
 def display_name(services: Services, actor: Actor) -> str:
-    """``Northwind (MSP)``, ``Audit (auditor)``, ``the admin``."""
+    """``Northwind (MSP)``, ``Audit (auditor)``, ``the admin``; a person as
+    ``Ada Lovelace (ada@msp.example), Northwind (MSP)``."""
     if actor.kind is ActorKind.ADMIN:
         return "the admin"
+    if actor.user_id is not None:
+        return f"{person(services, actor)}, {display_name(services, actor.principal)}"
     try:
         holder_id = UUID(actor.id)
         if actor.kind is ActorKind.AUDITOR:
@@ -30,3 +33,13 @@ def display_name(services: Services, actor: Actor) -> str:
     except (NotFound, ValueError):
         name = actor.id
     return f"{name} ({KIND.get(actor.kind, actor.kind.value)})"
+
+
+def person(services: Services, actor: Actor) -> str | None:
+    """``Ada Lovelace (ada@msp.example)``: the person ``actor`` names, if any."""
+    if actor.user_id is None:
+        return None
+    user = services.users.get(actor.user_id)
+    if user is None:
+        return str(actor.user_id)
+    return f"{user.name} ({user.email})" if user.name else user.email
