@@ -81,7 +81,11 @@ def issue_service_key(body: NewServiceKey, by: AdminPrincipal, services: Service
 
 
 @router.post(
-    "/v1/partners/{partner_id}/users", status_code=201, response_model=UserDTO, responses=WRITE
+    "/v1/partners/{partner_id}/users",
+    status_code=201,
+    response_model=UserDTO,
+    responses=WRITE,
+    dependencies=IDEMPOTENT,
 )
 def invite_user(
     partner_id: UUID, body: NewUser, by: AdminPrincipal, services: ServicesDep
