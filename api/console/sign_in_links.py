@@ -3,8 +3,9 @@ sign-in page, then the link's page, whose **Sign in** button (a POST) uses the l
 and opens the session. Following the link only shows that page, so a mail scanner that
 opens every link does not use it up.
 
-Asking for a link answers the same whether or not the address is a user's; asking is
-throttled per address (``ASKED_PER_MINUTE``), so nobody floods a person's mailbox.
+Asking for a link answers the same whether or not the address is a user's (the email is
+sent after the answer, so its time tells nothing either); asking is throttled per
+address (``ASKED_PER_MINUTE``), so nobody floods a person's mailbox.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, BackgroundTasks, Form, Path, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -47,7 +47,10 @@ def asked_links(request: Request) -> FailedSignIns:
 
 @router.post("/console/sign-in/email")
 async def email_a_link(
-    request: Request, services: ServicesDep, email: Annotated[str, Form(max_length=320)] = ""
+    request: Request,
+    services: ServicesDep,
+    background: BackgroundTasks,
+    email: Annotated[str, Form(max_length=320)] = "",
 ) -> Response:
     if not same_origin(request):
         return render(request, PAGE, page_context(link_error=FOREIGN), status_code=403)
@@ -64,7 +67,8 @@ async def email_a_link(
         answer.headers["Retry-After"] = str(wait)
         return answer
     asked_links(request).failed(identity)
-    await run_in_threadpool(services.users.email_sign_in_link, address)
+    # After the answer: how long the mail server takes tells nothing of the address.
+    background.add_task(services.users.email_sign_in_link, address)
     return render(request, PAGE, page_context(link_note=SENT.format(email=address)))
 
 
