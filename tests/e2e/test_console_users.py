@@ -4,6 +4,7 @@ names them. A partner's admin users manage its users on the **Users** page."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -234,3 +235,32 @@ def test_a_partner_key_or_the_admin_gets_no_users_page(world: World) -> None:
     answer = world.client.get("/console/users")
     assert answer.status_code == 403
     assert "sign in with a link sent to their email address" in answer.text
+
+
+def test_the_logs_show_no_sign_in_link(
+    world: World, outbox: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    invite(world)
+    path = path_of(last_sign_in_link(outbox, ADA))
+    with caplog.at_level(logging.WARNING, logger="tenantry.api"):
+        logging.getLogger("tenantry.api").warning("unhandled error on %s %s", "POST", path)
+    assert "/console/sign-in/link/…" in caplog.text
+    assert path not in caplog.text
+
+
+def test_the_admins_invitation_is_refused_for_a_user_an_unknown_partner_or_a_bad_role(
+    world: World,
+) -> None:
+    invite(world)
+    users = f"/v1/partners/{world.ids['msp']}/users"
+    again = world.call("admin", "POST", users, json={"email": ADA})
+    assert again.status_code == 422
+    assert again.json()["errors"] == [{"loc": ["email"], "msg": "is already the address of a user"}]
+    nobody = "/v1/partners/3f1d5c5e-8e3b-4e0e-9a43-1f5b1b9b1b1b/users"
+    assert world.call("admin", "POST", nobody, json={"email": GRACE}).status_code == 404
+    bad = world.call("admin", "POST", users, json={"email": GRACE, "role": "owner"})
+    assert bad.status_code == 422
+    answer = world.call("admin", "POST", users, json={"email": GRACE})
+    assert answer.status_code == 201
+    assert answer.json()["role"] == "member"
+    assert "sign-in" not in answer.text  # the link goes only by email
