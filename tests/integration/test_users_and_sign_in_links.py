@@ -5,6 +5,7 @@ as the partner with the person named, and stops when the person is removed."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
@@ -154,3 +155,24 @@ def test_an_admin_user_manages_the_partners_users_and_a_member_does_not(
     assert promoted.role is UserRole.ADMIN
     with pytest.raises(NotFound):  # another partner's person sees no such user
         services.users.of_partner(world.msp_id, by=world.other_msp)
+
+
+def test_of_two_uses_of_a_link_at_once_one_signs_in(
+    world: World, services: Services, outbox: Path
+) -> None:
+    invite_ada(world)
+    token = token_of(last_sign_in_link(outbox, ADA))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        taken = list(pool.map(lambda _: services.users.links.consume(token), range(2)))
+    assert sum(link is not None for link in taken) == 1
+
+
+def test_the_users_view_rebuilt_is_the_one_kept_live(world: World, services: Services) -> None:
+    invite_ada(world)
+    services.users.invite(partner_id=world.msp_id, email=GRACE, by=ADMIN)
+    services.users.remove(services.users.of_partner(world.msp_id, by=ADMIN)[1].id, by=ADMIN)
+    services.views.wait_until_current()
+    live = services.views.db.rows("SELECT * FROM view_users ORDER BY email")
+    services.views.rebuild("users")
+    assert services.views.db.rows("SELECT * FROM view_users ORDER BY email") == live
+    assert [r["email"] for r in live] == [ADA, GRACE]
