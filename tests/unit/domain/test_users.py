@@ -68,9 +68,7 @@ def invite(by: Actor, inviter: User | None, email: str = GRACE, **kw: object) ->
     )
 
 
-def test_given_nothing_when_the_admin_invites_then_the_user_is_invited_under_its_address() -> (
-    None
-):
+def test_given_nothing_when_the_admin_invites_then_the_user_is_invited_under_its_address() -> None:
     recorded = (
         given()
         .when(invite(ADMIN, None, email="Grace@MSP.example"))
@@ -130,8 +128,8 @@ def test_given_a_bad_address_or_name_when_invited_then_the_field_says_why() -> N
 
 
 def test_given_an_invited_user_when_they_sign_in_then_they_join_by_themself() -> None:
-    recorded = given(invited(), aggregate_id=ADA_ID).when(lambda u: u.join(at=LATER)).then(
-        User.Joined
+    recorded = (
+        given(invited(), aggregate_id=ADA_ID).when(lambda u: u.join(at=LATER)).then(User.Joined)
     )
     assert recorded[0].actor == AS_ADA
 
