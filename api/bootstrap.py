@@ -15,6 +15,7 @@ from adapters.idempotency_store import IdempotencyKeys
 from adapters.kept_secrets import kept_secret
 from adapters.key_use_store import SqlKeyUses
 from adapters.session_store import SqlSessionRecords
+from adapters.sign_in_link_store import SqlSignInLinkRecords
 from adapters.smtp import OutboxTransport, SmtpTransport
 from adapters.sql import open_database
 from adapters.work_claims import WorkClaims
@@ -33,7 +34,9 @@ from application.mail import MailTransport
 from application.partners import PartnerCommands
 from application.process_manager import ProcessManager
 from application.queries import CustomerQueries
+from application.sign_in_links import SignInLinks
 from application.unit_of_work import UnitOfWork
+from application.users import UserCommands
 from projections.views import Views
 
 SETTLE_TIMEOUT_S = 60.0
@@ -62,6 +65,7 @@ class Services:
     idempotency: IdempotencyKeys
     macs: EventMacs
     sessions: ConsoleSessions
+    users: UserCommands
     cookie_key: bytes  # signs the console's session cookie
     # Readings for /metrics and /readyz: name -> (help, read) and name -> probe.
     gauges: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
@@ -192,11 +196,12 @@ def build(
     idempotency = IdempotencyKeys(views.db, clock, secret)
     idempotency.create_schema()
     customers = CustomerCommands(uow, clock, settings.policy, settings.catalogue)
+    mail = mail_transport(settings)
     manager = ProcessManager(
         due_work=due_work,
         customers=customers,
         uow=uow,
-        mail=mail_transport(settings),
+        mail=mail,
         links=links,
         clock=clock,
         policy=settings.policy,
@@ -212,6 +217,10 @@ def build(
     records = SqlSessionRecords(views.db)
     records.create_schema()
     sessions = ConsoleSessions(auth, uow, records, clock)
+    link_records = SqlSignInLinkRecords(views.db)
+    link_records.create_schema()
+    sign_in_links = SignInLinks(link_records, clock, settings.public_url)
+    users = UserCommands(uow, clock, sign_in_links, mail, views.users)
     return Services(
         settings=settings,
         clock=clock,
@@ -229,12 +238,14 @@ def build(
         due_work=due_work,
         manager=manager,
         sweeper=Sweeper(
-            manager, chores=[audit.seal, idempotency.purge, sessions.purge, uses.flush]
+            manager,
+            chores=[audit.seal, idempotency.purge, sessions.purge, sign_in_links.purge, uses.flush],
         ),
         audit=audit,
         activation=ActivationLinks(uow, clock, links),
         idempotency=idempotency,
         macs=macs,
         sessions=sessions,
+        users=users,
         cookie_key=hmac.digest(secret, b"tenantry console cookies v1", "sha256"),
     )

@@ -27,6 +27,7 @@ ALLOWED: dict[str, frozenset[ActorKind]] = {
     "revoke_partner_key": PARTNERS | {ADMIN},
     "list_service_keys": frozenset({ADMIN}),
     "revoke_service_key": frozenset({ADMIN}),
+    "invite_user": frozenset({ADMIN}),
     "add_customer": PARTNERS | {ADMIN},
     "list_pending_customers": READERS,
     "list_customers": READERS,

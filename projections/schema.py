@@ -183,6 +183,19 @@ API_KEYS = Table(
 POSITIONS = "projection_positions"
 
 
+USERS = Table(
+    name="view_users",
+    columns=(
+        ("id", "{uuid} NOT NULL"),
+        ("version", "INTEGER NOT NULL"),
+        ("partner_id", "{uuid} NOT NULL"),
+        ("email", "TEXT NOT NULL"),
+    ),
+    primary_key=("id",),
+    indexes=(("partner_id", "email"),),
+)
+
+
 def create_all(tx: Tx, tables: tuple[Table, ...], dialect: Dialect, suffix: str = "") -> None:
     for table in tables:
         tx.execute(table.create(suffix))

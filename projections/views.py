@@ -22,6 +22,7 @@ from projections.reader import CustomerReader
 from projections.rebuild import rebuild_all
 from projections.schema import create_all, create_positions
 from projections.sql import Database
+from projections.users import UserDirectory, UserViews
 
 READ_YOUR_WRITES_TIMEOUT = 2.0
 
@@ -43,12 +44,14 @@ class Views:
             CustomerViews(policy),
             PartnerViews(),
             KeyViews(),
+            UserViews(),
         ]
         self._create_tables()
         self.follower = Follower(recorder, mapper, self.db, self.projections, batch_size=batch_size)
         self.follower.refresh()
         self.reader = CustomerReader(self.db, self.wait_until_current)
         self.directory = ViewsDirectory(self.db, self.wait_until_current)
+        self.users = UserDirectory(self.db, self.wait_until_current)
 
     def _create_tables(self) -> None:
         with self.db.schema_transaction() as tx:

@@ -15,6 +15,8 @@ from api.console import (
     partners,
     reissue,
     sign_in,
+    sign_in_links,
+    users,
 )
 from api.console.session import COOKIE, CsrfRefused, SignInRequired
 from api.console.templates import is_htmx, render
@@ -28,7 +30,10 @@ EXPIRED_FORM = (
 def install(app: FastAPI, failures: FailedSignIns) -> None:
     """The console's routes; ``failures`` are the sign-in failures the API counts too."""
     app.state.sign_in_failures = failures
+    app.state.sign_in_links_asked = FailedSignIns(sign_in_links.ASKED_PER_MINUTE)
     app.include_router(sign_in.router)
+    app.include_router(sign_in_links.router)
+    app.include_router(users.router)
     app.include_router(customers.router)
     app.include_router(add_customer.router)
     app.include_router(reissue.router)

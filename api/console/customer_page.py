@@ -97,7 +97,10 @@ def owner_name(services: ServicesDep, customer: CustomerDTO) -> str:
 
 
 def actor_name(services: ServicesDep, actor: ActorDTO) -> str:
+    """``Ada Lovelace (ada@msp.example), Northwind (MSP)`` for a partner's person,
+    ``Northwind (MSP)`` for its key, ``the importer``, ``the system``."""
     kind = ActorKind(actor.kind)
     if kind in NAMED:
         return NAMED[kind]
-    return display_name(services, Actor(kind=kind, id=actor.id))
+    principal = display_name(services, Actor(kind=kind, id=actor.id))
+    return f"{actor.label}, {principal}" if actor.label else principal

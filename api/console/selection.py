@@ -11,7 +11,7 @@ from uuid import UUID
 
 from fastapi import Form, Query
 
-from api.console.people import display_name
+from api.console.people import header
 from api.deps import ServicesDep
 from api.problems import Slug
 from application.console_sessions import Session
@@ -116,4 +116,4 @@ def status_of(error: DomainError) -> int:
 
 def viewer(services: ServicesDep, session: Session) -> dict[str, object]:
     """What every console page's layout needs."""
-    return {"who": display_name(services, session.actor), "csrf_token": session.csrf_token}
+    return header(services, session)

@@ -1,5 +1,6 @@
-"""The admin registers partners, changes their status and issues API keys; partners are
-listed, and keys listed and revoked (the admin any, a partner its own)."""
+"""The admin registers partners, changes their status, issues API keys and invites the
+partners' first users; partners are listed, and keys listed and revoked (the admin any,
+a partner its own)."""
 
 from __future__ import annotations
 
@@ -23,9 +24,10 @@ from api.representations import (
     ServiceKeyList,
 )
 from api.routes.customers import Cursor, Limit
-from api.schemas import KeyId, NewPartner, NewServiceKey, PartnerPatch
+from api.schemas import KeyId, NewPartner, NewServiceKey, NewUser, PartnerPatch
 from application.dto import PartnerDTO
 from application.partners import IssuedKey, parse_key
+from application.users import UserDTO
 
 router = APIRouter(tags=["partners"])
 WRITE = responses(401, 403, 404, 413, 422, 503)
@@ -144,6 +146,23 @@ def revoke_service_key(key_id: KeyId, by: AdminPrincipal, services: ServicesDep)
     """Revoke a service account's key: every process refuses it within a second."""
     services.keys.revoke_service_key(key_id, by=by)
     return Response(status_code=204)
+
+
+@router.post(
+    "/v1/partners/{partner_id}/users",
+    status_code=201,
+    response_model=UserDTO,
+    responses=WRITE,
+    dependencies=IDEMPOTENT,
+)
+def invite_user(
+    partner_id: UUID, body: NewUser, by: AdminPrincipal, services: ServicesDep
+) -> UserDTO:
+    """Invite a person as a user of the partner: they get a one-time sign-in link by
+    email (valid 15 minutes; another one from the console's sign-in page)."""
+    return services.users.invite(
+        partner_id=partner_id, email=body.email, name=body.name, role=body.role, by=by
+    ).user
 
 
 def shown(issued: IssuedKey) -> ApiKey:

@@ -65,6 +65,7 @@ TABLE: list[tuple[str | None, str, str, Any, dict[str, int]]] = [
     ),
     ("list_service_keys", "GET", "/v1/service-keys", None, refused(admin=200)),
     ("revoke_service_key", "DELETE", f"/v1/service-keys/{NO_KEY}", None, refused(admin=404)),
+    ("invite_user", "POST", "/v1/partners/{msp}/users", {"email": "ada@msp.example"}, ADMIN_ONLY),
     (
         "add_customer",
         "POST",
