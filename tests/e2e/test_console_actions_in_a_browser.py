@@ -6,13 +6,24 @@ Screenshots of each panel at 1280 px and 390 px go to ``var/screenshots/``."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, expect
 
-from tests.support.browser import Api, browser, context, server, shoot, watched
+from tests.support.browser import (
+    Api,
+    browser,
+    context,
+    instant,
+    open_action,
+    server,
+    shoot,
+    sign_in,
+    utc,
+    watched,
+)
 from tests.support.live import ADMIN_TOKEN
 from tests.support.server import Server
 
@@ -20,30 +31,6 @@ __all__ = ["browser", "context", "server"]  # fixtures
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
 WINDOW_OPEN_DAYS = 11  # a 14-day trial may be extended in its last 3 days
 EXTENSION = timedelta(days=7)
-
-
-def instant(at: str) -> datetime:
-    return datetime.fromisoformat(at.replace("Z", "+00:00"))
-
-
-def utc(at: str) -> str:
-    """An API instant as the console writes it."""
-    return f"{instant(at):%Y-%m-%d %H:%M} UTC"
-
-
-def sign_in(page: Page, server: Server, key: str) -> None:
-    page.goto(f"{server.url}/console/sign-in")
-    page.get_by_label("API key").fill(key)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Customers", exact=True)).to_be_visible()
-
-
-def open_action(page: Page, organization: str, label: str) -> None:
-    """Tick ``organization`` on the Customers tab and choose ``label`` in Actions."""
-    page.get_by_role("checkbox", name=f"Select {organization}").check()
-    page.get_by_role("button", name="Actions").click()
-    page.get_by_role("button", name=label, exact=True).click()
-    expect(page.get_by_role("heading", name=label, exact=True)).to_be_visible()
 
 
 def test_extend_hold_and_convert_through_the_actions_menu(

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
 
 from tests.conftest import create_database, drop_database
 from tests.support.live import live_server
@@ -150,3 +151,30 @@ def accessible(page: Page, name: str) -> None:
         page.wait_for_timeout(100)
         assert axe_violations(page) == [], f"{name} at {width} px"
     page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def instant(at: str) -> datetime:
+    return datetime.fromisoformat(at.replace("Z", "+00:00"))
+
+
+def utc(at: str) -> str:
+    """An API instant as the console writes it."""
+    return f"{instant(at):%Y-%m-%d %H:%M} UTC"
+
+
+def sign_in(page: Page, server: Server, key: str) -> None:
+    """Sign in with an API key, on the sign-in page's second form (whoever was signed
+    in on the page's context before is not any more)."""
+    page.context.clear_cookies()
+    page.goto(f"{server.url}/console/sign-in")
+    page.get_by_label("API key").fill(key)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Customers", exact=True)).to_be_visible()
+
+
+def open_action(page: Page, organization: str, label: str) -> None:
+    """Tick ``organization`` on the Customers tab and choose ``label`` in Actions."""
+    page.get_by_role("checkbox", name=f"Select {organization}").check()
+    page.get_by_role("button", name="Actions").click()
+    page.get_by_role("button", name=label, exact=True).click()
+    expect(page.get_by_role("heading", name=label, exact=True)).to_be_visible()
