@@ -85,12 +85,17 @@ def advance_through_deadlines(
 
     Returns False, with the clock at the instant where it stopped, if what fell due
     there was not all done in time (``settle`` said so)."""
-    while settle():
-        now = clock.now()
-        if now >= to:
+    while True:
+        settled_at = clock.now()
+        if not settle():
+            return False
+        if clock.now() != settled_at:
+            # Another process moved the clock while this one settled: what fell due at
+            # the new instant is not settled yet, and jumping past it would skip it.
+            continue
+        if settled_at >= to:
             return True
-        clock.advance_to(due_work.next_due(now, to) or to)
-    return False
+        clock.advance_to(due_work.next_due(settled_at, to) or to)
 
 
 def settle(
