@@ -146,7 +146,9 @@ class WebhookEndpoint(Stateful[EndpointState]):
                 url=check_url(url),
                 event_types=check_event_types(event_types),
                 description=check_description(description),
-                alert_email=None if alert_email is None else check_email(alert_email, "alert_email"),
+                alert_email=None
+                if alert_email is None
+                else check_email(alert_email, "alert_email"),
                 secret=secret,
             )
         )
@@ -170,7 +172,9 @@ class WebhookEndpoint(Stateful[EndpointState]):
             "description": s.description if description is None else check_description(description),
             "alert_email": None
             if clear_alert_email
-            else (s.alert_email if alert_email is None else check_email(alert_email, "alert_email")),
+            else (
+                s.alert_email if alert_email is None else check_email(alert_email, "alert_email")
+            ),
         }
         old = {k: getattr(s, k) for k in new}
         if new != old:

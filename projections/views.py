@@ -20,6 +20,7 @@ from projections.reader import CustomerReader
 from projections.rebuild import rebuild_all
 from projections.schema import create_all, create_positions
 from projections.sql import Database
+from projections.webhooks import WebhookDeliveries, WebhookRoutes
 
 READ_YOUR_WRITES_TIMEOUT = 2.0
 
@@ -37,11 +38,16 @@ class Views:
         self.recorder = recorder
         self.mapper = mapper
         self.db = db
-        self.projections: list[Projection[Any]] = [CustomerViews(policy), PartnerViews()]
+        self.projections: list[Projection[Any]] = [
+            CustomerViews(policy),
+            PartnerViews(),
+            WebhookDeliveries(),
+        ]
         self._create_tables()
         self.follower = Follower(recorder, mapper, self.db, self.projections, batch_size=batch_size)
         self.follower.refresh()
         self.reader = CustomerReader(self.db, self.wait_until_current)
+        self.webhook_routes = WebhookRoutes(self.db, self.wait_until_current)
 
     def _create_tables(self) -> None:
         with self.db.schema_transaction() as tx:
@@ -49,7 +55,7 @@ class Views:
                 tx.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
             create_positions(tx)
             for projection in self.projections:
-                create_all(tx, projection.tables, self.db.dialect)
+                create_all(tx, projection.tables + projection.kept_tables, self.db.dialect)
             positions.ensure(tx, [p.name for p in self.projections])
 
     # ------------------------------------------------------------ lifecycle
