@@ -100,7 +100,8 @@ class WebhookWorkers:
         try:
             self.dispatcher.deliver(delivery)
         except Exception:  # its lease runs out and it is tried again
-            log.exception("webhook delivery %s failed", delivery.id)
+            if not self._stop.is_set():  # not an attempt cut short by the process stopping
+                log.exception("webhook delivery %s failed", delivery.id)
 
     def _done_with(self, delivery: Delivery) -> Callable[[Future[None]], None]:
         def done(_: Future[None]) -> None:

@@ -65,8 +65,12 @@ def test_given_an_endpoint_when_a_customer_lives_its_story_then_each_change_arri
     assert services_of(world).settle()  # the activation email goes out
     world.onboard(customer["id"])
     cid = customer["id"]
-    assert world.call("msp", "PUT", f"/v1/customers/{cid}/automatic-upgrade",
-                      json={"enabled": False}).status_code == 200
+    assert (
+        world.call(
+            "msp", "PUT", f"/v1/customers/{cid}/automatic-upgrade", json={"enabled": False}
+        ).status_code
+        == 200
+    )
 
     expected = [
         "customer.created",
@@ -84,7 +88,13 @@ def test_given_an_endpoint_when_a_customer_lives_its_story_then_each_change_arri
     assert last["data"]["automatic_upgrade"] is False
     assert last["timestamp"] == last["data"]["event"]["effective_at"]
     assert set(last["data"]["event"]) == {
-        "id", "type", "version", "position", "actor", "effective_at", "recorded_at"
+        "id",
+        "type",
+        "version",
+        "position",
+        "actor",
+        "effective_at",
+        "recorded_at",
     }
     assert "actions" not in last["data"]
     assert all(abs(int(r.headers["webhook-timestamp"]) - time.time()) < 60 for r in got)
@@ -124,8 +134,9 @@ def test_given_a_receiver_down_for_a_day_when_it_is_back_then_it_gets_everything
     assert len(failed_ids) == 2  # noqa: PLR2004
     services.advance_clock(timedelta(days=1))  # the retries of a day fall due: all fail
     attempted = wait_for_attempts(world, deliveries, since=world.clock.now())
-    assert all(d["status"] == "pending" and d["attempts"][-1]["status_code"] is None
-               for d in attempted)
+    assert all(
+        d["status"] == "pending" and d["attempts"][-1]["status_code"] is None for d in attempted
+    )
 
     receiver.start()
     services.advance_clock(timedelta(days=1))
@@ -184,8 +195,10 @@ def test_given_a_redelivery_then_it_carries_the_same_webhook_id(
     assert again.status_code == 202, again.text
     got = receiver.wait_for(2)
     assert got[1].id == first.id
-    assert world.call("other_msp", "POST", f"/v1/webhook-deliveries/{first.id}/redeliver"
-                      ).status_code == 404
+    assert (
+        world.call("other_msp", "POST", f"/v1/webhook-deliveries/{first.id}/redeliver").status_code
+        == 404
+    )
 
 
 def test_given_a_410_then_the_endpoint_is_disabled(world: World, receiver: Receiver) -> None:

@@ -105,7 +105,9 @@ class Receiver:
         """The first ``count`` verified deliveries (those of ``type=...`` when given)."""
         give_up = time.monotonic() + timeout
         while True:
-            found = [r for r in self.verified() if all(getattr(r, k) == v for k, v in where.items())]
+            found = [
+                r for r in self.verified() if all(getattr(r, k) == v for k, v in where.items())
+            ]
             if len(found) >= count or time.monotonic() > give_up:
                 return found
             time.sleep(0.05)
