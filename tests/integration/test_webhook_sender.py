@@ -50,7 +50,9 @@ def test_given_an_inside_address_then_it_is_refused_at_registration_and_at_send(
     with pytest.raises(UnsafeUrl):
         sender.check(url)
     answer = sender.post(url, {}, b"{}")
-    assert answer.status is None and answer.error is not None and "not sent" in answer.error
+    assert answer.status is None
+    assert answer.error is not None
+    assert "not sent" in answer.error
     assert no_connections == []
 
 
@@ -58,7 +60,7 @@ def test_given_a_name_that_resolves_to_a_private_address_then_it_is_refused(
     no_connections: list[Any],
 ) -> None:
     sender = HttpxWebhookSender(resolve=lambda host, port: ["10.0.0.1"])
-    with pytest.raises(UnsafeUrl, match="10.0.0.1"):
+    with pytest.raises(UnsafeUrl, match=r"10\.0\.0\.1"):
         sender.check("https://hooks.example.com/in")
     assert sender.post("https://hooks.example.com/in", {}, b"{}").status is None
     assert no_connections == []
@@ -71,7 +73,8 @@ def test_given_a_name_that_rebinds_after_registration_then_the_send_is_refused(
     sender = HttpxWebhookSender(resolve=lambda host, port: next(answers))
     sender.check("https://rebinding.example.com/in")  # public at registration
     answer = sender.post("https://rebinding.example.com/in", {}, b"{}")
-    assert answer.status is None and "127.0.0.1" in (answer.error or "")
+    assert answer.status is None
+    assert "127.0.0.1" in (answer.error or "")
     assert no_connections == []
 
 
@@ -103,7 +106,8 @@ def receiver() -> Iterator[Receiver]:
 def test_a_redirect_is_an_answer_not_followed(receiver: Receiver) -> None:
     receiver.status = 302
     answer = HttpxWebhookSender(allow_insecure=True).post(receiver.url, {}, b"{}")
-    assert answer.status == 302 and not answer.ok  # noqa: PLR2004
+    assert answer.status == 302
+    assert not answer.ok
     assert len(receiver.received) == 1
 
 
@@ -122,8 +126,8 @@ def test_a_large_answer_is_read_to_64_kb_and_kept_to_1_kb() -> None:
     threading.Thread(target=answer_a_megabyte, daemon=True).start()
     answer = HttpxWebhookSender(allow_insecure=True).post(big.url, {}, b"{}")
     server.close()
-    assert answer.status == 500  # noqa: PLR2004
-    assert len(answer.excerpt) == 1024  # noqa: PLR2004
+    assert answer.status == 500
+    assert len(answer.excerpt) == 1024
 
 
 def test_a_hanging_receiver_is_given_up_on_within_the_total_timeout(
@@ -134,5 +138,6 @@ def test_a_hanging_receiver_is_given_up_on_within_the_total_timeout(
     receiver.hang_s = 5
     started = time.monotonic()
     answer = sender.post(receiver.url, {}, b"{}")
-    assert time.monotonic() - started < 3  # noqa: PLR2004
-    assert answer.status is None and answer.error
+    assert time.monotonic() - started < 3
+    assert answer.status is None
+    assert answer.error

@@ -50,12 +50,12 @@ def test_every_customer_event_has_one_webhook_type() -> None:
         and v not in (customer_events.Event,)
     ]
     assert set(TYPES) == set(kinds)
-    assert len(set(EVENT_TYPES)) == len(EVENT_TYPES) == 15  # noqa: PLR2004
+    assert len(set(EVENT_TYPES)) == len(EVENT_TYPES) == 15
 
 
 def test_unknown_types_are_refused_and_each_type_is_kept_once() -> None:
     assert check_event_types(["customer.created", "customer.created"]) == ("customer.created",)
-    with pytest.raises(ValidationFailed, match="customer.deleted"):
+    with pytest.raises(ValidationFailed, match=r"customer\.deleted"):
         check_event_types(["customer.deleted"])
 
 
@@ -65,7 +65,7 @@ def test_given_a_signed_delivery_then_standardwebhooks_verifies_it_with_each_sec
     payload = body(customer, created, "customer.created", 7)
     msg_id = webhook_id(event_id(customer.id, 1), uuid4())
     sent = headers([OTHER, SECRET], msg_id, int(time.time()), payload)
-    assert len(sent["webhook-signature"].split(" ")) == 2  # noqa: PLR2004
+    assert len(sent["webhook-signature"].split(" ")) == 2
     for secret in (SECRET, OTHER):
         verified = Webhook(secret).verify(payload, sent)
         assert verified["type"] == "customer.created"
@@ -73,7 +73,7 @@ def test_given_a_signed_delivery_then_standardwebhooks_verifies_it_with_each_sec
         Webhook("whsec_" + base64.b64encode(b"x" * 32).decode()).verify(payload, sent)
     message = json.loads(payload)
     assert message["timestamp"] == "2026-01-05T09:00:00Z"
-    assert message["data"]["event"]["position"] == 7  # noqa: PLR2004
+    assert message["data"]["event"]["position"] == 7
     assert message["data"]["event"]["actor"] == {"kind": "msp", "id": MSP.id}
 
 
@@ -99,4 +99,5 @@ def test_a_long_import_log_is_cut_from_its_oldest_entries_to_stay_under_20_kb() 
     payload = body(customer, last, "customer.import_message_logged", 99)
     assert len(payload) < MAX_BODY
     log = json.loads(payload)["data"]["onboarding"]["event_log"]
-    assert log and log[-1]["message"].startswith("039")
+    assert log
+    assert log[-1]["message"].startswith("039")
