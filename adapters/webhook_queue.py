@@ -17,9 +17,19 @@ from application.webhook_ports import CANCELLED, PENDING, Attempt, Delivery
 from projections.sql import Database, Row
 
 # The tables are projections/webhooks.py's (DELIVERIES, ATTEMPTS, HEALTH).
+# The first due deliveries of each endpoint that has no attempt under way (a lease that
+# holds), the endpoints that have waited longest first: a backlog at one endpoint never
+# hides the others' deliveries from the senders.
 DUE = (
-    "SELECT * FROM webhook_deliveries WHERE status = ? AND next_attempt_at <= ? "
-    "AND (leased_until IS NULL OR leased_until < ?) ORDER BY next_attempt_at, position LIMIT ?"
+    "SELECT d.* FROM webhook_deliveries d JOIN ("
+    " SELECT endpoint_id, MIN(next_attempt_at) AS first_due FROM webhook_deliveries"
+    " WHERE status = ? AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until < ?)"
+    " AND endpoint_id NOT IN ("
+    "  SELECT endpoint_id FROM webhook_deliveries WHERE status = ? AND leased_until >= ?)"
+    " GROUP BY endpoint_id ORDER BY first_due LIMIT ?) f"
+    " ON d.endpoint_id = f.endpoint_id AND d.next_attempt_at = f.first_due"
+    " WHERE d.status = ? AND (d.leased_until IS NULL OR d.leased_until < ?)"
+    " ORDER BY d.next_attempt_at, d.position"
 )
 OUTSTANDING = "SELECT id FROM webhook_deliveries WHERE status = ? AND next_attempt_at <= ? LIMIT 1"
 CLAIM = (
@@ -52,7 +62,9 @@ class SqlDeliveryQueue:
         self.db = db
 
     def due(self, now: datetime, limit: int) -> list[Delivery]:
-        return [self._delivery(r) for r in self.db.rows(DUE, [PENDING, now, time.time(), limit])]
+        wall = time.time()
+        rows = self.db.rows(DUE, [PENDING, now, wall, PENDING, wall, limit, PENDING, wall])
+        return [self._delivery(r) for r in rows]
 
     def outstanding(self, now: datetime) -> bool:
         return bool(self.db.rows(OUTSTANDING, [PENDING, now]))

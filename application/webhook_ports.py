@@ -82,7 +82,9 @@ class DeliveryQueue(Protocol):
     """The deliveries and their attempts (adapters/webhook_queue.py)."""
 
     def due(self, now: datetime, limit: int) -> list[Delivery]:
-        """Pending deliveries whose next attempt is due and nobody holds a lease on."""
+        """Due pending deliveries nobody holds a lease on: the first due of each endpoint
+        that has no attempt under way, for at most ``limit`` endpoints (those waiting
+        longest first)."""
         ...
 
     def claim(self, delivery_id: str, owner: str, until: float) -> bool:
