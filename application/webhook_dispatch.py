@@ -55,7 +55,7 @@ SCHEDULE = tuple(
 JITTER = 0.1
 LONGEST_RETRY_AFTER = timedelta(hours=24)
 FAILING_LIMIT = timedelta(days=3)
-LEASE_S = 60.0  # longer than one attempt can take (15 s)
+LEASE_S = 30.0  # twice as long as one attempt can take (15 s)
 SENDER = Actor(kind=ActorKind.SYSTEM, id="webhook-sender")
 GONE, TOO_MANY, UNAVAILABLE = 410, 429, 503
 
