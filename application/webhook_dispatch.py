@@ -44,6 +44,7 @@ from application.webhook_ports import (
 )
 from domain.aggregate import DomainEvent
 from domain.customer import Customer
+from domain.errors import DomainError
 from domain.values import Actor, ActorKind
 from domain.webhook_endpoint import WebhookEndpoint
 
@@ -186,6 +187,8 @@ class WebhookDispatcher:
 
     def redeliver(self, delivery_id: str, *, by: Actor) -> Delivery:
         delivery = self.visible(delivery_id, by)
+        if self.uow.load(WebhookEndpoint, delivery.endpoint_id).state.disabled:
+            raise DomainError("the endpoint is disabled: enable it before redelivering")
         self.queue.redeliver(delivery.id, self.clock.now())
         found = self.queue.get(delivery.id)
         assert found is not None

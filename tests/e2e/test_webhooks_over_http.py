@@ -195,10 +195,12 @@ def test_given_a_redelivery_then_it_carries_the_same_webhook_id(
     assert again.status_code == 202, again.text
     got = receiver.wait_for(2)
     assert got[1].id == first.id
-    assert (
-        world.call("other_msp", "POST", f"/v1/webhook-deliveries/{first.id}/redeliver").status_code
-        == 404
-    )
+    redeliver = f"/v1/webhook-deliveries/{first.id}/redeliver"
+    assert world.call("other_msp", "POST", redeliver).status_code == 404
+    endpoint_path = f"/v1/webhook-endpoints/{endpoint['id']}"
+    assert world.call("msp", "PATCH", endpoint_path, json={"disabled": True}).status_code == 200
+    refused = world.call("msp", "POST", redeliver)
+    assert refused.status_code == 409, refused.text
 
 
 def test_given_a_410_then_the_endpoint_is_disabled(world: World, receiver: Receiver) -> None:
