@@ -153,6 +153,7 @@ class Services:
     def close(self) -> None:
         self.webhook_workers.stop()
         self.sweeper.stop()
+        self.deliveries.sender.close()
         self.views.close()
         self.store.close()
 

@@ -45,6 +45,8 @@ class WebhookSender(Protocol):
 
     def post(self, url: str, headers: dict[str, str], body: bytes) -> Answer: ...
 
+    def close(self) -> None: ...
+
 
 @dataclass(frozen=True)
 class Delivery:
