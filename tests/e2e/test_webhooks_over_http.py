@@ -14,6 +14,7 @@ import pytest
 
 from api.bootstrap import Services
 from api.settings import Settings
+from domain.webhook_types import EVENT_TYPES
 from tests.e2e.conftest import ADMIN_TOKEN, World
 from tests.support.receiver import Receiver
 
@@ -236,3 +237,66 @@ def test_endpoints_are_seen_and_managed_by_their_partner_and_the_admin_only(
     assert world.call("msp", "DELETE", one).status_code == 204
     assert world.call("msp", "GET", one).status_code == 404
     assert world.call("msp", "GET", "/v1/webhook-endpoints").json()["items"] == []
+
+
+def ok(world: World, who: str, method: str, path: str, **kwargs: Any) -> Any:
+    response = world.call(who, method, path, **kwargs)
+    assert response.status_code in (200, 201), (method, path, response.text)
+    return response.json()
+
+
+def activate_and_start_import(world: World, cid: str) -> None:
+    link = ok(world, "msp", "GET", f"/v1/customers/{cid}/activation-link")
+    path = link["url"].split("testserver", 1)[-1].split("8000", 1)[-1]
+    assert world.client.post(path).status_code == 200
+
+
+def test_given_every_lifecycle_change_then_each_of_the_15_types_arrives_once_per_change(
+    world: World, receiver: Receiver
+) -> None:
+    """Three customers: one through reissue, import trouble, hold and release, notice,
+    extension, upgrade and a subscription change; one converted; one left to expire."""
+    endpoint = register(world, "dist", receiver.url)  # the MSP's distributor hears it all
+    receiver.secrets = [endpoint["secret"]]
+    services = services_of(world)
+    a, b, c = (world.customer(organization_name=n)["id"] for n in ("A", "B", "C"))
+    assert services.settle()
+    # Later than the first link: a reissue at the same instant has the same due time, which
+    # the process manager's lease on the first email still holds for a minute.
+    world.clock.advance(timedelta(minutes=5))
+    ok(world, "msp", "POST", f"/v1/customers/{a}/activation-link")  # reissued
+    assert services.settle()
+    activate_and_start_import(world, a)
+    imports = f"/v1/customers/{a}/import"
+    ok(world, "importer", "POST", f"{imports}/log", json={"level": "info", "message": "40/120"})
+    ok(world, "importer", "POST", f"{imports}/failures", json={"code": "Q", "message": "quota"})
+    ok(world, "importer", "POST", f"{imports}/completion")
+    world.onboard(b)
+    world.onboard(c)
+    upgrade = "automatic-upgrade"
+    ok(world, "msp", "PUT", f"/v1/customers/{a}/{upgrade}", json={"enabled": False})
+    ok(world, "msp", "PUT", f"/v1/customers/{a}/{upgrade}", json={"enabled": True})
+    ok(world, "msp", "PUT", f"/v1/customers/{c}/{upgrade}", json={"enabled": False})
+    ok(
+        world,
+        "msp",
+        "POST",
+        f"/v1/customers/{b}/convert-to-production",
+        json={"expiration_date": "2027-06-30"},
+    )
+    assert services.advance_clock(timedelta(days=12))  # the notices went out
+    ok(world, "msp", "POST", f"/v1/customers/{a}/extend-trial")
+    assert services.advance_clock(timedelta(days=10))  # A upgraded, C expired
+    ok(world, "msp", "PATCH", f"/v1/customers/{a}/subscription", json={"addons": ["AUDIT"]})
+
+    history = [
+        e["type"]
+        for cid in (a, b, c)
+        for e in ok(world, "msp", "GET", f"/v1/customers/{cid}/history")["events"]
+    ]
+    got = receiver.wait_for(len(history))
+    assert len(got) == len(history)
+    assert {r.type for r in got} == set(EVENT_TYPES)
+    assert len({r.id for r in got}) == len(got)
+    for r in got:  # each body is the customer as it was right after its change
+        assert r.message["data"]["version"] == r.message["data"]["event"]["version"]
