@@ -145,7 +145,12 @@ def test_given_a_hanging_receiver_with_a_backlog_then_another_endpoint_gets_its_
         [got] = receiver.wait_for(1, timeout=10)
         assert got.message["data"]["organization_name"] == "Fabrikam"
         assert time.monotonic() - started < 5
+        hanging.wait_for_requests(1, timeout=5)
+        time.sleep(0.5)
         assert len(hanging.received) == 1  # one attempt at a time to the hanging one
+        settled = time.monotonic()
+        assert world.services.settle(timeout=10)  # the process manager is not held up either
+        assert time.monotonic() - settled < 5
     finally:
         world.services.close()
         hanging.stop()

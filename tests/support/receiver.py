@@ -111,3 +111,9 @@ class Receiver:
             if len(found) >= count or time.monotonic() > give_up:
                 return found
             time.sleep(0.05)
+
+    def wait_for_requests(self, count: int, timeout: float = 20.0) -> None:
+        """Until ``count`` requests arrived, verified or not (at most ``timeout`` s)."""
+        give_up = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < give_up:
+            time.sleep(0.05)
