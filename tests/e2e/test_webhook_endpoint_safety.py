@@ -92,6 +92,9 @@ def test_the_secret_is_shown_once_replayed_under_its_key_and_never_stored_in_cle
     assert "secret" not in world.call("msp", "GET", one).json()
     rotated = world.call("msp", "POST", f"{one}/secret/rotate", headers={"Idempotency-Key": "r"})
     new = rotated.json()["secret"]
+    replayed = world.call("msp", "POST", f"{one}/secret/rotate", headers={"Idempotency-Key": "r"})
+    assert replayed.json()["secret"] == new  # the same rotation, not another
+    assert len(world.call("msp", "GET", one).json()["secrets"]) == 2
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("tenantry.db*"))
     for shown in (secret, new):
         assert shown.encode() not in stored
