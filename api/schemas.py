@@ -6,11 +6,12 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from domain.rules import MAX_CODE, MAX_MESSAGE, MAX_NAME
 from domain.text import Line, Lines
-from domain.values import LogLevel, PartnerKind, PartnerStatus, ServiceRole
+from domain.values import LogLevel, PartnerKind, PartnerStatus, ServiceRole, UserRole
 
 Code = Annotated[Line, Field(min_length=1, max_length=MAX_CODE)]
 Name = Annotated[Line, Field(min_length=1, max_length=MAX_NAME)]
@@ -47,6 +48,12 @@ class NewPartner(Body):
 
 class PartnerPatch(Body):
     status: PartnerStatus
+
+
+KeyId = Annotated[
+    str,
+    Path(pattern="^[0-9a-f]{8,32}$", description="the key's `id`, as its list shows it"),
+]
 
 
 class NewServiceKey(Body):
@@ -125,3 +132,9 @@ class WebhookEndpointPatch(Body):
     description: Description | None = None
     alert_email: Email | None = Field(None, description="`null` removes it")
     disabled: StrictBool | None = None
+
+
+class NewUser(Body):
+    email: Email
+    name: Annotated[Line, Field(max_length=MAX_NAME, description="the person's name")] = ""
+    role: UserRole = UserRole.MEMBER

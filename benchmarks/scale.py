@@ -8,7 +8,8 @@ activated and onboarded) owned by 100 registered partners, then measures:
   rebuild against merely reading the notification log in the same batches;
 - ``query.page_1m_vs_10k``: the median of a mixed set of list pages;
 - ``clock.sweep_1m_vs_10k``: ``ProcessManager.sweep()`` with 100 activation emails due
-  (written to an outbox directory, each recorded with a command), three rounds.
+  (written to an outbox directory, each recorded with a command), three rounds;
+- ``console.page_ms`` and ``console.page_weight_kb`` (benchmarks/console_bench.py).
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from typing import Any
 
 import psycopg
 
+from adapters.event_macs import EventMacs
 from api.bootstrap import Services, build
 from api.settings import Settings
 from application.clock import TestClock
+from benchmarks.console_bench import BUDGET_KB, page_ms
 from benchmarks.harness import emit, scratch_database
 from benchmarks.projection_bench import T0, load, page_latency
 from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
@@ -33,10 +36,19 @@ BIG = 1_000_000
 SMALL = 10_000
 DUE = 100
 ROUNDS = 3
+CONSOLE_AT = 100_000  # the console's page is measured at the big size only
+
+
+SECRET = "b" * 32
+
+
+def bench_macs() -> EventMacs:
+    """What the bench's services sign events with, for events it bulk-loads."""
+    return EventMacs(SECRET.encode())
 
 
 def services_for(url: str, outbox: Path, clock: TestClock) -> Services:
-    return build(Settings(database_url=url, secret_key="b" * 32, outbox_dir=outbox), clock)
+    return build(Settings(database_url=url, secret_key=SECRET, outbox_dir=outbox), clock)
 
 
 def register_partners(services: Services, count: int = 100) -> list[Any]:
@@ -81,7 +93,7 @@ def measure(url: str, customers: int) -> dict[str, float]:
         services = services_for(url, Path(work) / "outbox", clock)
         try:
             partners = register_partners(services)
-            events = load(url, customers, partners)
+            events = load(url, customers, partners, macs=bench_macs())
             scan = scan_seconds(services)
             start = time.perf_counter()
             services.views.rebuild()
@@ -90,9 +102,19 @@ def measure(url: str, customers: int) -> dict[str, float]:
                 conn.execute("ANALYZE")
             page = page_latency(services.views, partner_id=partners[7])
             sweep = sweep_seconds(services, clock)
+            console, api, weight = page_ms(services) if customers >= CONSOLE_AT else (0, 0, 0)
         finally:
             services.close()
-    return {"events": events, "scan": scan, "rebuild": rebuild, "page": page, "sweep": sweep}
+    return {
+        "events": events,
+        "scan": scan,
+        "rebuild": rebuild,
+        "page": page,
+        "sweep": sweep,
+        "console": console,
+        "api": api,
+        "weight": weight,
+    }
 
 
 def run(url: str, big: int = BIG, small: int = SMALL) -> None:
@@ -108,3 +130,10 @@ def run(url: str, big: int = BIG, small: int = SMALL) -> None:
     emit("projection.rebuild_vs_scan", many["rebuild"], "s", many["scan"])
     emit("query.page_1m_vs_10k", many["page"] * 1000, "ms", few["page"] * 1000)
     emit("clock.sweep_1m_vs_10k", many["sweep"] * 1000, "ms", few["sweep"] * 1000)
+    emit(
+        "console.page_ms",
+        many["console"],
+        "ms (50 rows at 1M; baseline: the JSON page)",
+        many["api"],
+    )
+    emit("console.page_weight_kb", many["weight"], "KB gzip (baseline: the budget)", BUDGET_KB)
