@@ -30,6 +30,7 @@ from api.routes import (
     partners,
     subscriptions,
     test_clock,
+    webhooks,
 )
 from api.security_headers import SecurityHeaders
 from api.settings import Settings
@@ -82,7 +83,17 @@ def create_app(services: Services, *, threads: int = THREADS) -> FastAPI:
     return app
 
 
-ROUTERS = (health, catalogue, partners, customers, subscriptions, imports, activation, test_clock)
+ROUTERS = (
+    health,
+    catalogue,
+    partners,
+    customers,
+    subscriptions,
+    imports,
+    activation,
+    test_clock,
+    webhooks,
+)
 
 
 def operation_id(route: APIRoute) -> str:

@@ -14,10 +14,13 @@ from adapters.event_store import LibraryEventStore, newest_recorded_at, open_eve
 from adapters.idempotency_store import IdempotencyKeys
 from adapters.kept_secrets import kept_secret
 from adapters.key_use_store import SqlKeyUses
+from adapters.sealing import Sealer
 from adapters.session_store import SqlSessionRecords
 from adapters.sign_in_link_store import SqlSignInLinkRecords
 from adapters.smtp import OutboxTransport, SmtpTransport
 from adapters.sql import open_database
+from adapters.webhook_queue import SqlDeliveryQueue
+from adapters.webhook_sender import HttpxWebhookSender
 from adapters.work_claims import WorkClaims
 from api.settings import Settings
 from application.activation import ActivationLinks
@@ -37,9 +40,13 @@ from application.queries import CustomerQueries
 from application.sign_in_links import SignInLinks
 from application.unit_of_work import UnitOfWork
 from application.users import UserCommands
+from application.webhook_dispatch import WebhookDispatcher
+from application.webhook_endpoints import Secrets, WebhookEndpoints
+from application.webhook_workers import WebhookWorkers
 from projections.views import Views
 
 SETTLE_TIMEOUT_S = 60.0
+WEBHOOK_SECRETS = b"tenantry webhook endpoint secrets v1"
 
 
 @dataclass
@@ -67,6 +74,9 @@ class Services:
     sessions: ConsoleSessions
     users: UserCommands
     cookie_key: bytes  # signs the console's session cookie
+    webhooks: WebhookEndpoints
+    deliveries: WebhookDispatcher
+    webhook_workers: WebhookWorkers
     # Readings for /metrics and /readyz: name -> (help, read) and name -> probe.
     gauges: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
     counters: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
@@ -103,6 +113,14 @@ class Services:
                     "email attempts the mail server refused or could not take",
                     lambda: float(self.manager.emails_failed),
                 ),
+                "tenantry_webhooks_delivered": (
+                    "webhook attempts the receiver answered with a 2xx",
+                    lambda: float(self.deliveries.sent),
+                ),
+                "tenantry_webhooks_failed": (
+                    "webhook attempts that failed (non-2xx, timeout, no connection)",
+                    lambda: float(self.deliveries.failed),
+                ),
                 "tenantry_projection_failures": (
                     "attempts to apply events to the views that failed",
                     lambda: float(self.views.follower.failures),
@@ -119,11 +137,13 @@ class Services:
         if self.settings.sweep if sweep is None else sweep:
             self.sweeping = True
             self.sweeper.start()
+            self.webhook_workers.start()
 
     @property
     def background_running(self) -> bool:
         """The background work this process started is running."""
-        return self.views.follower.running and (self.sweeper.running or not self.sweeping)
+        sweeping = self.sweeper.running and self.webhook_workers.running
+        return self.views.follower.running and (sweeping or not self.sweeping)
 
     def settle(self, timeout: float = SETTLE_TIMEOUT_S) -> bool:
         """Do everything due by the clock's now, and let the views catch up."""
@@ -140,7 +160,9 @@ class Services:
         return advance_through_deadlines(clock, self.due_work, self.settle, clock.now() + delta)
 
     def close(self) -> None:
+        self.webhook_workers.stop()
         self.sweeper.stop()
+        self.deliveries.sender.close()
         self.views.close()
         self.store.close()
 
@@ -217,6 +239,18 @@ def build(
     records = SqlSessionRecords(views.db)
     records.create_schema()
     sessions = ConsoleSessions(auth, uow, records, clock)
+    sender = HttpxWebhookSender(allow_insecure=settings.webhooks_allow_insecure)
+    webhooks = WebhookEndpoints(
+        uow, clock, Secrets(Sealer(secret, WEBHOOK_SECRETS)), sender, views.webhook_routes
+    )
+    deliveries = WebhookDispatcher(
+        queue=SqlDeliveryQueue(views.db),
+        sender=sender,
+        endpoints=webhooks,
+        uow=uow,
+        clock=clock,
+        mail=manager.mail,
+    )
     link_records = SqlSignInLinkRecords(views.db)
     link_records.create_schema()
     sign_in_links = SignInLinks(link_records, clock, settings.public_url)
@@ -248,4 +282,7 @@ def build(
         sessions=sessions,
         users=users,
         cookie_key=hmac.digest(secret, b"tenantry console cookies v1", "sha256"),
+        webhooks=webhooks,
+        deliveries=deliveries,
+        webhook_workers=WebhookWorkers(deliveries),
     )

@@ -127,7 +127,7 @@ def worker() -> int:
     announce(settings, "worker")
     services = build(settings)
     services.start_background(sweep=True)  # TENANTRY_SWEEP is for API processes
-    click.echo("tenantry worker: following events, sweeping deadlines", err=True)
+    click.echo("tenantry worker: following events, sweeping deadlines, sending webhooks", err=True)
     try:
         stop.wait()
     finally:

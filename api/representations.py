@@ -9,6 +9,7 @@ from fastapi import Response
 from pydantic import BaseModel, Field
 
 from application.dto import CustomerDTO, PartnerDTO
+from application.webhook_endpoints import WebhookEndpointDTO
 from domain.values import ImportStatus, Stage
 
 
@@ -98,3 +99,38 @@ class Health(BaseModel):
 
 def tagged(response: Response, version: int) -> None:
     response.headers["ETag"] = f'"{version}"'
+
+
+class WebhookEndpointWithSecret(WebhookEndpointDTO):
+    secret: str
+
+
+class WebhookEndpointPage(BaseModel):
+    items: list[WebhookEndpointDTO]
+
+
+class WebhookAttempt(BaseModel):
+    number: int
+    at: datetime
+    status_code: int | None
+    duration_ms: int
+    response_excerpt: str
+    error: str | None
+
+
+class WebhookDelivery(BaseModel):
+    id: str
+    endpoint_id: UUID
+    customer_id: UUID
+    event_type: str
+    event_version: int
+    position: int
+    status: str
+    next_attempt_at: datetime | None
+    created_at: datetime
+    last_status_code: int | None
+    attempts: list[WebhookAttempt]
+
+
+class WebhookDeliveryPage(BaseModel):
+    items: list[WebhookDelivery]

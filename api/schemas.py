@@ -93,6 +93,47 @@ class Advance(Body):
     seconds: Annotated[int, Field(ge=0, le=10_000_000)] = 0
 
 
+EventType = Literal[
+    "customer.created",
+    "customer.activation_sent",
+    "customer.activation_link_reissued",
+    "customer.activated",
+    "customer.import_message_logged",
+    "customer.import_failed",
+    "customer.onboarded",
+    "customer.trial_will_end",
+    "customer.trial_extended",
+    "customer.upgrade_held",
+    "customer.upgrade_released",
+    "customer.upgraded_to_production",
+    "customer.trial_expired",
+    "customer.converted_to_production",
+    "customer.subscription_changed",
+]
+EventTypes = Annotated[
+    list[EventType],
+    Field(max_length=20, description="the types sent to it; empty or absent: every type"),
+]
+Url = Annotated[Line, Field(min_length=1, max_length=2000, description="an https:// URL")]
+Description = Annotated[Line, Field(max_length=500)]
+
+
+class NewWebhookEndpoint(Body):
+    url: Url
+    event_types: EventTypes = []
+    description: Description = ""
+    alert_email: Email | None = Field(None, description="emailed if the endpoint is disabled")
+    partner_id: UUID | None = Field(None, description="admin only: the partner it is for")
+
+
+class WebhookEndpointPatch(Body):
+    url: Url | None = None
+    event_types: EventTypes | None = None
+    description: Description | None = None
+    alert_email: Email | None = Field(None, description="`null` removes it")
+    disabled: StrictBool | None = None
+
+
 class NewUser(Body):
     email: Email
     name: Annotated[Line, Field(max_length=MAX_NAME, description="the person's name")] = ""

@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     # connections plus requests one server process takes before it answers 503.
     head_timeout_s: float = Field(10.0, gt=0)
     max_connections: int = Field(1000, ge=1)
+    # Webhooks may go to http:// and to private addresses (local development and tests).
+    webhooks_allow_insecure: bool = False
     policy: Policy = Policy()
     catalogue: Catalogue = Catalogue()
 

@@ -129,7 +129,7 @@ class Follower:
                 for projection in self.projections:
                     at = stored[projection.name]
                     if at < last:
-                        projection.process(tx, [e for i, e in decoded if i > at])
+                        projection.process_log(tx, [(i, e) for i, e in decoded if i > at])
                         positions.write(tx, projection.name, last)
                         stored[projection.name] = last
         if min(stored.values()) > last:

@@ -19,6 +19,8 @@ R = TypeVar("R")
 class Projection(ABC, Generic[R]):
     name: str
     tables: tuple[Table, ...]
+    # Tables the projection appends to live but a rebuild leaves alone (an outbox).
+    kept_tables: tuple[Table, ...] = ()
 
     @abstractmethod
     def handles(self, event: DomainEvent) -> bool: ...
@@ -44,6 +46,11 @@ class Projection(ABC, Generic[R]):
         records = self.load(tx, list(dict.fromkeys(e.originator_id for e in mine)))
         touched = self.feed(records, mine)
         self.write(tx, [records[i] for i in touched])
+
+    def process_log(self, tx: Tx, numbered: Sequence[tuple[int, DomainEvent]]) -> None:
+        """Apply a batch live, each event with its position in the notification log
+        (a projection that needs the positions overrides this)."""
+        self.process(tx, [event for _, event in numbered])
 
     def feed(self, records: dict[UUID, R], events: Iterable[DomainEvent]) -> set[UUID]:
         """Evolve ``records`` in place; an event already applied (a redelivery) is ignored."""

@@ -23,6 +23,7 @@ from projections.rebuild import rebuild_all
 from projections.schema import create_all, create_positions
 from projections.sql import Database
 from projections.users import UserDirectory, UserViews
+from projections.webhooks import WebhookDeliveries, WebhookRoutes
 
 READ_YOUR_WRITES_TIMEOUT = 2.0
 
@@ -43,6 +44,7 @@ class Views:
         self.projections: list[Projection[Any]] = [
             CustomerViews(policy),
             PartnerViews(),
+            WebhookDeliveries(),
             KeyViews(),
             UserViews(),
         ]
@@ -50,6 +52,7 @@ class Views:
         self.follower = Follower(recorder, mapper, self.db, self.projections, batch_size=batch_size)
         self.follower.refresh()
         self.reader = CustomerReader(self.db, self.wait_until_current)
+        self.webhook_routes = WebhookRoutes(self.db, self.wait_until_current)
         self.directory = ViewsDirectory(self.db, self.wait_until_current)
         self.users = UserDirectory(self.db, self.wait_until_current)
 
@@ -59,7 +62,7 @@ class Views:
                 tx.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
             create_positions(tx)
             for projection in self.projections:
-                create_all(tx, projection.tables, self.db.dialect)
+                create_all(tx, projection.tables + projection.kept_tables, self.db.dialect)
             positions.ensure(tx, [p.name for p in self.projections])
 
     # ------------------------------------------------------------ lifecycle

@@ -24,6 +24,11 @@ READ_CUSTOMER = refused(msp=200, other_msp=404, dist=200, other_dist=404, audito
 OWNER_ONLY = {"other_msp": 404, "other_dist": 404}
 EVERYONE = dict.fromkeys(PRINCIPALS, 200)
 LISTS = refused(msp=200, other_msp=200, dist=200, other_dist=200, auditor=200, admin=200)
+# A public address, literally (nothing to resolve), for a type no test here records: no
+# delivery is ever attempted.
+ENDPOINT = {"url": "https://93.184.216.34/hooks", "event_types": ["customer.trial_expired"]}
+MSPS_ENDPOINT = refused(msp=200, other_msp=404, dist=404, other_dist=404, admin=200)
+NO_DELIVERY = refused(msp=404, other_msp=404, dist=404, other_dist=404, admin=404)
 
 # (route name in api/policy.py or None, method, path, body, expected status by principal)
 TABLE: list[tuple[str | None, str, str, Any, dict[str, int]]] = [
@@ -142,9 +147,75 @@ TABLE: list[tuple[str | None, str, str, Any, dict[str, int]]] = [
     ),
     ("read_test_clock", "GET", "/v1/test-clock", None, refused(admin=200)),
     ("advance_test_clock", "POST", "/v1/test-clock/advance", {"seconds": 1}, refused(admin=200)),
+    (
+        "create_webhook_endpoint",
+        "POST",
+        "/v1/webhook-endpoints",
+        ENDPOINT,
+        refused(msp=201, other_msp=201, dist=201, other_dist=201, admin=422),
+    ),
+    (
+        "list_webhook_endpoints",
+        "GET",
+        "/v1/webhook-endpoints",
+        None,
+        refused(msp=200, other_msp=200, dist=200, other_dist=200, admin=200),
+    ),
+    ("read_webhook_endpoint", "GET", "/v1/webhook-endpoints/{wid}", None, MSPS_ENDPOINT),
+    (
+        "change_webhook_endpoint",
+        "PATCH",
+        "/v1/webhook-endpoints/{wid}",
+        {"description": "CRM"},
+        MSPS_ENDPOINT,
+    ),
+    (
+        "delete_webhook_endpoint",
+        "DELETE",
+        "/v1/webhook-endpoints/{wid}",
+        None,
+        MSPS_ENDPOINT | {"msp": 204, "admin": 204},
+    ),
+    (
+        "rotate_webhook_secret",
+        "POST",
+        "/v1/webhook-endpoints/{wid}/secret/rotate",
+        None,
+        MSPS_ENDPOINT,
+    ),
+    (
+        "retire_webhook_secrets",
+        "POST",
+        "/v1/webhook-endpoints/{wid}/secret/retire",
+        None,
+        MSPS_ENDPOINT,
+    ),
+    (
+        "list_webhook_deliveries",
+        "GET",
+        "/v1/webhook-endpoints/{wid}/deliveries",
+        None,
+        MSPS_ENDPOINT,
+    ),
+    (
+        "redeliver_webhook",
+        "POST",
+        "/v1/webhook-deliveries/msg_00000000000000000000000000000000/redeliver",
+        None,
+        NO_DELIVERY,
+    ),
     (None, "GET", "/activate/{token}", None, EVERYONE),
     (None, "POST", "/activate/{token}", None, EVERYONE),
 ]
+
+
+def msps_endpoint(world: World, path: str) -> str:
+    """The id of a webhook endpoint of the MSP, when ``path`` names one."""
+    if "{wid}" not in path:
+        return ""
+    response = world.call("msp", "POST", "/v1/webhook-endpoints", json=ENDPOINT)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
 
 
 @pytest.mark.parametrize("principal", PRINCIPALS)
@@ -165,7 +236,8 @@ def test_each_principal_gets_the_expected_status(
     customer = world.customer()
     link = world.call("msp", "GET", f"/v1/customers/{customer['id']}/activation-link").json()
     token = link["url"].rsplit("/", 1)[1]
-    url = path.format(cid=customer["id"], msp=world.ids["msp"], token=token)
+    wid = msps_endpoint(world, path)
+    url = path.format(cid=customer["id"], msp=world.ids["msp"], token=token, wid=wid)
     response = world.call(principal, method, url, json=body)
     assert response.status_code == expected[principal], response.text
     if response.status_code >= 400:
@@ -188,7 +260,8 @@ def test_no_route_gives_an_activation_link_to_anyone_but_the_owner(
     customer = world.customer()
     for _, method, path, body, _ in TABLE:
         before = current_token(world, customer["id"])
-        url = path.format(cid=customer["id"], msp=world.ids["msp"], token=before)
+        wid = msps_endpoint(world, path)
+        url = path.format(cid=customer["id"], msp=world.ids["msp"], token=before, wid=wid)
         response = world.call(principal, method, url, json=body)
         answer = response.text + repr(response.headers)
         for token in {before, current_token(world, customer["id"])}:

@@ -1,0 +1,263 @@
+"""A partner's webhook endpoint: where its customers' events are sent, and the secrets
+that sign them.
+
+Secrets reach the domain sealed (the application seals them): the history keeps only
+ciphertext. A rotation keeps the previous secret signing beside the new one for
+``ROTATION_OVERLAP`` (or until it is retired).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from domain.aggregate import DomainEvent, Stateful, first_envelope
+from domain.email_address import check_email
+from domain.errors import DomainError, Forbidden, ValidationFailed
+from domain.text import check_text
+from domain.values import Actor, ActorKind
+from domain.webhook_types import check_event_types
+
+ROTATION_OVERLAP = timedelta(hours=24)
+MAX_URL = 2000
+MAX_DESCRIPTION = 500
+
+
+class SigningSecret(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    secret_id: str
+    sealed: str  # the secret, sealed by the application (base64 text)
+    expires_at: datetime | None = None  # None: signs until a rotation
+
+
+class EndpointState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    partner_id: UUID
+    url: str
+    event_types: tuple[str, ...]
+    description: str
+    alert_email: str | None
+    disabled: bool = False
+    disabled_reason: str | None = None
+    deleted: bool = False
+    secrets: tuple[SigningSecret, ...] = ()
+
+
+class WebhookEndpoint(Stateful[EndpointState]):
+    SNAPSHOT_TOPIC = "WebhookEndpoint"
+    state: EndpointState
+    state_type = EndpointState
+
+    class Registered(DomainEvent):
+        TOPIC = "WebhookEndpoint.Registered"
+        partner_id: UUID
+        url: str
+        event_types: tuple[str, ...]
+        description: str
+        alert_email: str | None
+        secret: SigningSecret
+
+        def mutate(self, aggregate: Any) -> WebhookEndpoint:
+            state = EndpointState(
+                partner_id=self.partner_id,
+                url=self.url,
+                event_types=self.event_types,
+                description=self.description,
+                alert_email=self.alert_email,
+                secrets=(self.secret,),
+            )
+            return WebhookEndpoint.created(self, state)
+
+    class Changed(DomainEvent):
+        TOPIC = "WebhookEndpoint.Changed"
+        url: str
+        event_types: tuple[str, ...]
+        description: str
+        alert_email: str | None
+
+        def apply(self, aggregate: Any) -> None:
+            s = aggregate.state
+            s.url, s.event_types, s.description = self.url, self.event_types, self.description
+            s.alert_email = self.alert_email
+
+    class Disabled(DomainEvent):
+        TOPIC = "WebhookEndpoint.Disabled"
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.state.disabled = True
+            aggregate.state.disabled_reason = self.reason
+
+    class Enabled(DomainEvent):
+        TOPIC = "WebhookEndpoint.Enabled"
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.state.disabled = False
+            aggregate.state.disabled_reason = None
+
+    class SecretRotated(DomainEvent):
+        TOPIC = "WebhookEndpoint.SecretRotated"
+        secret: SigningSecret
+        previous_expires_at: datetime
+
+        def apply(self, aggregate: Any) -> None:
+            s = aggregate.state
+            current = s.secrets[-1].model_copy(update={"expires_at": self.previous_expires_at})
+            s.secrets = (current, self.secret)
+
+    class SecretsRetired(DomainEvent):
+        TOPIC = "WebhookEndpoint.SecretsRetired"
+        secret_ids: tuple[str, ...]
+
+        def apply(self, aggregate: Any) -> None:
+            s = aggregate.state
+            s.secrets = tuple(x for x in s.secrets if x.secret_id not in self.secret_ids)
+
+    class Deleted(DomainEvent):
+        TOPIC = "WebhookEndpoint.Deleted"
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.state.deleted = True
+
+    # ------------------------------------------------------------- commands
+    @classmethod
+    def register(  # noqa: PLR0913
+        cls,
+        *,
+        endpoint_id: UUID,
+        partner_id: UUID,
+        url: str,
+        event_types: list[str],
+        description: str,
+        alert_email: str | None,
+        secret: SigningSecret,
+        at: datetime,
+        by: Actor,
+    ) -> WebhookEndpoint:
+        check_may_manage(partner_id, by)
+        return cls._start(
+            cls.Registered(
+                **first_envelope(endpoint_id, at, by),
+                partner_id=partner_id,
+                url=check_url(url),
+                event_types=check_event_types(event_types),
+                description=check_description(description),
+                alert_email=None
+                if alert_email is None
+                else check_email(alert_email, "alert_email"),
+                secret=secret,
+            )
+        )
+
+    def change(  # noqa: PLR0913
+        self,
+        *,
+        url: str | None,
+        event_types: list[str] | None,
+        description: str | None,
+        alert_email: str | None,
+        clear_alert_email: bool,
+        at: datetime,
+        by: Actor,
+    ) -> None:
+        self.check_live("change this endpoint")
+        s = self.state
+        new = {
+            "url": s.url if url is None else check_url(url),
+            "event_types": s.event_types if event_types is None else check_event_types(event_types),
+            "description": s.description if description is None else check_description(description),
+            "alert_email": None
+            if clear_alert_email
+            else (
+                s.alert_email if alert_email is None else check_email(alert_email, "alert_email")
+            ),
+        }
+        old = {k: getattr(s, k) for k in new}
+        if new != old:
+            self._trigger(self.Changed(**self._envelope(at, by), **new))
+
+    def disable(self, *, reason: str, at: datetime, by: Actor) -> bool:
+        """Disable it; False if it was disabled already (nothing recorded)."""
+        self.check_live("disable this endpoint")
+        if self.state.disabled:
+            return False
+        self._trigger(self.Disabled(**self._envelope(at, by), reason=reason))
+        return True
+
+    def enable(self, *, at: datetime, by: Actor) -> None:
+        self.check_live("enable this endpoint")
+        if self.state.disabled:
+            self._trigger(self.Enabled(**self._envelope(at, by)))
+
+    def rotate_secret(self, *, secret: SigningSecret, at: datetime, by: Actor) -> None:
+        """``secret`` signs from now on; the current one beside it for 24 h. A secret
+        older than the current one stops signing at once."""
+        self.check_live("rotate this endpoint's secret")
+        self._trigger(
+            self.SecretRotated(
+                **self._envelope(at, by), secret=secret, previous_expires_at=at + ROTATION_OVERLAP
+            )
+        )
+
+    def retire_secrets(self, *, at: datetime, by: Actor) -> None:
+        """Only the newest secret signs from now on."""
+        self.check_live("retire this endpoint's old secrets")
+        old = tuple(x.secret_id for x in self.state.secrets[:-1])
+        if old:
+            self._trigger(self.SecretsRetired(**self._envelope(at, by), secret_ids=old))
+
+    def delete(self, *, at: datetime, by: Actor) -> None:
+        self.check_live("delete this endpoint")
+        self._trigger(self.Deleted(**self._envelope(at, by)))
+
+    # --------------------------------------------------------------- reading
+    def signing_secrets(self, at: datetime) -> tuple[SigningSecret, ...]:
+        """The secrets that sign a delivery sent at ``at``, newest last."""
+        return tuple(x for x in self.state.secrets if x.expires_at is None or x.expires_at > at)
+
+    def may_be_managed_by(self, by: Actor) -> bool:
+        return by.kind is ActorKind.ADMIN or (by.is_partner and by.id == str(self.state.partner_id))
+
+    def check_live(self, action: str) -> None:
+        if self.state.deleted:
+            raise EndpointDeleted(f"cannot {action}: no webhook endpoint {self.id}")
+
+
+class EndpointDeleted(DomainError):
+    """A deleted endpoint answers as one that never was."""
+
+    slug = "not-found"
+
+
+def check_may_manage(partner_id: UUID, by: Actor) -> None:
+    if by.kind is not ActorKind.ADMIN and not (by.is_partner and by.id == str(partner_id)):
+        raise Forbidden("only the partner itself or the admin manages its webhook endpoints")
+
+
+def check_url(url: str) -> str:
+    """An absolute http(s) URL with a host, no credentials and no fragment. Which schemes
+    and addresses may be sent to is the sender's rule (HTTPS, public addresses)."""
+    url = check_text(url, "url").strip()
+    if not url or len(url) > MAX_URL:
+        raise ValidationFailed("url", f"must be 1 to {MAX_URL} characters")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ValidationFailed("url", "is not a URL") from None
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValidationFailed("url", "must be an absolute https:// URL")
+    if parts.username or parts.password or parts.fragment:
+        raise ValidationFailed("url", "must not carry credentials or a fragment")
+    return url
+
+
+def check_description(description: str) -> str:
+    text = check_text(description, "description").strip()
+    if len(text) > MAX_DESCRIPTION:
+        raise ValidationFailed("description", f"must be at most {MAX_DESCRIPTION} characters")
+    return text
