@@ -14,8 +14,18 @@ CREATE = (
     "CREATE TABLE IF NOT EXISTS console_sessions ("
     " token_hash TEXT PRIMARY KEY, actor_kind TEXT NOT NULL, actor_id TEXT NOT NULL,"
     " csrf_token TEXT NOT NULL, key_id TEXT NOT NULL, key_hash TEXT NOT NULL,"
-    " created_at {instant} NOT NULL, last_seen_at {instant} NOT NULL)"
+    " created_at {instant} NOT NULL, last_seen_at {instant} NOT NULL,"
+    " position BIGINT NOT NULL DEFAULT 0)"
 )
+COLUMNS_SQL = {
+    "sqlite": "SELECT name FROM pragma_table_info('console_sessions')",
+    "postgres": (
+        "SELECT column_name AS name FROM information_schema.columns"
+        " WHERE table_schema = current_schema() AND table_name = 'console_sessions'"
+    ),
+}
+# Sessions opened before the console remembered its writes' position.
+ADD_POSITION = "ALTER TABLE console_sessions ADD COLUMN position BIGINT NOT NULL DEFAULT 0"
 CREATE_INDEX = (
     "CREATE INDEX IF NOT EXISTS console_sessions_last_seen ON console_sessions (last_seen_at)"
 )
@@ -26,6 +36,8 @@ INSERT = (
 SELECT = "SELECT * FROM console_sessions WHERE token_hash = ?"
 # Never moved backwards: two requests of one session may finish out of order.
 TOUCH = "UPDATE console_sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?"
+# The newest position the session's writes reached; never moved backwards.
+REACHED = "UPDATE console_sessions SET position = ? WHERE token_hash = ? AND position < ?"
 DELETE = "DELETE FROM console_sessions WHERE token_hash = ?"
 PURGE = "DELETE FROM console_sessions WHERE created_at <= ? OR last_seen_at <= ?"
 
@@ -37,6 +49,9 @@ class SqlSessionRecords:
     def create_schema(self) -> None:
         with self.db.schema_transaction() as tx:
             tx.execute(CREATE)
+            columns = {row["name"] for row in tx.rows(COLUMNS_SQL[self.db.dialect])}
+            if "position" not in columns:
+                tx.execute(ADD_POSITION)
             tx.execute(CREATE_INDEX)
 
     def insert(self, session: Session) -> None:
@@ -63,6 +78,10 @@ class SqlSessionRecords:
         with self.db.transaction() as tx:
             tx.execute(TOUCH, [at, token_hash, at])
 
+    def reached(self, token_hash: str, position: int) -> None:
+        with self.db.transaction() as tx:
+            tx.execute(REACHED, [position, token_hash, position])
+
     def delete(self, token_hash: str) -> None:
         with self.db.transaction() as tx:
             tx.execute(DELETE, [token_hash])
@@ -80,4 +99,5 @@ class SqlSessionRecords:
             key_hash=row["key_hash"],
             created_at=self.db.instant(row["created_at"]),
             last_seen_at=self.db.instant(row["last_seen_at"]),
+            position=int(row["position"]),
         )

@@ -27,6 +27,7 @@ from application.console_sessions import ConsoleSessions
 from application.customers import CustomerCommands
 from application.lists import CustomerLists, DueWork
 from application.mail import MailTransport
+from application.own_writes import OwnWrites
 from application.partners import PartnerCommands
 from application.process_manager import ProcessManager
 from application.queries import CustomerQueries
@@ -177,7 +178,8 @@ def build(
         system = NeverBackwards(SystemClock(), newest_recorded_at(store))
         views.follower.observers.append(system)
         clock = system
-    uow = UnitOfWork(store, clock)
+    # A party's position is kept only while the views may still be behind it.
+    uow = UnitOfWork(store, clock, OwnWrites(reached=lambda: views.follower.position))
     due_work = WorkClaims(views.db)
     due_work.create_schema()
     audit = AuditChain(views.db, store.recorder, macs)

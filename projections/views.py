@@ -41,7 +41,7 @@ class Views:
         self._create_tables()
         self.follower = Follower(recorder, mapper, self.db, self.projections, batch_size=batch_size)
         self.follower.refresh()
-        self.reader = CustomerReader(self.db, self.wait_until_current)
+        self.reader = CustomerReader(self.db, self.wait_until, self.wait_until_current)
 
     def _create_tables(self) -> None:
         with self.db.schema_transaction() as tx:
@@ -65,21 +65,29 @@ class Views:
 
     def wait_until_current(self, timeout: float = READ_YOUR_WRITES_TIMEOUT) -> bool:
         """Block until the views reflect every event committed before the call, at most
-        ``timeout`` seconds (2 s by default); False when the bound was hit. Without a
-        running follower in this process, the caller's thread catches the views up."""
-        target = self.recorder.max_notification_id() or 0
+        ``timeout`` seconds (2 s by default); False when the bound was hit."""
+        return self.wait_until(self.recorder.max_notification_id() or 0, timeout)
+
+    def wait_until(self, position: int, timeout: float = READ_YOUR_WRITES_TIMEOUT) -> bool:
+        """Block until the views reflect every event up to ``position``, at most
+        ``timeout`` seconds; False when the bound was hit. Without a running follower in
+        this process, the caller's thread catches the views up."""
+        if self.follower.position >= position:
+            return True
         if self.follower.running:
-            return self.follower.wait_for(target, timeout)
+            return self.follower.wait_for(position, timeout)
         deadline = time.monotonic() + timeout
-        while self.follower.position < target:
+        while self.follower.position < position:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
             try:
-                self.follower.catch_up(remaining)
+                caught_up = self.follower.catch_up(remaining)
             except ProjectionFailed as error:  # the views stay as they are: say so
                 self.follower.report(error)
                 return False
+            if caught_up and self.follower.position < position:
+                return False  # nothing more to read: the position is not (yet) stored
         self.follower.last_error = None
         return True
 
