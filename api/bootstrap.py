@@ -11,6 +11,7 @@ from adapters.audit_chain import AuditChain
 from adapters.clock_store import PersistedTestClock
 from adapters.event_macs import EventMacs
 from adapters.event_store import LibraryEventStore, newest_recorded_at, open_event_store
+from adapters.histories import histories_of
 from adapters.idempotency_store import IdempotencyKeys
 from adapters.kept_secrets import kept_secret
 from adapters.session_store import SqlSessionRecords
@@ -168,8 +169,9 @@ def build(
     store = open_event_store(
         settings.database_url, settings.snapshot_interval, macs, sign_unsigned=sign_unsigned
     )
+    db = open_database(settings.database_url)
     views = Views(
-        open_database(settings.database_url), store.recorder, store.mapper, settings.policy
+        db, store.recorder, store.mapper, settings.policy, histories_of(db, store.recorder)
     )
     if clock is None and settings.test_clock:
         clock = PersistedTestClock(views.db)

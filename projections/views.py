@@ -17,7 +17,7 @@ from projections.follower import Follower
 from projections.partners import PartnerViews
 from projections.projection import Projection
 from projections.reader import CustomerReader
-from projections.rebuild import rebuild_all
+from projections.rebuild import Histories, rebuild_all
 from projections.schema import create_all, create_positions
 from projections.sql import Database
 
@@ -25,16 +25,18 @@ READ_YOUR_WRITES_TIMEOUT = 2.0
 
 
 class Views:
-    def __init__(
+    def __init__(  # noqa: PLR0913
         self,
         db: Database,
         recorder: ApplicationRecorder,
         mapper: Mapper[UUID],
         policy: Policy,
+        histories: Histories,
         *,
         batch_size: int = 500,
     ) -> None:
         self.recorder = recorder
+        self.histories = histories
         self.mapper = mapper
         self.db = db
         self.projections: list[Projection[Any]] = [CustomerViews(policy), PartnerViews()]
@@ -99,6 +101,8 @@ class Views:
         if not chosen:
             known = ", ".join(p.name for p in self.projections)
             raise ValueError(f"no projection named {name!r} (known: {known})")
-        done = rebuild_all(self.db, self.recorder, self.mapper, chosen, on_batch=on_batch)
+        done = rebuild_all(
+            self.db, self.recorder, self.histories, self.mapper, chosen, on_batch=on_batch
+        )
         self.follower.refresh()
         return done
