@@ -15,7 +15,7 @@ import os
 import statistics
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -82,9 +82,18 @@ def fresh_database(name: str) -> str:
     return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
+Sign = Callable[[uuid.UUID, int, str, bytes], bytes]
+
+
 def load(
-    url: str, customers: int, partners: list[uuid.UUID] = PARTNERS, onboard_every: int = 4
+    url: str,
+    customers: int,
+    partners: list[uuid.UUID] = PARTNERS,
+    onboard_every: int = 4,
+    sign: Sign | None = None,
 ) -> int:
+    """COPY the customers' events in (``sign``: with their MACs, as a store with an
+    audit key reads them); how many events the table holds."""
     store = open_event_store(url)  # creates the library's tables
     store.close()
     with psycopg.connect(url) as conn, conn.cursor() as cur:
@@ -92,8 +101,9 @@ def load(
             "COPY tenantry_events (originator_id, originator_version, topic, state) FROM STDIN"
         )
         with cur.copy(copy_sql) as copy:
-            for row in rows(customers, partners, onboard_every):
-                copy.write_row(row)
+            for cid, version, topic, state in rows(customers, partners, onboard_every):
+                signed = state if sign is None else sign(cid, version, topic, state)
+                copy.write_row((cid, version, topic, signed))
         conn.execute("ANALYZE tenantry_events")
         result = conn.execute("SELECT count(*) FROM tenantry_events").fetchone()
     return int(result[0]) if result else 0
