@@ -14,6 +14,7 @@ decodes the events once for all.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, cast
@@ -29,6 +30,7 @@ from projections.schema import SHADOW
 from projections.sql import Database, Loader
 
 WRITE_CHUNK = 10_000
+COLLECT_EVERY = 50  # pages between two runs of the cyclic garbage collector
 Key = tuple[UUID, int]  # (originator id, version): where a page of histories ends
 
 
@@ -60,7 +62,31 @@ def rebuild_all(  # noqa: PLR0913
                 tx.execute(table.create(SHADOW))
     head = recorder.max_notification_id() or 0
     builds = [Build(projection) for projection in projections]
+    # The cyclic collector runs only every ``COLLECT_EVERY`` pages meanwhile (in the whole
+    # process): events and records form no cycles, their garbage goes by reference counts,
+    # and its runs on every few hundred allocations cost a fifth of a rebuild's time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _stream(db, histories, head, mapper, builds, batch_size, on_batch)
+    finally:
+        if collecting:
+            gc.enable()
+    for build in builds:
+        build.index(db)
+        swap(db, build.projection, head)
+    return {projection.name: head for projection in projections}
 
+
+def _stream(  # noqa: PLR0913, PLR0917
+    db: Database,
+    histories: Histories,
+    head: int,
+    mapper: Mapper[UUID],
+    builds: list[Build],
+    batch_size: int,
+    on_batch: Callable[[int], object] | None,
+) -> None:
     def read(after: Key | None) -> Sequence[Notification]:
         return histories.page(head, after, batch_size)
 
@@ -69,6 +95,7 @@ def rebuild_all(  # noqa: PLR0913
         # answers (and the socket is waited for) meanwhile.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-read") as reader:
             following = reader.submit(read, None)
+            pages = 0
             while batch := following.result():
                 last = batch[-1]
                 unfinished = cast(UUID, last.originator_id)
@@ -81,12 +108,11 @@ def rebuild_all(  # noqa: PLR0913
                     build.feed(events, loader, unfinished=unfinished)
                 if on_batch is not None:
                     on_batch(len(batch))
+                pages += 1
+                if pages % COLLECT_EVERY == 0:
+                    gc.collect()
         for build in builds:
             build.finish(loader)
-    for build in builds:
-        build.index(db)
-        swap(db, build.projection, head)
-    return {projection.name: head for projection in projections}
 
 
 class Build:
