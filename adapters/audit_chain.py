@@ -25,6 +25,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 
+from adapters.sql import create_tables
 from domain.aggregate import DomainEvent
 from projections.sql import Database
 
@@ -87,8 +88,7 @@ class AuditChain:
         self.refused: int | None = None  # the first event the last seal would not take in
 
     def create_schema(self) -> None:
-        with self.db.schema_transaction() as tx:
-            tx.execute(CREATE)
+        create_tables(self.db, CREATE)
 
     def seal(self) -> int:
         """Extend the seal over events not yet in it; how many were added. It stops

@@ -4,7 +4,9 @@ the browser's cookie carries, is never stored."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 from application.console_sessions import ABSOLUTE, IDLE, Session
 from domain.values import Actor, ActorKind
@@ -14,24 +16,26 @@ CREATE = (
     "CREATE TABLE IF NOT EXISTS console_sessions ("
     " token_hash TEXT PRIMARY KEY, actor_kind TEXT NOT NULL, actor_id TEXT NOT NULL,"
     " csrf_token TEXT NOT NULL, key_id TEXT NOT NULL, key_hash TEXT NOT NULL,"
-    " created_at {instant} NOT NULL, last_seen_at {instant} NOT NULL,"
+    " created_at {instant} NOT NULL, last_seen_at {instant} NOT NULL, user_id TEXT,"
     " position BIGINT NOT NULL DEFAULT 0)"
 )
-COLUMNS_SQL = {
-    "sqlite": "SELECT name FROM pragma_table_info('console_sessions')",
-    "postgres": (
-        "SELECT column_name AS name FROM information_schema.columns"
-        " WHERE table_schema = current_schema() AND table_name = 'console_sessions'"
-    ),
+# Tables made before people signed in (with keys only) gain the person's column.
+ADD_USER_ID = {
+    "postgres": "ALTER TABLE console_sessions ADD COLUMN IF NOT EXISTS user_id TEXT",
+    "sqlite": "ALTER TABLE console_sessions ADD COLUMN user_id TEXT",
 }
-# Sessions opened before the console remembered its writes' position.
-ADD_POSITION = "ALTER TABLE console_sessions ADD COLUMN position BIGINT NOT NULL DEFAULT 0"
+# And those made before the console remembered its writes' position, the position's.
+ADD_POSITION = {
+    "postgres": "ALTER TABLE console_sessions"
+    " ADD COLUMN IF NOT EXISTS position BIGINT NOT NULL DEFAULT 0",
+    "sqlite": "ALTER TABLE console_sessions ADD COLUMN position BIGINT NOT NULL DEFAULT 0",
+}
 CREATE_INDEX = (
     "CREATE INDEX IF NOT EXISTS console_sessions_last_seen ON console_sessions (last_seen_at)"
 )
 INSERT = (
     "INSERT INTO console_sessions (token_hash, actor_kind, actor_id, csrf_token, key_id,"
-    " key_hash, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    " key_hash, created_at, last_seen_at, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 SELECT = "SELECT * FROM console_sessions WHERE token_hash = ?"
 # Never moved backwards: two requests of one session may finish out of order.
@@ -42,17 +46,23 @@ DELETE = "DELETE FROM console_sessions WHERE token_hash = ?"
 PURGE = "DELETE FROM console_sessions WHERE created_at <= ? OR last_seen_at <= ?"
 
 
+@dataclass(frozen=True)
 class SqlSessionRecords:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    db: Database
 
     def create_schema(self) -> None:
         with self.db.schema_transaction() as tx:
             tx.execute(CREATE)
-            columns = {row["name"] for row in tx.rows(COLUMNS_SQL[self.db.dialect])}
-            if "position" not in columns:
-                tx.execute(ADD_POSITION)
             tx.execute(CREATE_INDEX)
+            columns = (
+                []
+                if self.db.dialect == "postgres"
+                else [r["name"] for r in tx.rows("PRAGMA table_info(console_sessions)")]
+            )
+            if "user_id" not in columns:
+                tx.execute(ADD_USER_ID[self.db.dialect])
+            if "position" not in columns:
+                tx.execute(ADD_POSITION[self.db.dialect])
 
     def insert(self, session: Session) -> None:
         with self.db.transaction() as tx:
@@ -67,6 +77,7 @@ class SqlSessionRecords:
                     session.key_hash,
                     session.created_at,
                     session.last_seen_at,
+                    None if session.actor.user_id is None else str(session.actor.user_id),
                 ],
             )
 
@@ -93,7 +104,11 @@ class SqlSessionRecords:
     def _session(self, row: Row) -> Session:
         return Session(
             token_hash=row["token_hash"],
-            actor=Actor(kind=ActorKind(row["actor_kind"]), id=row["actor_id"]),
+            actor=Actor(
+                kind=ActorKind(row["actor_kind"]),
+                id=row["actor_id"],
+                user_id=UUID(row["user_id"]) if row["user_id"] else None,
+            ),
             csrf_token=row["csrf_token"],
             key_id=row["key_id"],
             key_hash=row["key_hash"],

@@ -14,7 +14,9 @@ from adapters.event_store import LibraryEventStore, newest_recorded_at, open_eve
 from adapters.histories import histories_of
 from adapters.idempotency_store import IdempotencyKeys
 from adapters.kept_secrets import kept_secret
+from adapters.key_use_store import SqlKeyUses
 from adapters.session_store import SqlSessionRecords
+from adapters.sign_in_link_store import SqlSignInLinkRecords
 from adapters.smtp import OutboxTransport, SmtpTransport
 from adapters.sql import open_database
 from adapters.work_claims import WorkClaims
@@ -26,13 +28,17 @@ from application.background import Sweeper, advance_through_deadlines, settle
 from application.clock import Clock, NeverBackwards, SettableClock, SystemClock
 from application.console_sessions import ConsoleSessions
 from application.customers import CustomerCommands
+from application.key_uses import UseRecorder
+from application.keys import KeyCommands
 from application.lists import CustomerLists, DueWork
 from application.mail import MailTransport
 from application.own_writes import OwnWrites
 from application.partners import PartnerCommands
 from application.process_manager import ProcessManager
 from application.queries import CustomerQueries
+from application.sign_in_links import SignInLinks
 from application.unit_of_work import UnitOfWork
+from application.users import UserCommands
 from projections.views import Views
 
 SETTLE_TIMEOUT_S = 60.0
@@ -47,6 +53,8 @@ class Services:
     customers: CustomerCommands
     queries: CustomerQueries
     partners: PartnerCommands
+    keys: KeyCommands
+    key_uses: UseRecorder  # notes of keys used, written by the background work
     auth: Authenticator
     links: LinkSigner
     views: Views
@@ -59,6 +67,7 @@ class Services:
     idempotency: IdempotencyKeys
     macs: EventMacs
     sessions: ConsoleSessions
+    users: UserCommands
     cookie_key: bytes  # signs the console's session cookie
     # Readings for /metrics and /readyz: name -> (help, read) and name -> probe.
     gauges: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
@@ -191,11 +200,12 @@ def build(
     idempotency = IdempotencyKeys(views.db, clock, secret)
     idempotency.create_schema()
     customers = CustomerCommands(uow, clock, settings.policy, settings.catalogue)
+    mail = mail_transport(settings)
     manager = ProcessManager(
         due_work=due_work,
         customers=customers,
         uow=uow,
-        mail=mail_transport(settings),
+        mail=mail,
         links=links,
         clock=clock,
         policy=settings.policy,
@@ -203,11 +213,18 @@ def build(
     admin = settings.admin_token.get_secret_value() if settings.admin_token else None
     # Verified keys are remembered while this process's follower reads every event,
     # so a revoked key or a changed partner is forgotten within the views' lag.
-    auth = Authenticator(uow, admin, watching=lambda: views.follower.running)
+    key_uses = SqlKeyUses(views.db)
+    key_uses.create_schema()
+    uses = UseRecorder(key_uses, clock)
+    auth = Authenticator(uow, admin, watching=lambda: views.follower.running, used=uses.used)
     views.follower.observers.append(auth)
     records = SqlSessionRecords(views.db)
     records.create_schema()
     sessions = ConsoleSessions(auth, uow, records, clock)
+    link_records = SqlSignInLinkRecords(views.db)
+    link_records.create_schema()
+    sign_in_links = SignInLinks(link_records, clock, settings.public_url)
+    users = UserCommands(uow, clock, sign_in_links, mail, views.users)
     return Services(
         settings=settings,
         clock=clock,
@@ -215,18 +232,24 @@ def build(
         uow=uow,
         customers=customers,
         queries=CustomerQueries(uow, clock, settings.policy),
-        partners=PartnerCommands(uow, clock),
+        partners=PartnerCommands(uow, clock, views.directory),
+        keys=KeyCommands(uow, views.directory, key_uses),
+        key_uses=uses,
         auth=auth,
         links=links,
         views=views,
         lists=views.reader,
         due_work=due_work,
         manager=manager,
-        sweeper=Sweeper(manager, chores=[audit.seal, idempotency.purge, sessions.purge]),
+        sweeper=Sweeper(
+            manager,
+            chores=[audit.seal, idempotency.purge, sessions.purge, sign_in_links.purge, uses.flush],
+        ),
         audit=audit,
         activation=ActivationLinks(uow, clock, links),
         idempotency=idempotency,
         macs=macs,
         sessions=sessions,
+        users=users,
         cookie_key=hmac.digest(secret, b"tenantry console cookies v1", "sha256"),
     )

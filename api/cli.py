@@ -1,5 +1,5 @@
 """The tenantry command line: serve the API, run the background work, register
-partners, read and check histories, rebuild views.
+partners, invite their users, read and check histories, rebuild views.
 
 Paths are relative to TENANTRY_HOME (see the README); errors are one line (exit 2: the
 command line is wrong, 1: it failed); --debug or TENANTRY_DEBUG=1 shows the traceback.
@@ -31,7 +31,7 @@ from api.cli_errors import (
     usage,
 )
 from api.settings import Settings
-from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
+from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus, UserRole
 
 OPERATOR = Actor(kind=ActorKind.ADMIN, id="cli")
 AUDITOR = Actor(kind=ActorKind.AUDITOR, id="cli")
@@ -121,6 +121,43 @@ def add_partner(name: str, kind: str, status: str, distributor: UUID | None) -> 
     finally:
         services.close()
     click.echo(json.dumps({**partner.model_dump(mode="json"), "api_key": api_key}, indent=2))
+    return 0
+
+
+@cli.group()
+def users() -> None:
+    """Manage the people who sign in to the console."""
+
+
+@users.command("invite")
+@click.option("--partner", "partner_id", type=click.UUID, required=True, help="the partner's id")
+@click.option("--email", required=True, help="the person's email address (they sign in with it)")
+@click.option("--name", default="", help="the person's name, as the history shows it")
+@click.option(
+    "--role",
+    default=UserRole.MEMBER.value,
+    type=click.Choice([r.value for r in UserRole]),
+    help="an admin user also manages the partner's users",
+)
+def invite_user(partner_id: UUID, email: str, name: str, role: str) -> int:
+    """Invite a user of a partner and email them a one-time sign-in link (15 minutes).
+
+    Without an SMTP server (TENANTRY_SMTP_HOST) the email goes to the outbox folder and
+    the link is printed here too, as sign_in_url (also when the email could not go)."""
+    services = open_services(read_only=False)
+    try:
+        invitation = services.users.invite(
+            partner_id=partner_id, email=email, name=name, role=UserRole(role), by=OPERATOR
+        )
+        smtp = bool(services.settings.smtp_host)
+    finally:
+        services.close()
+    shown = invitation.user.model_dump(mode="json")
+    if not smtp or not invitation.emailed:
+        shown["sign_in_url"] = invitation.url
+    click.echo(json.dumps(shown, indent=2))
+    if not invitation.emailed:
+        click.echo("tenantry: the invitation email was not sent (see the log)", err=True)
     return 0
 
 

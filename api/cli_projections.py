@@ -23,7 +23,7 @@ def projections() -> None:
 def rebuild(name: str | None) -> int:
     """Rebuild views from the events; the old ones serve until the swap.
 
-    NAME: customers or partners (none: all)."""
+    NAME: customers, partners or users (none: all)."""
     settings = Settings()
     check_database(settings, must_exist=True)
     services = build(settings)

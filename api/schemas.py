@@ -6,11 +6,12 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from domain.rules import MAX_CODE, MAX_MESSAGE, MAX_NAME
 from domain.text import Line, Lines
-from domain.values import LogLevel, PartnerKind, PartnerStatus, ServiceRole
+from domain.values import LogLevel, PartnerKind, PartnerStatus, ServiceRole, UserRole
 
 Code = Annotated[Line, Field(min_length=1, max_length=MAX_CODE)]
 Name = Annotated[Line, Field(min_length=1, max_length=MAX_NAME)]
@@ -49,6 +50,12 @@ class PartnerPatch(Body):
     status: PartnerStatus
 
 
+KeyId = Annotated[
+    str,
+    Path(pattern="^[0-9a-f]{8,32}$", description="the key's `id`, as its list shows it"),
+]
+
+
 class NewServiceKey(Body):
     role: ServiceRole
     name: Name
@@ -84,3 +91,9 @@ class Advance(Body):
     days: Annotated[int, Field(ge=0, le=3660)] = 0
     hours: Annotated[int, Field(ge=0, le=100_000)] = 0
     seconds: Annotated[int, Field(ge=0, le=10_000_000)] = 0
+
+
+class NewUser(Body):
+    email: Email
+    name: Annotated[Line, Field(max_length=MAX_NAME, description="the person's name")] = ""
+    role: UserRole = UserRole.MEMBER

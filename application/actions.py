@@ -37,3 +37,9 @@ def _action(check: Callable[[], None]) -> Action:
     except DomainError as error:
         return Action(allowed=False, reason=error.detail)
     return Action(allowed=True, reason=None)
+
+
+def subscription_change_for(customer: Customer, by: Actor) -> Action:
+    """Whether ``by`` may change the customer's SKU, add-ons and expiration date (the
+    owner only); not part of ``Actions``, which the API's representation fixes."""
+    return _action(lambda: customer.check_owner(by, "change the subscription"))

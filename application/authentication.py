@@ -38,12 +38,17 @@ REMEMBER_S = 10.0
 class _Verified:
     actor: Actor
     holder_id: UUID
+    key_id: str
     holder_version: int
     until: float
 
 
 def _not_watching() -> bool:
     return False
+
+
+def _not_recorded(holder_id: UUID, key_id: str) -> None:
+    """Where no one records when keys are used."""
 
 
 @dataclass(eq=False)
@@ -56,6 +61,7 @@ class Authenticator:
     watching: Callable[[], bool] = _not_watching
     remember_s: float = REMEMBER_S
     monotonic: Callable[[], float] = time.monotonic
+    used: Callable[[UUID, str], None] = _not_recorded  # a key verified: it was used now
     _verified: dict[bytes, _Verified] = field(default_factory=dict, init=False, repr=False)
     _epoch: int = field(default=0, init=False)  # bumped whenever something may be forgotten
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -80,8 +86,10 @@ class Authenticator:
         else:
             assert isinstance(holder, ServiceAccount)
             actor = Actor(kind=ActorKind(holder.state.role.value), id=str(holder.id))
+        self.used(holder.id, parsed.key_id)
         if self.watching():
-            entry = _Verified(actor, holder.id, holder.version, self.monotonic() + self.remember_s)
+            until = self.monotonic() + self.remember_s
+            entry = _Verified(actor, holder.id, parsed.key_id, holder.version, until)
             with self._lock:
                 if self._epoch == epoch:
                     self._verified[_digest(bearer)] = entry
@@ -104,6 +112,7 @@ class Authenticator:
             with self._lock:
                 self._verified.pop(digest, None)
             return None
+        self.used(entry.holder_id, entry.key_id)
         return entry.actor
 
     # ------------------------------------------- events, from the views' follower

@@ -1,10 +1,12 @@
-"""Console sessions: an API key (or the admin token) exchanged for a server-side session.
+"""Console sessions: a sign-in link (a person) or an API key (or the admin token)
+exchanged for a server-side session.
 
 The browser holds only a random session token; the record keeps its SHA-256, who signed
 in, a CSRF token and the key's fingerprint. A session ends when it is idle for
 ``IDLE`` or older than ``ABSOLUTE`` (both by the service's clock), when its owner signs
-out, or when the key it was opened with stops working (revoked, or the admin token
-changed): each request checks the key again against its holder.
+out, when the key it was opened with stops working (revoked, or the admin token
+changed), or when its person is removed: each request checks the key, or the user,
+again.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from application.unit_of_work import UnitOfWork
 from domain.keys import KeyHolder, hash_secret
 from domain.partner import Partner
 from domain.service_account import ServiceAccount
+from domain.user import User
 from domain.values import Actor, ActorKind
 
 IDLE = timedelta(hours=8)
@@ -35,6 +38,7 @@ TOUCH_EVERY = timedelta(minutes=1)
 # Who signs in to the console: people who read customers (importers are machines).
 PEOPLE = frozenset({ActorKind.MSP, ActorKind.DISTRIBUTOR, ActorKind.AUDITOR, ActorKind.ADMIN})
 ADMIN_KEY_ID = "admin"
+USER_KEY_ID = "user"  # a person's session, opened from a sign-in link: no key
 
 
 @dataclass(frozen=True)
@@ -103,13 +107,20 @@ class ConsoleSessions:
             raise Refused(f"a key of kind {actor.kind.value} does not sign in to the console")
         parsed = parse_key(key)
         key_id, secret = (parsed.key_id, parsed.secret) if parsed else (ADMIN_KEY_ID, key)
+        return self._opened(actor, key_id, hash_secret(secret))
+
+    def open_for(self, user: User) -> Opened:
+        """A new session for ``user``, who followed a sign-in link."""
+        return self._opened(user.actor, USER_KEY_ID, "")
+
+    def _opened(self, actor: Actor, key_id: str, key_hash: str) -> Opened:
         token, now = self.new_token(), self.clock.now()
         session = Session(
             token_hash=digest(token),
             actor=actor,
             csrf_token=secrets.token_urlsafe(32),
             key_id=key_id,
-            key_hash=hash_secret(secret),
+            key_hash=key_hash,
             created_at=now,
             last_seen_at=now,
         )
@@ -143,6 +154,8 @@ class ConsoleSessions:
         return self.records.purge(self.clock.now())
 
     def _key_works(self, session: Session) -> bool:
+        if session.actor.user_id is not None:
+            return self._user_stays(session.actor)
         if session.actor.kind is ActorKind.ADMIN:
             admin = self.auth.admin_token
             return admin is not None and hmac.compare_digest(hash_secret(admin), session.key_hash)
@@ -155,6 +168,15 @@ class ConsoleSessions:
             return False
         stored = holder.state.keys.get(session.key_id, "")
         return bool(stored) and hmac.compare_digest(stored, session.key_hash)
+
+    def _user_stays(self, actor: Actor) -> bool:
+        """The person is still a user of the partner the session acts for."""
+        assert actor.user_id is not None
+        try:
+            user = self.uow.load(User, actor.user_id)
+        except NotFound:
+            return False
+        return not user.removed and user.actor == actor
 
 
 def digest(token: str) -> str:

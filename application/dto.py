@@ -5,15 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, NotRequired
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from typing_extensions import TypedDict
 
 from domain.customer import Customer
 from domain.customer_state import ImportError_, LogEntry
 from domain.partner import Partner
-from domain.values import ImportStatus, Source, Stage, Status
+from domain.values import ImportStatus, PartnerKind, PartnerStatus, Source, Stage, Status
 
 
 class Onboarding(BaseModel):
@@ -98,9 +99,43 @@ class CustomerDTO(BaseModel):
         )
 
 
-class ActorDTO(BaseModel):
+class ActorJSON(TypedDict):
+    """ActorDTO as it is written out (the serialization schema follows it)."""
+
     kind: str
     id: str
+    user_id: NotRequired[str]
+    name: NotRequired[str]
+    email: NotRequired[str]
+
+
+PERSON = ("user_id", "name", "email")
+
+
+class ActorDTO(BaseModel):
+    """Who did it: the principal (``kind``, ``id``) and, when a person of a partner did,
+    the person (``user_id``, their ``name`` and ``email``); those are left out otherwise."""
+
+    kind: str
+    id: str
+    user_id: str | None = None
+    name: str | None = None
+    email: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_no_person(self, handler: SerializerFunctionWrapHandler) -> ActorJSON:
+        dumped: ActorJSON = handler(self)
+        for name in PERSON:
+            if dumped.get(name) is None:
+                dumped.pop(name, None)  # type: ignore[misc]
+        return dumped
+
+    @property
+    def label(self) -> str | None:
+        """``Ada Lovelace (ada@msp.example)``; None when no person is named."""
+        if self.email is None:
+            return None
+        return f"{self.name} ({self.email})" if self.name else self.email
 
 
 class HistoryEvent(BaseModel):
@@ -141,3 +176,18 @@ class Outcome:
 class ActivationLink:
     url: str
     expires_at: datetime
+
+
+class PartnerDTO(BaseModel):
+    id: UUID
+    version: int
+    name: str
+    kind: PartnerKind
+    status: PartnerStatus
+    distributor_id: UUID | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, partner: Partner) -> PartnerDTO:
+        facts = partner.state.model_dump(include=set(cls.model_fields))
+        return cls(id=partner.id, version=partner.version, created_at=partner.created_on, **facts)

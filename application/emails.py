@@ -1,10 +1,12 @@
-"""The two emails Tenantry sends: the activation link and the pre-upgrade notice."""
+"""The emails Tenantry sends: the activation link, the pre-upgrade notice, and a
+console user's invitation or sign-in link."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
+from uuid import uuid4
 
 from application.mail import Email
 from domain.customer import Customer
@@ -63,7 +65,7 @@ def _html(part: Part) -> str:
 
 
 def _email(
-    customer: Customer,
+    to: str,
     subject: str,
     paragraphs: list[Paragraph],
     message_id: str,
@@ -72,7 +74,7 @@ def _email(
     """One message written once: its text part and its HTML part (escaped) from the
     same paragraphs."""
     return Email(
-        to=customer.state.notification_email,
+        to=to,
         subject=subject,
         text="\n\n".join("".join(map(_plain, p)) for p in paragraphs) + "\n",
         html="".join(f"<p>{''.join(map(_html, p))}</p>" for p in paragraphs),
@@ -96,7 +98,7 @@ def activation_email(customer: Customer, partner_name: str, url: str, now: datet
         ],
     ]
     subject = f"Activate your tenant from {partner_name}"
-    return _email(customer, subject, paragraphs, activation_message_id(customer), now)
+    return _email(s.notification_email, subject, paragraphs, activation_message_id(customer), now)
 
 
 def upgrade_notice_email(customer: Customer, partner_name: str, now: datetime) -> Email:
@@ -117,4 +119,38 @@ def upgrade_notice_email(customer: Customer, partner_name: str, now: datetime) -
         ],
     ]
     subject = f"Your trial ends on {s.trial_ends_at:%d %B %Y}: automatic upgrade"
-    return _email(customer, subject, paragraphs, notice_message_id(customer), now)
+    return _email(s.notification_email, subject, paragraphs, notice_message_id(customer), now)
+
+
+def sign_in_email(  # noqa: PLR0913
+    *,
+    to: str,
+    name: str,
+    partner_name: str,
+    url: str,
+    expires_at: datetime,
+    invited: bool,
+    now: datetime,
+) -> Email:
+    """An invitation to the console, or a sign-in link someone asked for."""
+    greeting: Paragraph = [f"Hello {name}," if name else "Hello,"]
+    if invited:
+        subject = f"You are invited to the Tenantry console of {partner_name}"
+        why: Paragraph = [
+            f"You are invited to sign in to the Tenantry console as a user of {partner_name}. "
+            "To join, open this link and confirm:"
+        ]
+    else:
+        subject = "Your sign-in link to the Tenantry console"
+        why = [f"To sign in to the Tenantry console ({partner_name}), open this link and confirm:"]
+    paragraphs: list[Paragraph] = [
+        greeting,
+        why,
+        [Link(url, "Sign in to the Tenantry console")],
+        [
+            f"The link works once, until {when(expires_at)}. If you did not ask for it, "
+            "ignore this email: nobody can sign in without the link."
+        ],
+    ]
+    message_id = f"<sign-in.{uuid4().hex}@{MAIL_DOMAIN}>"
+    return _email(to, subject, paragraphs, message_id, now)

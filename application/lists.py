@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 from uuid import UUID
 
 from domain.customer import Customer, Deadline
 from domain.values import Actor, Status
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
-class Page:
-    items: list[Customer]
+class Page(Generic[T]):
+    """A page of a list, and the cursor of the next one (None on the last)."""
+
+    items: list[T]
     next_cursor: str | None
 
 
@@ -35,11 +39,11 @@ class ListQuery:
 class CustomerLists(Protocol):
     """Implemented by the views' reader (projections/reader.py)."""
 
-    def pending(self, query: ListQuery) -> Page:
+    def pending(self, query: ListQuery) -> Page[Customer]:
         """Pending customers, oldest first."""
         ...
 
-    def onboarded(self, query: ListQuery, status: Status | None = None) -> Page:
+    def onboarded(self, query: ListQuery, status: Status | None = None) -> Page[Customer]:
         """Onboarded customers (of ``status``, when given), first onboarded first."""
         ...
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from pydantic import BaseModel
-
 from application.clock import Clock
-from application.errors import AnswerLost, NotFound
+from application.directory import Directory, PartnerRow
+from application.dto import PartnerDTO
+from application.errors import AnswerLost, Busy, NotFound
+from application.lists import Page
 from application.receipts import served
 from application.unit_of_work import UnitOfWork
 from domain.errors import Forbidden, ValidationFailed
@@ -22,29 +23,6 @@ from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus, ServiceR
 
 KEY_PREFIX = "tnt"
 HOLDER_CODES: dict[str, type[KeyHolder]] = {"p": Partner, "s": ServiceAccount}
-
-
-class PartnerDTO(BaseModel):
-    id: UUID
-    version: int
-    name: str
-    kind: PartnerKind
-    status: PartnerStatus
-    distributor_id: UUID | None
-    created_at: datetime
-
-    @classmethod
-    def of(cls, partner: Partner) -> PartnerDTO:
-        s = partner.state
-        return cls(
-            id=partner.id,
-            version=partner.version,
-            name=s.name,
-            kind=s.kind,
-            status=s.status,
-            distributor_id=s.distributor_id,
-            created_at=partner.created_on,
-        )
 
 
 @dataclass(frozen=True)
@@ -61,9 +39,14 @@ class ParsedKey:
     secret: str
 
 
+def key_prefix(holder_type: type[KeyHolder], holder_id: UUID, key_id: str) -> str:
+    """A key without its secret: what names it in lists, never enough to use it."""
+    code = "p" if issubclass(holder_type, Partner) else "s"
+    return f"{KEY_PREFIX}_{code}{holder_id.hex}_{key_id}"
+
+
 def format_key(holder: KeyHolder, key_id: str, secret: str) -> str:
-    code = "p" if isinstance(holder, Partner) else "s"
-    return f"{KEY_PREFIX}_{code}{holder.id.hex}_{key_id}_{secret}"
+    return f"{key_prefix(type(holder), holder.id, key_id)}_{secret}"
 
 
 def parse_key(api_key: str) -> ParsedKey | None:
@@ -96,6 +79,7 @@ class PartnerCommands:
 
     uow: UnitOfWork
     clock: Clock
+    directory: Directory | None = None
     new_id: Callable[[], UUID] = uuid4
 
     def register(
@@ -132,6 +116,15 @@ class PartnerCommands:
             raise NotFound(f"no partner {partner_id}")
         return PartnerDTO.of(self.uow.load(Partner, partner_id))
 
+    def list_partners(
+        self, *, by: Actor, limit: int, cursor: str | None = None
+    ) -> Page[PartnerRow]:
+        """The partners ``by`` may list (the admin and auditors all, a distributor its
+        MSPs, an MSP itself), with each one's number of customers."""
+        if self.directory is None:
+            raise Busy("the views are not running in this process")
+        return self.directory.partners(by, limit, cursor)
+
     def change_status(self, partner_id: UUID, *, status: PartnerStatus, by: Actor) -> PartnerDTO:
         partner, _ = self.uow.change(
             Partner, partner_id, lambda p, now: p.change_status(status=status, at=now, by=by)
@@ -160,7 +153,7 @@ class PartnerCommands:
     def _issue(self, holder: KeyHolder, now: datetime, by: Actor) -> str:
         if by.kind is not ActorKind.ADMIN:
             raise Forbidden("only the admin issues API keys")
-        key_id = secrets.token_hex(4)
+        key_id = secrets.token_hex(8)  # unique among all keys: service keys are named by it
         secret = secrets.token_urlsafe(32)
         holder.issue_api_key(key_id=key_id, secret=secret, at=now, by=by)
         api_key = format_key(holder, key_id, secret)

@@ -18,6 +18,7 @@ from domain.aggregate import DomainEvent, Snapshot
 from domain.customer import Customer
 from domain.partner import Partner
 from domain.rules import check_instant
+from domain.user import User
 from domain.values import Actor, Policy
 
 
@@ -69,10 +70,20 @@ class CustomerQueries:
     def history(self, customer_id: UUID, *, by: Actor) -> History:
         customer = self.uow.load(Customer, customer_id)
         self._check_visible(customer, by)
-        events = self.uow.store.events.get(customer_id)
-        return History(
-            customer_id=customer_id, events=[_describe(cast(DomainEvent, e)) for e in events]
-        )
+        events = [cast(DomainEvent, e) for e in self.uow.store.events.get(customer_id)]
+        people = self._people({e.actor.user_id for e in events} - {None})
+        return History(customer_id=customer_id, events=[_describe(e, people) for e in events])
+
+    def _people(self, user_ids: set[UUID | None]) -> dict[UUID, User]:
+        """The users who acted, each loaded once (a removed user is still named)."""
+        found = {}
+        for user_id in user_ids:
+            assert user_id is not None
+            try:
+                found[user_id] = self.uow.load(User, user_id)
+            except NotFound:
+                continue
+        return found
 
     def _as_of(self, customer_id: UUID, instant: datetime, by: Actor) -> Customer:
         """Replay the events that had taken effect at ``instant``, starting from the
@@ -112,12 +123,20 @@ class CustomerQueries:
             raise NotFound(f"no customer {customer.id}")
 
 
-def _describe(event: DomainEvent) -> HistoryEvent:
+def _describe(event: DomainEvent, people: dict[UUID, User]) -> HistoryEvent:
+    actor = event.actor
+    person = people.get(actor.user_id) if actor.user_id else None
     return HistoryEvent(
         version=event.originator_version,
         type=type(event).__name__,
         recorded_at=event.recorded_at,
         effective_at=event.timestamp,
-        actor=ActorDTO(kind=event.actor.kind.value, id=event.actor.id),
+        actor=ActorDTO(
+            kind=actor.kind.value,
+            id=actor.id,
+            user_id=str(actor.user_id) if actor.user_id else None,
+            name=person.state.name if person else None,
+            email=person.state.email if person else None,
+        ),
         data=event.facts(),
     )

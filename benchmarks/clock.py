@@ -18,7 +18,7 @@ from application.clock import TestClock
 from application.saved_states import SavedStates
 from benchmarks.harness import emit
 from benchmarks.projection_bench import T0, load
-from benchmarks.scale import ADMIN, register_partners, services_for
+from benchmarks.scale import ADMIN, bench_macs, register_partners, services_for
 from domain.values import Actor, ActorKind, Status
 
 CUSTOMERS = 10_000
@@ -30,7 +30,7 @@ def run(url: str, customers: int = CUSTOMERS) -> None:
         services = services_for(url, Path(work) / "outbox", clock)
         try:
             partners = register_partners(services)
-            load(url, customers, partners, onboard_every=1)
+            load(url, customers, partners, onboard_every=1, macs=bench_macs())
             services.views.rebuild()
             owned = [
                 (row["id"], Actor(kind=ActorKind.MSP, id=str(row["partner_id"])))

@@ -15,12 +15,13 @@ import os
 import statistics
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
 
+from adapters.event_macs import EventMacs
 from adapters.event_store import open_event_store
 from adapters.histories import histories_of
 from adapters.sql import open_database
@@ -82,18 +83,15 @@ def fresh_database(name: str) -> str:
     return ADMIN_URL.rsplit("/", 1)[0] + "/" + name
 
 
-Sign = Callable[[uuid.UUID, int, str, bytes], bytes]
-
-
 def load(
     url: str,
     customers: int,
     partners: list[uuid.UUID] = PARTNERS,
     onboard_every: int = 4,
-    sign: Sign | None = None,
+    macs: EventMacs | None = None,
 ) -> int:
-    """COPY the customers' events in (``sign``: with their MACs, as a store with an
-    audit key reads them); how many events the table holds."""
+    """Bulk-load customers' events; with ``macs``, signed as the service signs them (a
+    service built with that key refuses unsigned events)."""
     store = open_event_store(url)  # creates the library's tables
     store.close()
     with psycopg.connect(url) as conn, conn.cursor() as cur:
@@ -102,7 +100,7 @@ def load(
         )
         with cur.copy(copy_sql) as copy:
             for cid, version, topic, state in rows(customers, partners, onboard_every):
-                signed = state if sign is None else sign(cid, version, topic, state)
+                signed = macs.sign(cid, version, topic, state) if macs else state
                 copy.write_row((cid, version, topic, signed))
         conn.execute("ANALYZE tenantry_events")
         result = conn.execute("SELECT count(*) FROM tenantry_events").fetchone()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
+from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
 
 
 class ActorKind(StrEnum):
@@ -22,16 +24,32 @@ PARTNER_KINDS = frozenset({ActorKind.MSP, ActorKind.DISTRIBUTOR})
 
 
 class Actor(BaseModel):
-    """Who did something: recorded on every event."""
+    """Who did something: recorded on every event. ``kind`` and ``id`` name the
+    principal (what it may do is decided on them); ``user_id`` the person of a partner
+    who did it, if a person did. Without one it is left out of what is stored, so the
+    histories recorded before people signed in read as they did."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: ActorKind
     id: str
+    user_id: UUID | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_no_user(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        dumped: dict[str, Any] = handler(self)
+        if dumped.get("user_id") is None:
+            dumped.pop("user_id", None)
+        return dumped
 
     @property
     def is_partner(self) -> bool:
         return self.kind in PARTNER_KINDS
+
+    @property
+    def principal(self) -> Actor:
+        """The principal alone, without the person."""
+        return Actor(kind=self.kind, id=self.id)
 
 
 SYSTEM = Actor(kind=ActorKind.SYSTEM, id="process-manager")
@@ -75,6 +93,13 @@ class PartnerKind(StrEnum):
 class PartnerStatus(StrEnum):
     TRIAL = "trial"
     PRODUCTION = "production"
+
+
+class UserRole(StrEnum):
+    """A partner's person: an ``admin`` manages the partner's users, a ``member`` not."""
+
+    ADMIN = "admin"
+    MEMBER = "member"
 
 
 class ServiceRole(StrEnum):

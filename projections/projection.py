@@ -59,5 +59,5 @@ class Projection(ABC, Generic[R]):
         return touched
 
 
-def in_list(ids: Sequence[UUID]) -> str:
+def in_list(ids: Sequence[object]) -> str:
     return "(" + ", ".join("?" for _ in ids) + ")"

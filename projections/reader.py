@@ -19,6 +19,7 @@ from uuid import UUID
 
 from application.authorization import Visibility, visible_to
 from application.lists import CustomerLists, ListQuery, Page
+from domain.customer import Customer
 from domain.errors import ValidationFailed
 from domain.rules import check_instant
 from domain.text import check_text
@@ -80,10 +81,10 @@ class CustomerReader(CustomerLists):
         self._wait_until = wait_until
         self._wait_until_current = wait_until_current
 
-    def pending(self, query: ListQuery) -> Page:
+    def pending(self, query: ListQuery) -> Page[Customer]:
         return self._page(Query(PENDING.name, "created_at"), "pending", query)
 
-    def onboarded(self, query: ListQuery, status: Status | None = None) -> Page:
+    def onboarded(self, query: ListQuery, status: Status | None = None) -> Page[Customer]:
         select = Query(CUSTOMERS.name, "onboarded_at")
         if status is not None:
             select.add("status = ?", status.value)
@@ -100,7 +101,7 @@ class CustomerReader(CustomerLists):
         return int(rows[0]["n"])
 
     # -------------------------------------------------------------- plumbing
-    def _page(self, select: Query, name: str, query: ListQuery) -> Page:
+    def _page(self, select: Query, name: str, query: ListQuery) -> Page[Customer]:
         limit = query.limit
         if limit < 1:
             raise ValidationFailed("limit", "must be at least 1")

@@ -156,7 +156,44 @@ PARTNERS = Table(
     indexes=(("distributor_id",),),
 )
 
+KEY_HOLDERS = Table(
+    name="view_key_holders",
+    columns=(
+        ("id", "{uuid} NOT NULL"),
+        ("version", "INTEGER NOT NULL"),
+        ("kind", "TEXT NOT NULL"),
+        ("name", "TEXT NOT NULL"),
+    ),
+    primary_key=("id",),
+    indexes=(("kind",),),
+)
+
+API_KEYS = Table(
+    name="view_api_keys",
+    columns=(
+        ("holder_id", "{uuid} NOT NULL"),
+        ("key_id", "TEXT NOT NULL"),
+        ("issued_at", "{instant} NOT NULL"),
+        ("revoked_at", "{instant}"),
+    ),
+    primary_key=("holder_id", "key_id"),
+    indexes=(("key_id",),),
+)
+
 POSITIONS = "projection_positions"
+
+
+USERS = Table(
+    name="view_users",
+    columns=(
+        ("id", "{uuid} NOT NULL"),
+        ("version", "INTEGER NOT NULL"),
+        ("partner_id", "{uuid} NOT NULL"),
+        ("email", "TEXT NOT NULL"),
+    ),
+    primary_key=("id",),
+    indexes=(("partner_id", "email"),),
+)
 
 
 def create_all(tx: Tx, tables: tuple[Table, ...], dialect: Dialect, suffix: str = "") -> None:

@@ -12,14 +12,17 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper
 from domain.values import Policy
 from projections import positions
 from projections.customers import CustomerViews
+from projections.directory import ViewsDirectory
 from projections.failures import ProjectionFailed
 from projections.follower import Follower
+from projections.keys import KeyViews
 from projections.partners import PartnerViews
 from projections.projection import Projection
 from projections.reader import CustomerReader
 from projections.rebuild import Histories, rebuild_all
 from projections.schema import create_all, create_positions
 from projections.sql import Database
+from projections.users import UserDirectory, UserViews
 
 READ_YOUR_WRITES_TIMEOUT = 2.0
 
@@ -39,11 +42,18 @@ class Views:
         self.histories = histories
         self.mapper = mapper
         self.db = db
-        self.projections: list[Projection[Any]] = [CustomerViews(policy), PartnerViews()]
+        self.projections: list[Projection[Any]] = [
+            CustomerViews(policy),
+            PartnerViews(),
+            KeyViews(),
+            UserViews(),
+        ]
         self._create_tables()
         self.follower = Follower(recorder, mapper, self.db, self.projections, batch_size=batch_size)
         self.follower.refresh()
         self.reader = CustomerReader(self.db, self.wait_until, self.wait_until_current)
+        self.directory = ViewsDirectory(self.db, self.wait_until_current)
+        self.users = UserDirectory(self.db, self.wait_until_current)
 
     def _create_tables(self) -> None:
         with self.db.schema_transaction() as tx:

@@ -8,6 +8,13 @@ from adapters.sql.sqlite import SQLiteDatabase
 from projections.sql import Database
 
 
+def create_tables(db: Database, *statements: str) -> None:
+    """Run ``CREATE … IF NOT EXISTS`` statements, one process at a time."""
+    with db.schema_transaction() as tx:
+        for statement in statements:
+            tx.execute(statement)
+
+
 def open_database(database_url: str) -> Database:
     """The views' database: the events' own (an in-memory SQLite one for ``memory://``)."""
     kind = scheme(database_url)

@@ -7,7 +7,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from api.console import add_customer, customers, reissue, sign_in
+from api.console import (
+    add_customer,
+    customer_actions,
+    customer_page,
+    customers,
+    partners,
+    reissue,
+    sign_in,
+    sign_in_links,
+    users,
+)
 from api.console.session import COOKIE, CsrfRefused, SignInRequired
 from api.console.templates import is_htmx, render
 from api.sign_in_throttle import FailedSignIns
@@ -20,10 +30,16 @@ EXPIRED_FORM = (
 def install(app: FastAPI, failures: FailedSignIns) -> None:
     """The console's routes; ``failures`` are the sign-in failures the API counts too."""
     app.state.sign_in_failures = failures
+    app.state.sign_in_links_asked = FailedSignIns(sign_in_links.ASKED_PER_MINUTE)
     app.include_router(sign_in.router)
+    app.include_router(sign_in_links.router)
+    app.include_router(users.router)
     app.include_router(customers.router)
     app.include_router(add_customer.router)
     app.include_router(reissue.router)
+    app.include_router(partners.router)
+    app.include_router(customer_actions.router)
+    app.include_router(customer_page.router)  # after /console/customers/new
     app.add_exception_handler(SignInRequired, _sign_in_required)
     app.add_exception_handler(CsrfRefused, _csrf_refused)
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from api.console.people import display_name
+from api.console.people import header
 from api.console.session import CsrfChecked, SignedIn
 from api.console.templates import render
 from api.deps import ServicesDep
@@ -31,8 +31,7 @@ Text = Annotated[str, Form(max_length=1000)]
 
 def form_context(services: ServicesDep, session: Session, **values: object) -> dict[str, object]:
     return {
-        "who": display_name(services, session.actor),
-        "csrf_token": session.csrf_token,
+        **header(services, session),
         "skus": services.settings.catalogue.skus,
         "addon_items": services.settings.catalogue.addons,
         "values": {"organization_name": "", "notification_email": "", "sku": "", "addons": []}
@@ -46,8 +45,7 @@ def refused(request: Request, services: ServicesDep, session: Session) -> Respon
     if session.actor.kind in PARTNERS:
         return None
     context = {
-        "who": display_name(services, session.actor),
-        "csrf_token": session.csrf_token,
+        **header(services, session),
         "title": "Forbidden",
         "detail": ONLY_PARTNERS,
     }

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from api.console import paging
-from api.console.people import display_name
+from api.console.people import header
 from api.console.rows import customer_row, pending_row
 from api.console.session import SignedIn
 from api.console.templates import is_htmx, render
@@ -23,7 +23,7 @@ from application.errors import NotFound
 from application.lists import ListQuery
 from domain.errors import ValidationFailed
 from domain.partner import Partner
-from domain.values import Status
+from domain.values import ActorKind, Status
 
 router = APIRouter(include_in_schema=False)
 PATH = "/console/customers"
@@ -33,6 +33,12 @@ Tab = Literal["customers", "pending"]
 TABS = ("customers", "pending")
 Cursor = Annotated[str | None, Query(max_length=500, pattern="^[A-Za-z0-9_-]+$")]
 Back = Annotated[str | None, Query(max_length=12_000, pattern="^[A-Za-z0-9_.-]*$")]
+ACTION_MENU = (
+    ("extend-trial", "+ Extend trial"),
+    ("upgrade", "Manage subscription upgrade"),
+    ("convert", "Convert to production account"),
+    ("edit", "Edit SKUs and expiration dates"),
+)
 BAD_POSITION = "That position in the list is not valid any more; here is its first page."
 
 
@@ -47,8 +53,14 @@ def customers_page(
     cursor: Cursor = None,
     back: Back = None,
     limit: Annotated[int, Query(ge=1, le=100)] = PAGE_SIZE,
+    owner: UUID | None = None,
 ) -> Response:
-    filters = {"tab": tab, "q": q.strip() or None, "status": status or None}
+    filters: dict[str, str | None] = {
+        "tab": tab,
+        "q": q.strip() or None,
+        "status": status or None,
+        "owner": str(owner) if owner else None,
+    }
     earlier = paging.trail(back)
     limit_param = None if limit == PAGE_SIZE else str(limit)
     error = None
@@ -63,10 +75,10 @@ def customers_page(
     here = {**filters, "cursor": cursor, "back": ".".join(earlier) or None, "limit": limit_param}
     previous = paging.previous_params(cursor, earlier)
     context = {
-        "who": display_name(services, session.actor),
-        "csrf_token": session.csrf_token,
+        **header(services, session),
         "tab": tab,
         "can_add": session.actor.kind in PARTNERS,
+        "action_menu": ACTION_MENU,
         "q": q,
         "status": status,
         "statuses": [s.value for s in Status],
@@ -74,7 +86,12 @@ def customers_page(
         "error": error,
         "poll": POLL if tab == "pending" else None,
         "self_url": paging.url(PATH, here),
-        "tab_urls": {t: paging.url(PATH, {"tab": t, "q": filters["q"]}) for t in TABS},
+        "tab_urls": {
+            t: paging.url(PATH, {"tab": t, "q": filters["q"], "owner": filters["owner"]})
+            for t in TABS
+        },
+        "owner": filters["owner"],
+        "owner_name": owner and owner_name(services, session, owner),
         "next_url": next_cursor
         and paging.url(PATH, {**here, **paging.next_params(cursor, earlier, next_cursor)}),
         "previous_url": previous and paging.url(PATH, {**here, **previous}),
@@ -92,7 +109,8 @@ def listed(
     limit: int,
 ) -> tuple[list[Any], str | None]:
     viewer = session.actor
-    query = ListQuery(viewer, limit, q=filters["q"], cursor=cursor)
+    owner = UUID(filters["owner"]) if filters["owner"] else None
+    query = ListQuery(viewer, limit, q=filters["q"], cursor=cursor, owner=owner)
     if tab == "pending":
         page = services.lists.pending(query)
         pending = [
@@ -115,3 +133,18 @@ def owners(services: ServicesDep, ids: set[UUID]) -> dict[UUID, str]:
         except NotFound:
             names[partner_id] = str(partner_id)
     return names
+
+
+def owner_name(services: ServicesDep, session: Session, owner: UUID) -> str:
+    """The name of the partner the list is filtered by, if the viewer may know it."""
+    viewer = session.actor
+    try:
+        partner = services.uow.load(Partner, owner)
+    except NotFound:
+        return str(owner)
+    if viewer.kind in (ActorKind.ADMIN, ActorKind.AUDITOR) or viewer.id in (
+        str(owner),
+        str(partner.state.distributor_id),
+    ):
+        return partner.state.name
+    return str(owner)

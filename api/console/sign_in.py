@@ -1,4 +1,5 @@
-"""Signing in with an API key (or the admin token), and out again."""
+"""Signing in with an API key (or the admin token), and out again. A person signs in
+with an emailed link (api/console/sign_in_links.py)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,13 @@ THROTTLED = "Too many failed sign-ins from this address or with this key. Try ag
 FOREIGN = "This form was sent from another site; open the sign-in page here and try again."
 
 
+def page_context(**values: object) -> dict[str, object]:
+    """What the sign-in page shows: both forms, with a note or an error on one."""
+    return {"error": None, "note": None, "email": "", "link_note": None, "link_error": None} | (
+        values
+    )
+
+
 def secure(services: ServicesDep) -> bool:
     return services.settings.public_url.lower().startswith("https://")
 
@@ -43,7 +51,7 @@ def sign_in_page(request: Request, services: ServicesDep, signed_out: bool = Fal
     if token is not None and services.sessions.resolve(token) is not None:
         return RedirectResponse(HOME, status_code=303)
     note = "You are signed out." if signed_out else None
-    return render(request, PAGE, {"error": None, "note": note})
+    return render(request, PAGE, page_context(note=note))
 
 
 @router.post(SIGN_IN)
@@ -53,7 +61,7 @@ def sign_in(
     api_key: Annotated[str, Form(max_length=1000)] = "",
 ) -> Response:
     if not same_origin(request):
-        return render(request, PAGE, {"error": FOREIGN, "note": None}, status_code=403)
+        return render(request, PAGE, page_context(error=FOREIGN), status_code=403)
     key = api_key.strip()
     failures: FailedSignIns = request.app.state.sign_in_failures
     address = request.client.host if request.client else "unknown"
@@ -62,18 +70,18 @@ def sign_in(
     wait = failures.retry_after(identities)
     if wait is not None:
         answer = render(
-            request, PAGE, {"error": THROTTLED.format(s=wait), "note": None}, status_code=429
+            request, PAGE, page_context(error=THROTTLED.format(s=wait)), status_code=429
         )
         answer.headers["Retry-After"] = str(wait)
         return answer
     try:
         opened = services.sessions.open(key) if key else None
     except Refused as refused:
-        return render(request, PAGE, {"error": f"{refused}.", "note": None}, status_code=403)
+        return render(request, PAGE, page_context(error=f"{refused}."), status_code=403)
     if opened is None:
         failures.failed(identities)
         log.warning("failed console sign-in from %s with key %r", address, prefix or "(other)")
-        return render(request, PAGE, {"error": NOT_ACCEPTED, "note": None}, status_code=401)
+        return render(request, PAGE, page_context(error=NOT_ACCEPTED), status_code=401)
     answer = RedirectResponse(HOME, status_code=303)
     set_cookie(answer, signed(opened.token, services.cookie_key), secure=secure(services))
     return answer

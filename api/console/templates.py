@@ -13,6 +13,8 @@ from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.requests import Request
 from starlette.responses import Response
 
+from application.dto import ActorDTO
+
 DIRECTORY = Path(__file__).parent / "templates"
 STATIC = "/static/console"
 
@@ -31,6 +33,13 @@ def iso(at: datetime | None) -> str:
     return "" if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def by(actor: ActorDTO) -> str:
+    """Who did an event of a history, as the console writes it: ``by Ada Lovelace
+    (ada@msp.example)`` for a person, else the principal (``by msp 3f1d…``, ``by system
+    process-manager``)."""
+    return f"by {actor.label or f'{actor.kind} {actor.id}'}"
+
+
 @cache
 def templates() -> Jinja2Blocks:
     env = Environment(
@@ -42,6 +51,7 @@ def templates() -> Jinja2Blocks:
     )
     env.filters["utc"] = utc
     env.filters["iso"] = iso
+    env.filters["by"] = by
     env.globals["static"] = STATIC
     return Jinja2Blocks(env=env)
 

@@ -37,7 +37,10 @@ PENDING = f"{PAGE}?tab=pending"
 
 
 def organizations(page: str) -> list[str]:
-    return [unescape(name) for name in re.findall(r'<th scope="row">([^<]*)</th>', page)]
+    return [
+        unescape(name)
+        for name in re.findall(r'<th scope="row">(?:<a [^>]*>)?([^<]*)(?:</a>)?</th>', page)
+    ]
 
 
 def link(page: str, label: str) -> str | None:
@@ -54,3 +57,31 @@ def activate(world: World, customer_id: str) -> None:
 def msp(world: World) -> World:
     sign_in(world.client, world.keys["msp"])
     return world
+
+
+ACTIONS = "/console/customers/actions"
+HTMX = {"HX-Request": "true", "HX-Target": "panel"}
+TARGET = re.compile(r'name="target" value="([^"]+)"')
+
+
+def panel(client: TestClient, action: str, *ids: str, htmx: bool = True) -> str:
+    """The panel ``action`` opens over the customers ``ids`` (ticked on the Customers tab)."""
+    answer = client.get(
+        f"{ACTIONS}/{action}", params={"customer": list(ids)}, headers=HTMX if htmx else {}
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.text
+
+
+def targets_of(page: str) -> list[str]:
+    """What a panel's forms send back: each customer's ``id:version``."""
+    return TARGET.findall(page)
+
+
+def advance(world: World, signed_in: str | None = "msp", **delta: int) -> None:
+    """The admin moves the test clock on, through every deadline on the way; the console
+    sessions age with it, so ``signed_in`` signs the world's browser in again."""
+    moved = world.call("admin", "POST", "/v1/test-clock/advance", json=delta)
+    assert moved.status_code == 200, moved.text
+    if signed_in is not None:
+        sign_in(world.client, world.keys[signed_in])

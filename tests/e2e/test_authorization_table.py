@@ -11,6 +11,7 @@ from tests.e2e.conftest import SKU, World
 
 PRINCIPALS = ["msp", "other_msp", "dist", "other_dist", "importer", "auditor", "admin", "anon"]
 ADMIN_ONLY = dict.fromkeys(PRINCIPALS, 403) | {"admin": 201, "anon": 401}
+NO_KEY = "0123456789abcdef"
 NEW_CUSTOMER = {"organization_name": "Fabrikam", "notification_email": "a@b.example", "sku": SKU}
 
 
@@ -47,6 +48,24 @@ TABLE: list[tuple[str | None, str, str, Any, dict[str, int]]] = [
     ),
     ("issue_partner_key", "POST", "/v1/partners/{msp}/api-keys", None, ADMIN_ONLY),
     ("issue_service_key", "POST", "/v1/service-keys", {"role": "auditor", "name": "a"}, ADMIN_ONLY),
+    ("list_partners", "GET", "/v1/partners", None, LISTS),
+    (
+        "list_partner_keys",
+        "GET",
+        "/v1/partners/{msp}/api-keys",
+        None,
+        refused(msp=200, admin=200, other_msp=404, dist=404, other_dist=404),
+    ),
+    (
+        "revoke_partner_key",
+        "DELETE",
+        f"/v1/partners/{{msp}}/api-keys/{NO_KEY}",
+        None,
+        refused(msp=404, admin=404, other_msp=404, dist=404, other_dist=404),
+    ),
+    ("list_service_keys", "GET", "/v1/service-keys", None, refused(admin=200)),
+    ("revoke_service_key", "DELETE", f"/v1/service-keys/{NO_KEY}", None, refused(admin=404)),
+    ("invite_user", "POST", "/v1/partners/{msp}/users", {"email": "ada@msp.example"}, ADMIN_ONLY),
     (
         "add_customer",
         "POST",

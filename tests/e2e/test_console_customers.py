@@ -166,7 +166,9 @@ def test_an_htmx_request_gets_the_list_fragment_and_the_pending_one_polls(
     assert f'hx-get="{PENDING}"' in fragment
     assert organizations(fragment) == ["Contoso"]
     customers = msp.client.get(PAGE, headers=FRAGMENT).text
-    assert "hx-trigger" not in customers.split(">", 1)[0]  # the Customers tab does not poll
+    opening = customers.split(">", 1)[0]
+    assert "every" not in opening  # the Customers tab does not poll
+    assert 'hx-trigger="customers-changed from:body"' in opening  # it reloads after an action
 
 
 def test_a_partner_sees_only_its_own_customers(world: World) -> None:

@@ -7,114 +7,17 @@ to ``<checkout>/var/screenshots/`` (git-ignored)."""
 from __future__ import annotations
 
 import re
-import shutil
-from collections.abc import Iterator
-from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+from playwright.sync_api import BrowserContext, expect
 
-from tests.conftest import create_database, drop_database
-from tests.support.live import ADMIN_TOKEN, live_server
-from tests.support.server import ROOT, Server
+from tests.support.browser import SKU, Api, browser, context, server, shoot, watched
+from tests.support.live import ADMIN_TOKEN
+from tests.support.server import Server
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SCREENSHOTS = ROOT / "var" / "screenshots"
-WIDTHS = {"wide": (1280, 800), "narrow": (390, 844)}
-SKU = "ESSENTIALS_MSP_2025"
-
+__all__ = ["browser", "context", "server"]  # fixtures
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
-
-
-class Api:
-    def __init__(self, server: Server) -> None:
-        self.client = httpx.Client(base_url=server.url, timeout=30)
-
-    def call(self, key: str, method: str, path: str, **kwargs: Any) -> Any:
-        answer = self.client.request(
-            method, path, headers={"Authorization": f"Bearer {key}"}, **kwargs
-        )
-        assert answer.status_code < 300, answer.text
-        return answer.json()
-
-    def customer(self, key: str, name: str) -> str:
-        body = {"organization_name": name, "notification_email": "it@example.com", "sku": SKU}
-        return str(self.call(key, "POST", "/v1/customers", json=body)["id"])
-
-
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp("console")
-    if request.param == "sqlite":
-        with live_server(home) as running:
-            yield running
-        return
-    admin_url = request.getfixturevalue("postgres_server")
-    url = create_database(admin_url)
-    try:
-        with live_server(home, TENANTRY_DATABASE_URL=url) as running:
-            yield running
-    finally:
-        drop_database(admin_url, url)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if shutil.which("chromium") is None:
-        pytest.fail(f"{CHROMIUM} is missing: `make install` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def context(browser: Browser, server: Server) -> Iterator[BrowserContext]:
-    origin = urlsplit(server.url)
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 800},
-        permissions=["clipboard-read", "clipboard-write"],
-    )
-
-    def only_local(route: Route) -> None:
-        if urlsplit(route.request.url).netloc == origin.netloc:
-            route.continue_()
-        else:
-            route.abort()
-
-    context.route("**/*", only_local)
-    yield context
-    context.close()
-
-
-def watched(page: Page, problems: list[str]) -> list[str]:
-    """Collects what the page's Content-Security-Policy refused, and its script errors."""
-    page.on(
-        "console",
-        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    return problems
-
-
-def shoot(page: Page, name: str) -> None:
-    """Screenshots at both widths; at 390 px nothing may stick out of the page (the
-    tables scroll inside their own box)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for label, (width, height) in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_timeout(200)
-        page.screenshot(path=SCREENSHOTS / f"console-{name}-{width}.png", full_page=True)
-        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"{name} at {label} ({width} px) is {overflow} px too wide"
-    page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def test_an_msp_signs_in_sees_its_customers_copies_a_link_and_signs_out(
@@ -180,7 +83,7 @@ def test_an_msp_signs_in_sees_its_customers_copies_a_link_and_signs_out(
     assert re.search(r"q=litw", page.url)
 
     page.get_by_role("link", name="Customers", exact=True).first.click()
-    page.get_by_role("button", name="Action").click()
+    page.get_by_role("button", name="Action", exact=True).click()
     page.get_by_role("link", name="Add customer").click()
     page.get_by_label("Organization name").fill("Adatum")
     page.get_by_label("Notification email").fill("it@adatum.example")

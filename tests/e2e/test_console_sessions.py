@@ -1,12 +1,13 @@
-"""A console session ends after 8 hours idle or 7 days in all, by the service's clock;
-the cookie is Secure behind an https public URL; failed sign-ins are throttled with
-the API's own count."""
+"""A console session (a key's or a person's) ends after 8 hours idle or 7 days in all,
+by the service's clock; the cookie is Secure behind an https public URL; failed
+sign-ins are throttled with the API's own count."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +18,7 @@ from api.console.session import COOKIE
 from api.settings import Settings
 from tests.e2e.conftest import ADMIN_TOKEN, World, bearer
 from tests.e2e.console import sign_in
+from tests.support.outbox import last_sign_in_link
 
 ONE_MINUTE = timedelta(minutes=1)
 
@@ -85,6 +87,35 @@ def test_the_cookie_is_secure_behind_an_https_public_url(world: World) -> None:
         "/console/sign-in", data={"api_key": world.keys["msp"]}, follow_redirects=False
     )
     assert "Secure" in answer.headers["set-cookie"]
+
+
+def a_person_signs_in_from_a_link(world: World, outbox: Path) -> str:
+    """The admin invites Ada; she follows her link: its Set-Cookie."""
+    body = {"email": "ada@msp.example", "name": "Ada"}
+    invited = world.call("admin", "POST", f"/v1/partners/{world.ids['msp']}/users", json=body)
+    assert invited.status_code == 201, invited.text
+    path = urlsplit(last_sign_in_link(outbox, "ada@msp.example")).path
+    answer = world.client.post(path, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    return str(answer.headers["set-cookie"])
+
+
+def test_a_persons_cookie_is_secure_http_only_and_lax_behind_an_https_public_url(
+    world: World, tmp_path: Path
+) -> None:
+    cookie = a_person_signs_in_from_a_link(world, tmp_path / "outbox")
+    assert "Secure" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert signed_in(world)
+
+
+def test_a_persons_session_ends_after_eight_hours_idle_too(world: World, tmp_path: Path) -> None:
+    a_person_signs_in_from_a_link(world, tmp_path / "outbox")
+    world.clock.advance(timedelta(hours=8) - ONE_MINUTE)
+    assert signed_in(world)
+    world.clock.advance(timedelta(hours=8))
+    assert not signed_in(world)
 
 
 def test_failed_sign_ins_are_throttled_and_the_form_says_when_to_try_again(

@@ -22,7 +22,7 @@ def test_a_person_opening_the_root_lands_on_the_sign_in_page(world: World) -> No
     page = world.client.get("/")
     assert page.status_code == 200
     assert str(page.url).endswith("/console/sign-in")
-    assert "<h1>Sign in with an API key</h1>" in page.text
+    assert "<h2>Sign in with an API key</h2>" in page.text
     assert 'name="api_key"' in page.text
 
 

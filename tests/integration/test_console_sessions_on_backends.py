@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.session_store import SqlSessionRecords
 from api.bootstrap import Services, build
 from api.settings import Settings
 from application.clock import TestClock
@@ -100,3 +101,29 @@ def test_expired_sessions_are_purged_and_live_ones_kept(
     clock.advance(timedelta(minutes=1))
     assert services.sessions.purge() == 1
     assert services.sessions.resolve(new.token) is not None
+
+
+def test_a_sessions_table_made_before_people_signed_in_gains_their_column(
+    services: Services,
+) -> None:
+    """Given the table as the key-only console made it, when the schema is created again,
+    then sessions of people are kept in it, and those of keys read as before."""
+    db = services.views.db
+    with db.schema_transaction() as tx:
+        tx.execute("DROP TABLE console_sessions")
+        tx.execute(CREATE_BEFORE_PEOPLE)
+    _, key = partner_key(services)
+    SqlSessionRecords(db).create_schema()
+    SqlSessionRecords(db).create_schema()  # again: nothing more to do
+    opened = services.sessions.open(key)
+    assert opened is not None
+    assert services.sessions.resolve(opened.token) == opened.session
+    assert opened.session.actor.user_id is None
+
+
+CREATE_BEFORE_PEOPLE = (
+    "CREATE TABLE console_sessions ("
+    " token_hash TEXT PRIMARY KEY, actor_kind TEXT NOT NULL, actor_id TEXT NOT NULL,"
+    " csrf_token TEXT NOT NULL, key_id TEXT NOT NULL, key_hash TEXT NOT NULL,"
+    " created_at {instant} NOT NULL, last_seen_at {instant} NOT NULL)"
+)

@@ -25,3 +25,9 @@ function localTimes(root) {
 
 document.addEventListener("DOMContentLoaded", () => localTimes(document));
 document.addEventListener("htmx:load", (event) => localTimes(event.detail.elt));
+
+// A choice in a dropdown menu (the Actions menu) closes the menu.
+document.addEventListener("click", (event) => {
+  const item = event.target.closest("details.dropdown li button");
+  if (item) item.closest("details").removeAttribute("open");
+});

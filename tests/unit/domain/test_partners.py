@@ -19,6 +19,7 @@ from tests.unit.domain.histories import (
     DISTRIBUTOR_ID,
     MSP,
     MSP_ID,
+    OTHER_MSP,
     T0,
     distributor_partner,
     msp_partner,
@@ -182,6 +183,29 @@ def test_revoking_an_unknown_key_is_refused() -> None:
     given(registered(), aggregate_id=MSP_ID).when(
         lambda p: p.revoke_api_key(key_id="nope", at=T0, by=ADMIN)
     ).then_refused(InvalidState)
+
+
+def test_a_partner_revokes_its_own_key() -> None:
+    when = given(registered(), key_issued(), aggregate_id=MSP_ID).when(
+        lambda p: p.revoke_api_key(key_id="k1", at=T0, by=MSP)
+    )
+    when.then(expect(Partner.ApiKeyRevoked, key_id="k1", actor=MSP))
+    assert when.aggregate.state.keys == {}
+    assert when.aggregate.state.issued_at == {}
+
+
+def test_another_partner_may_not_revoke_a_partners_key() -> None:
+    given(registered(), key_issued(), aggregate_id=MSP_ID).when(
+        lambda p: p.revoke_api_key(key_id="k1", at=T0, by=OTHER_MSP)
+    ).then_refused(Forbidden)
+
+
+def test_a_key_remembers_when_it_was_issued() -> None:
+    later = T0 + timedelta(hours=3)
+    when = given(registered(), key_issued(), aggregate_id=MSP_ID).when(
+        lambda p: p.issue_api_key(key_id="k2", secret="other", at=later, by=ADMIN)
+    )
+    assert when.aggregate.state.issued_at == {"k1": T0, "k2": later}
 
 
 def test_a_partner_acts_as_its_kind() -> None:

@@ -1,0 +1,180 @@
+"""Every console page in a real Chromium: axe-core finds no serious or critical
+violation at 1280 px nor at 390 px, and a person using the keyboard alone signs in,
+adds a customer (after a validation error), reaches the Pending tab and signs out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.support.browser import (
+    SKU,
+    Api,
+    accessible,
+    axe_violations,
+    browser,
+    context,
+    sqlite_server,
+    watched,
+)
+from tests.support.live import ADMIN_TOKEN
+from tests.support.server import Server
+
+__all__ = ["browser", "context", "sqlite_server"]  # fixtures
+
+
+@pytest.fixture(scope="module")
+def server(sqlite_server: Server) -> Server:
+    """Pages do not depend on the database: the walks on both are in the other tests."""
+    return sqlite_server
+
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
+
+
+def seeded(api: Api) -> dict[str, str]:
+    """A distributor, its MSP with a pending and an onboarded customer whose names and
+    import message hold markup, and an auditor."""
+    dist = api.call(
+        ADMIN_TOKEN, "POST", "/v1/partners", json={"name": "Dist", "kind": "distributor"}
+    )
+    msp = api.call(
+        ADMIN_TOKEN,
+        "POST",
+        "/v1/partners",
+        json={
+            "name": "Northwind",
+            "kind": "msp",
+            "status": "production",
+            "distributor_id": dist["id"],
+        },
+    )
+    importer = api.call(
+        ADMIN_TOKEN, "POST", "/v1/service-keys", json={"role": "importer", "name": "importer"}
+    )["api_key"]
+    auditor = api.call(
+        ADMIN_TOKEN, "POST", "/v1/service-keys", json={"role": "auditor", "name": "Audit"}
+    )["api_key"]
+    onboarded = api.customer(msp["api_key"], "Fabrikam <b>Ltd</b>")
+    link = api.call(msp["api_key"], "GET", f"/v1/customers/{onboarded}/activation-link")["url"]
+    assert api.client.post(urlsplit(link).path).status_code == 200
+    api.call(importer, "POST", f"/v1/customers/{onboarded}/import/completion")
+    pending = api.customer(msp["api_key"], "Contoso")
+    link = api.call(msp["api_key"], "GET", f"/v1/customers/{pending}/activation-link")["url"]
+    assert api.client.post(urlsplit(link).path).status_code == 200
+    message = {"level": "warning", "message": "<script>alert(1)</script> 3 mailboxes skipped"}
+    api.call(importer, "POST", f"/v1/customers/{pending}/import/log", json=message)
+    return {"msp": msp["api_key"], "dist": dist["api_key"], "auditor": auditor}
+
+
+def signed_in(context: BrowserContext, server: Server, key: str) -> Page:
+    context.clear_cookies()  # whoever was signed in before is not any more
+    page = context.new_page()
+    page.goto(f"{server.url}/console/sign-in")
+    page.get_by_label("API key").fill(key)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Customers", exact=True)).to_be_visible()
+    return page
+
+
+def test_no_page_has_a_serious_or_critical_accessibility_violation(
+    server: Server, context: BrowserContext
+) -> None:
+    keys = seeded(Api(server))
+    problems: list[str] = []
+    page = context.new_page()
+    watched(page, problems)
+    page.goto(f"{server.url}/console/sign-in")
+    accessible(page, "sign-in")
+    page.get_by_label("API key").fill("tnt_wrong_key_x")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    accessible(page, "sign-in with an error")
+
+    page = signed_in(context, server, keys["msp"])
+    watched(page, problems)
+    accessible(page, "customers")
+    page.goto(f"{server.url}/console/customers?tab=pending")
+    expect(page.get_by_role("rowheader", name="Contoso")).to_be_visible()
+    accessible(page, "pending customers")
+    page.goto(f"{server.url}/console/customers/new")
+    accessible(page, "add customer")
+    page.evaluate("document.querySelector('form.add-customer').noValidate = true")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    accessible(page, "add customer with errors")
+    page.goto(f"{server.url}/console/partners")
+    accessible(page, "a page the MSP may not open")
+
+    page = signed_in(context, server, keys["dist"])
+    watched(page, problems)
+    page.goto(f"{server.url}/console/partners")
+    expect(page.get_by_role("rowheader", name="Northwind")).to_be_visible()
+    accessible(page, "partners")
+    assert problems == []
+
+
+def test_the_checker_finds_a_violation_where_there_is_one(context: BrowserContext) -> None:
+    page = context.new_page()
+    page.set_content('<html lang="en"><body><main><img src="x.png"></main></body></html>')
+    assert any("image-alt" in line for line in axe_violations(page))
+
+
+def press_until_focused(page: Page, role: str, name: str, limit: int = 40) -> None:
+    """Tab forward until the element with that role and accessible name has the focus."""
+    target = page.get_by_role(role, name=name, exact=True).first  # type: ignore[arg-type]
+    for _ in range(limit):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"the keyboard never reached the {role} {name!r}")
+
+
+def test_the_keyboard_alone_signs_in_adds_a_customer_and_signs_out(
+    server: Server, context: BrowserContext
+) -> None:
+    keys = seeded(Api(server))
+    page = context.new_page()
+    page.goto(f"{server.url}/console/sign-in")
+    press_until_focused(page, "textbox", "API key")
+    page.keyboard.type(keys["msp"])
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Customers", exact=True)).to_be_visible()
+
+    press_until_focused(page, "button", "Action")
+    page.keyboard.press("Enter")
+    press_until_focused(page, "link", "Add customer")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Add customer")).to_be_visible()
+    press_until_focused(page, "textbox", "Organization name")
+    page.keyboard.type("Adatum")
+    page.keyboard.press("Tab")
+    page.keyboard.type("not an email")
+    page.evaluate("document.querySelector('form.add-customer').noValidate = true")
+    page.keyboard.press("Tab")  # the SKU: a select moves by the arrow keys
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_label("SKU")).to_have_value(SKU)
+    press_until_focused(page, "button", "Apply")
+    page.keyboard.press("Enter")
+    expect(page.locator("#notification_email-error")).to_be_visible()
+    press_until_focused(page, "textbox", "Notification email")
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("it@adatum.example")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("rowheader", name="Adatum")).to_be_visible()
+
+    press_until_focused(page, "link", "Customers")
+    page.keyboard.press("Enter")
+    press_until_focused(page, "link", "Pending customers")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("rowheader", name="Contoso")).to_be_visible()
+    press_until_focused(page, "button", "Copy activation link for Contoso")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Copy activation link for Contoso")).to_have_text(
+        "Copied"
+    )
+    press_until_focused(page, "button", "Sign out")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("You are signed out.")).to_be_visible()
