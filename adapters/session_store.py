@@ -16,12 +16,19 @@ CREATE = (
     "CREATE TABLE IF NOT EXISTS console_sessions ("
     " token_hash TEXT PRIMARY KEY, actor_kind TEXT NOT NULL, actor_id TEXT NOT NULL,"
     " csrf_token TEXT NOT NULL, key_id TEXT NOT NULL, key_hash TEXT NOT NULL,"
-    " created_at {instant} NOT NULL, last_seen_at {instant} NOT NULL, user_id TEXT)"
+    " created_at {instant} NOT NULL, last_seen_at {instant} NOT NULL, user_id TEXT,"
+    " position BIGINT NOT NULL DEFAULT 0)"
 )
 # Tables made before people signed in (with keys only) gain the person's column.
 ADD_USER_ID = {
     "postgres": "ALTER TABLE console_sessions ADD COLUMN IF NOT EXISTS user_id TEXT",
     "sqlite": "ALTER TABLE console_sessions ADD COLUMN user_id TEXT",
+}
+# And those made before the console remembered its writes' position, the position's.
+ADD_POSITION = {
+    "postgres": "ALTER TABLE console_sessions"
+    " ADD COLUMN IF NOT EXISTS position BIGINT NOT NULL DEFAULT 0",
+    "sqlite": "ALTER TABLE console_sessions ADD COLUMN position BIGINT NOT NULL DEFAULT 0",
 }
 CREATE_INDEX = (
     "CREATE INDEX IF NOT EXISTS console_sessions_last_seen ON console_sessions (last_seen_at)"
@@ -33,6 +40,8 @@ INSERT = (
 SELECT = "SELECT * FROM console_sessions WHERE token_hash = ?"
 # Never moved backwards: two requests of one session may finish out of order.
 TOUCH = "UPDATE console_sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?"
+# The newest position the session's writes reached; never moved backwards.
+REACHED = "UPDATE console_sessions SET position = ? WHERE token_hash = ? AND position < ?"
 DELETE = "DELETE FROM console_sessions WHERE token_hash = ?"
 PURGE = "DELETE FROM console_sessions WHERE created_at <= ? OR last_seen_at <= ?"
 
@@ -52,6 +61,8 @@ class SqlSessionRecords:
             )
             if "user_id" not in columns:
                 tx.execute(ADD_USER_ID[self.db.dialect])
+            if "position" not in columns:
+                tx.execute(ADD_POSITION[self.db.dialect])
 
     def insert(self, session: Session) -> None:
         with self.db.transaction() as tx:
@@ -78,6 +89,10 @@ class SqlSessionRecords:
         with self.db.transaction() as tx:
             tx.execute(TOUCH, [at, token_hash, at])
 
+    def reached(self, token_hash: str, position: int) -> None:
+        with self.db.transaction() as tx:
+            tx.execute(REACHED, [position, token_hash, position])
+
     def delete(self, token_hash: str) -> None:
         with self.db.transaction() as tx:
             tx.execute(DELETE, [token_hash])
@@ -99,4 +114,5 @@ class SqlSessionRecords:
             key_hash=row["key_hash"],
             created_at=self.db.instant(row["created_at"]),
             last_seen_at=self.db.instant(row["last_seen_at"]),
+            position=int(row["position"]),
         )

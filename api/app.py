@@ -21,6 +21,7 @@ from api.idempotency_keys import DeclaredIdempotency
 from api.log_redaction import redact_activation_tokens
 from api.metrics import Measure, new_registry
 from api.openapi import document, operations
+from api.positions import WrittenPosition
 from api.routes import (
     activation,
     catalogue,
@@ -68,6 +69,7 @@ def create_app(services: Services, *, threads: int = THREADS) -> FastAPI:
     docs.install(app)
     failures = FailedSignIns(services.settings.sign_in_failures_per_minute)
     console.install(app, failures)
+    app.add_middleware(WrittenPosition, head=services.store.recorder.max_notification_id)
     app.add_middleware(
         DeclaredIdempotency,
         operations=lambda: operations(app),

@@ -11,6 +11,7 @@ from adapters.audit_chain import AuditChain
 from adapters.clock_store import PersistedTestClock
 from adapters.event_macs import EventMacs
 from adapters.event_store import LibraryEventStore, newest_recorded_at, open_event_store
+from adapters.histories import histories_of
 from adapters.idempotency_store import IdempotencyKeys
 from adapters.kept_secrets import kept_secret
 from adapters.key_use_store import SqlKeyUses
@@ -34,6 +35,7 @@ from application.key_uses import UseRecorder
 from application.keys import KeyCommands
 from application.lists import CustomerLists, DueWork
 from application.mail import MailTransport
+from application.own_writes import OwnWrites
 from application.partners import PartnerCommands
 from application.process_manager import ProcessManager
 from application.queries import CustomerQueries
@@ -198,8 +200,9 @@ def build(
     store = open_event_store(
         settings.database_url, settings.snapshot_interval, macs, sign_unsigned=sign_unsigned
     )
+    db = open_database(settings.database_url)
     views = Views(
-        open_database(settings.database_url), store.recorder, store.mapper, settings.policy
+        db, store.recorder, store.mapper, settings.policy, histories_of(db, store.recorder)
     )
     if clock is None and settings.test_clock:
         clock = PersistedTestClock(views.db)
@@ -208,7 +211,8 @@ def build(
         system = NeverBackwards(SystemClock(), newest_recorded_at(store))
         views.follower.observers.append(system)
         clock = system
-    uow = UnitOfWork(store, clock)
+    # A party's position is kept only while the views may still be behind it.
+    uow = UnitOfWork(store, clock, OwnWrites(reached=lambda: views.follower.position))
     due_work = WorkClaims(views.db)
     due_work.create_schema()
     audit = AuditChain(views.db, store.recorder, macs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 Declared = dict[str, dict[str, Any]]
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})  # whose answers carry POSITION
 
 
 def header(description: str, *, required: bool = False) -> dict[str, Any]:
@@ -15,6 +16,13 @@ ETAG: Declared = {
     "ETag": header('the customer\'s version, e.g. "3"; send it back as If-Match', required=True)
 }
 LOCATION: Declared = {"Location": header("the URL of what was created", required=True)}
+POSITION: Declared = {
+    "Tenantry-Position": header(
+        "the position this write reached; send it back on a read or list"
+        " (`Tenantry-Position`) to see at least this write, from any process",
+        required=True,
+    )
+}
 RETRY_AFTER: Declared = {"Retry-After": header("seconds to wait before trying again")}
 REPLAYED: Declared = {
     "Idempotent-Replayed": header(

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api.headers import REPLAYED, RETRY_AFTER, WWW_AUTHENTICATE
+from api.headers import POSITION, REPLAYED, RETRY_AFTER, WRITES, WWW_AUTHENTICATE
 from api.operations import Operations
 from api.problems import MEDIA_TYPE
 from api.schemas import CATALOGUE
@@ -25,10 +25,10 @@ def document(app: FastAPI, catalogue: Catalogue) -> dict[str, Any]:
         built = get_openapi(
             title=app.title, version=app.version, summary=app.summary, routes=app.routes
         )
-        for operation in operations_of(built):
+        for method, operation in operations_of(built):
             absent_is_not_null(operation)
             serve_problems_as_problem_json(operation)
-            declare_layer_headers(operation)
+            declare_layer_headers(operation, writes=method.upper() in WRITES)
         list_catalogue(built, catalogue)
         app.openapi_schema = built
     return app.openapi_schema
@@ -42,9 +42,9 @@ def operations(app: FastAPI) -> Operations:
     return table
 
 
-def operations_of(built: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def operations_of(built: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     for item in built["paths"].values():
-        yield from item.values()
+        yield from item.items()
 
 
 def absent_is_not_null(operation: dict[str, Any]) -> None:
@@ -71,9 +71,10 @@ def is_problem(body: dict[str, Any]) -> bool:
     return str(body.get("schema", {}).get("$ref", "")).endswith("/Problem")
 
 
-def declare_layer_headers(operation: dict[str, Any]) -> None:
+def declare_layer_headers(operation: dict[str, Any], *, writes: bool = False) -> None:
     """Headers set around the routes: Retry-After on 503 (and on 409 when a request
-    with the same Idempotency-Key still runs), Idempotent-Replayed on kept answers."""
+    with the same Idempotency-Key still runs), Idempotent-Replayed on kept answers,
+    Tenantry-Position on a write's successful answers (api/positions.py)."""
     answers = operation.setdefault("responses", {})
     idempotent = any(
         p["in"] == "header" and p["name"].lower() == IDEMPOTENCY_KEY
@@ -92,6 +93,8 @@ def declare_layer_headers(operation: dict[str, Any]) -> None:
             headers.update(WWW_AUTHENTICATE)
         if idempotent and status.isdigit() and int(status) < 500 and status not in UNKEPT:
             headers.update(REPLAYED)
+        if writes and status.isdigit() and int(status) < 400:
+            headers.update(POSITION)
         if not headers:
             del answer["headers"]
 

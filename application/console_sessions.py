@@ -50,6 +50,7 @@ class Session:
     key_hash: str  # SHA-256 of the key's secret (of the admin token for the admin)
     created_at: datetime
     last_seen_at: datetime
+    position: int = 0  # the newest position the session's writes reached
 
     def expired(self, now: datetime) -> bool:
         return now >= self.created_at + ABSOLUTE or now >= self.last_seen_at + IDLE
@@ -67,6 +68,10 @@ class SessionRecords(Protocol):
     def get(self, token_hash: str) -> Session | None: ...
 
     def touch(self, token_hash: str, at: datetime) -> None: ...
+
+    def reached(self, token_hash: str, position: int) -> None:
+        """The session's writes reached ``position`` (kept if newer than the last)."""
+        ...
 
     def delete(self, token_hash: str) -> None: ...
 
@@ -135,6 +140,12 @@ class ConsoleSessions:
             self.records.touch(session.token_hash, now)
             session = replace(session, last_seen_at=now)
         return session
+
+    def wrote(self, session: Session, position: int | None) -> None:
+        """The session's write reached ``position``: its next pages reflect it, whichever
+        process serves them."""
+        if position is not None and position > session.position:
+            self.records.reached(session.token_hash, position)
 
     def close(self, token: str) -> None:
         self.records.delete(digest(token))

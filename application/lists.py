@@ -47,6 +47,12 @@ class CustomerLists(Protocol):
         """Onboarded customers (of ``status``, when given), first onboarded first."""
         ...
 
+    def wait_until(self, position: int, timeout: float) -> bool:
+        """Block until the views reflect every event up to ``position`` (a write's, see
+        application/own_writes.py), bounded by ``timeout`` seconds; False if the bound
+        was hit."""
+        ...
+
     def wait_until_current(self, timeout: float) -> bool:
         """Block until the views reflect every event committed before the call
         (bounded by ``timeout`` seconds); False if the bound was hit."""

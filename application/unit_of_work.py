@@ -22,6 +22,7 @@ from application.backoff import Backoff
 from application.clock import Clock
 from application.errors import Busy, KeyReused, NotFound, PreconditionFailed
 from application.event_store import EventStore, replay
+from application.own_writes import OwnWrites, parties_of
 from application.receipts import Asked, Receipt, ReceiptState, asked
 from application.saved_states import SavedStates
 from domain.aggregate import Aggregate, DomainEvent
@@ -37,10 +38,13 @@ RECONNECT_BACKOFF = Backoff(first=0.2, factor=1.0)
 
 
 class UnitOfWork:
-    def __init__(self, store: EventStore, clock: Clock) -> None:
+    def __init__(
+        self, store: EventStore, clock: Clock, own_writes: OwnWrites | None = None
+    ) -> None:
         self.store = store
         self.clock = clock
         self.saved = SavedStates()
+        self.own_writes = OwnWrites() if own_writes is None else own_writes
 
     def load(self, kind: type[A], aggregate_id: UUID, version: int | None = None) -> A:
         """The aggregate as stored now (or at ``version``), read from the database."""
@@ -89,7 +93,7 @@ class UnitOfWork:
         for attempt in range(MAX_ATTEMPTS):
             receipt = self._receipt(request)
             if done := self._done(request, receipt):
-                return self._as_done(kind, done), self.store.recorder.max_notification_id()
+                return self._reached(self._as_done(kind, done))
             cached = self.saved.get(aggregate_id) if attempt == 0 else None
             aggregate = cached if isinstance(cached, kind) else self.load(kind, aggregate_id)
             fresh = aggregate is not cached
@@ -120,8 +124,22 @@ class UnitOfWork:
         raise Busy(f"{kind.__name__} {aggregate_id} is too busy; try again")
 
     def save(self, *aggregates: Aggregate) -> int | None:
+        """Save what the aggregates recorded; the position it reached (None: nothing to
+        save), noted for those who can see the aggregates (application/own_writes.py)."""
+        parties = set[str]().union(*(parties_of(a) for a in aggregates if a.has_pending_events))
         recordings = self.store.save(*aggregates)
-        return max((r.notification.id for r in recordings), default=None)
+        position = max((r.notification.id for r in recordings), default=None)
+        if position is not None:
+            self.own_writes.note(parties, position)
+        return position
+
+    def _reached(self, aggregate: A) -> tuple[A, int | None]:
+        """``aggregate`` as stored by an earlier save whose position is not known here:
+        the newest position now stands for it."""
+        position = self.store.recorder.max_notification_id()
+        if position is not None:
+            self.own_writes.note(parties_of(aggregate), position)
+        return aggregate, position
 
     def save_once(self, aggregate: Aggregate, receipt: Receipt | None = None) -> int | None:
         """Save (in one transaction with ``receipt``, if any); when the connection broke
@@ -137,7 +155,7 @@ class UnitOfWork:
             return self.save(aggregate) if receipt is None else self.save(aggregate, receipt)
         except CONNECTION_LOST:
             if pending and self.stored(pending):
-                return self.store.recorder.max_notification_id()
+                return self._reached(aggregate)[1]
             raise
 
     def stored(self, events: Sequence[DomainEvent]) -> bool:
@@ -159,13 +177,13 @@ class UnitOfWork:
     def _create(self, aggregate: A, request: Asked | None) -> tuple[A, int | None]:
         receipt = self._receipt(request)
         if done := self._done(request, receipt):
-            return self._as_done(type(aggregate), done), self.store.recorder.max_notification_id()
+            return self._reached(self._as_done(type(aggregate), done))
         self._record(receipt, request, aggregate)
         try:
             position = self.save_once(aggregate, receipt)
         except IntegrityError:
             if done := self._done(request, self._receipt(request)):  # another run of the key won
-                return self._as_done(type(aggregate), done), None
+                return self._reached(self._as_done(type(aggregate), done))
             raise Busy(f"{aggregate.id} exists already") from None
         self.saved.put(aggregate)
         return aggregate, position

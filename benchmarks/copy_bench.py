@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from adapters.event_store import open_event_store
+from adapters.histories import histories_of
 from adapters.sql.copy import COPY_BLOCK
 from adapters.sql.postgres import PostgresDatabase
 from benchmarks.harness import emit
@@ -29,7 +30,8 @@ class WriteRowDatabase(PostgresDatabase):
 
 def rebuild_seconds(url: str, database: type[PostgresDatabase]) -> float:
     store = open_event_store(url)
-    views = Views(database(url), store.recorder, store.mapper, Policy())
+    db = database(url)
+    views = Views(db, store.recorder, store.mapper, Policy(), histories_of(db, store.recorder))
     try:
         started = time.perf_counter()
         views.rebuild()

@@ -10,6 +10,8 @@ The server runs as deployed on a 2-core machine, ``tenantry serve --workers 2``
 (``TENANTRY_BENCH_SERVE=""`` for one process). Besides the closed loop (32 clients, each
 sending its next request when answered), creates are also sent at a steady 100/s, once
 the server has settled: the latency a caller sees when the server is not saturated.
+Another partner lists its pending customers during the creates (beside as many
+``/healthz`` clients, its baseline): a list waits for its own writes, not the burst.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ SECONDS = 10.0
 # The server as deployed on a 2-core machine: two API processes (one event loop and
 # interpreter lock each). TENANTRY_BENCH_SERVE="" measures a single process.
 SERVE_OPTIONS = os.environ.get("TENANTRY_BENCH_SERVE", "--workers 2").split()
+BESIDE = 4  # clients listing (and as many asking /healthz) beside the creates
+READER_CUSTOMERS = 50  # the listing partner's pending customers: one full page
 PACED_RATE = 100  # creates/s: far above what a partner portal sends, well below saturation
 ADMIN_TOKEN = "bench-admin-token"  # noqa: S105 - a throwaway server's token
 TENANTRY = Path(sys.executable).parent / "tenantry"
@@ -125,7 +129,7 @@ async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, r
     return status
 
 
-async def load(port: int, send: Send) -> tuple[list[float], float, int]:
+async def load(port: int, send: Send, clients: int = CLIENTS) -> tuple[list[float], float, int]:
     """Latencies (ms) of every answered request, requests/s, and failures.
 
     A minimal keep-alive HTTP/1.1 client: httpx's AsyncClient spent ~3 ms of client
@@ -151,7 +155,7 @@ async def load(port: int, send: Send) -> tuple[list[float], float, int]:
             writer.close()
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker(w) for w in range(CLIENTS)))
+    await asyncio.gather(*(worker(w) for w in range(clients)))
     elapsed = time.perf_counter() - started
     return latencies, len(latencies) / elapsed, failures
 
@@ -207,12 +211,36 @@ def settle(base: str, timeout: float = 180.0) -> None:
     raise RuntimeError("the server did not settle")
 
 
+async def beside_creates(
+    port: int, create: Send, pending: Send, healthz: Send
+) -> tuple[list[float], list[float]]:
+    """Latencies (ms) of another partner's list and of ``/healthz`` while creates load
+    the server: ``CLIENTS - 2 * BESIDE`` clients create, ``BESIDE`` list, ``BESIDE``
+    ask ``/healthz``."""
+    (_, _, created), (listed, _, lists), (trivial, _, healthy) = await asyncio.gather(
+        load(port, create, CLIENTS - 2 * BESIDE),
+        load(port, pending, BESIDE),
+        load(port, healthz, BESIDE),
+    )
+    if created or lists or healthy:
+        raise RuntimeError(f"failures beside the creates: {created}, {lists}, {healthy}")
+    return listed, trivial
+
+
 def phase(port: int, send: Send) -> tuple[float, float, float]:
     """p99 ms, requests/s and mean ms of one phase; failures raise."""
     latencies, rps, failures = asyncio.run(load(port, send))
     if failures:
         raise RuntimeError(f"{failures} of {len(latencies)} requests failed")
     return p99(latencies), rps, sum(latencies) / len(latencies)
+
+
+def customer(n: int) -> dict[str, str]:
+    return {
+        "organization_name": f"Bench customer {n}",
+        "notification_email": f"c{n}@example.com",
+        "sku": "ESSENTIALS_MSP_2025",
+    }
 
 
 def run(url: str) -> None:
@@ -227,24 +255,35 @@ def run(url: str) -> None:
             )
             partner.raise_for_status()
             key = {"Authorization": f"Bearer {partner.json()['api_key']}"}
+            reader = httpx.post(
+                f"{server.base}/v1/partners",
+                json={"name": "Bench reader MSP", "kind": "msp", "status": "production"},
+                headers=admin,
+            )
+            reader.raise_for_status()
+            reader_key = {"Authorization": f"Bearer {reader.json()['api_key']}"}
             healthz = request("GET", "/healthz", key)
             pending = request("GET", "/v1/customers/pending?limit=50", key)
+            others_pending = request("GET", "/v1/customers/pending?limit=50", reader_key)
 
             def create(n: int) -> bytes:
-                body = json.dumps(
-                    {
-                        "organization_name": f"Bench customer {n}",
-                        "notification_email": f"c{n}@example.com",
-                        "sku": "ESSENTIALS_MSP_2025",
-                    }
-                ).encode()
-                return request("POST", "/v1/customers", key, body)
+                return request("POST", "/v1/customers", key, json.dumps(customer(n)).encode())
 
+            for n in range(READER_CUSTOMERS):
+                answer = httpx.post(
+                    f"{server.base}/v1/customers", json=customer(n), headers=reader_key
+                )
+                answer.raise_for_status()
             port = server.port
+            settle(server.base)
             phase(port, lambda _: healthz)  # warm-up: connections, threads, caches
             trivial_p99, trivial_rps, trivial_mean = phase(port, lambda _: healthz)
             create_p99, create_rps, create_mean = phase(port, create)
             pending_p99, _, _ = phase(port, lambda _: pending)
+            settle(server.base)
+            listed, beside = asyncio.run(
+                beside_creates(port, create, lambda _: others_pending, lambda _: healthz)
+            )
             settle(server.base)
             paced_trivial = p99(asyncio.run(paced(port, lambda _: healthz, PACED_RATE)))
             paced_create = p99(asyncio.run(paced(port, create, PACED_RATE)))
@@ -253,7 +292,19 @@ def run(url: str) -> None:
     emit("http.create.p99_ms", create_p99, "ms (baseline: /healthz p99)", trivial_p99)
     emit("http.create.rps", create_rps, "requests/s (baseline: /healthz)", trivial_rps)
     emit("http.create_vs_trivial", create_mean, "ms mean (baseline: /healthz)", trivial_mean)
-    emit("http.list_pending.p99_ms", pending_p99, "ms (baseline: /healthz p99)", trivial_p99)
+    emit(
+        "http.list_pending.p99_ms",
+        p99(listed),
+        f"ms, another partner's page of {READER_CUSTOMERS} during the creates"
+        " (baseline: /healthz p99 beside them)",
+        p99(beside),
+    )
+    emit(
+        "http.list_pending_after_creates.p99_ms",
+        pending_p99,
+        "ms, the creating partner's own list right after its creates (baseline: /healthz p99)",
+        trivial_p99,
+    )
     emit(
         f"http.create.p99_ms_at_{PACED_RATE}rps",
         paced_create,

@@ -23,6 +23,7 @@ import psycopg
 
 from adapters.event_macs import EventMacs
 from adapters.event_store import open_event_store
+from adapters.histories import histories_of
 from adapters.sql import open_database
 from application.lists import ListQuery
 from domain.customer import Customer
@@ -125,7 +126,8 @@ def page_latency(views: Views, repeats: int = 30, partner_id: uuid.UUID = PARTNE
 def measure(url: str, customers: int) -> dict[str, float]:
     events = load(url, customers)
     store = open_event_store(url)
-    views = Views(open_database(url), store.recorder, store.mapper, Policy())
+    db = open_database(url)
+    views = Views(db, store.recorder, store.mapper, Policy(), histories_of(db, store.recorder))
     start = time.perf_counter()
     position = 0
     while batch := store.recorder.select_notifications(position, 5000, inclusive_of_start=False):

@@ -6,6 +6,8 @@ activated and onboarded) owned by 100 registered partners, then measures:
 - ``projection.rebuild_events_per_s``: rebuilding every view from the events (the
   baseline is the same at 10k customers), and ``projection.rebuild_vs_scan``: that
   rebuild against merely reading the notification log in the same batches;
+- ``projection.rebuild_peak_rss_mb``: the peak resident memory of ``tenantry projections
+  rebuild`` run as its own process (the baseline: the same at 10k customers);
 - ``query.page_1m_vs_10k``: the median of a mixed set of list pages;
 - ``clock.sweep_1m_vs_10k``: ``ProcessManager.sweep()`` with 100 activation emails due
   (written to an outbox directory, each recorded with a command), three rounds;
@@ -14,6 +16,9 @@ activated and onboarded) owned by 100 registered partners, then measures:
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import timedelta
@@ -36,6 +41,7 @@ BIG = 1_000_000
 SMALL = 10_000
 DUE = 100
 ROUNDS = 3
+TENANTRY = Path(sys.executable).parent / "tenantry"
 CONSOLE_AT = 100_000  # the console's page is measured at the big size only
 
 
@@ -105,6 +111,7 @@ def measure(url: str, customers: int) -> dict[str, float]:
             console, api, weight = page_ms(services) if customers >= CONSOLE_AT else (0, 0, 0)
         finally:
             services.close()
+        rss = rebuild_peak_rss_mb(url, Path(work))
     return {
         "events": events,
         "scan": scan,
@@ -114,7 +121,30 @@ def measure(url: str, customers: int) -> dict[str, float]:
         "console": console,
         "api": api,
         "weight": weight,
+        "rss": rss,
     }
+
+
+def rebuild_peak_rss_mb(url: str, home: Path) -> float:
+    """Peak resident memory (MB) of ``tenantry projections rebuild``, run as its own
+    process on ``url`` (as ``/usr/bin/time -v`` reports it: the child's ru_maxrss)."""
+    env = {
+        **os.environ,
+        "TENANTRY_DATABASE_URL": url,
+        "TENANTRY_SECRET_KEY": SECRET,
+        "TENANTRY_HOME": str(home),
+    }
+    child = subprocess.Popen(  # noqa: S603
+        [str(TENANTRY), "projections", "rebuild"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise RuntimeError(f"tenantry projections rebuild exited {child.returncode}")
+    return usage.ru_maxrss / 1024  # kilobytes on Linux
 
 
 def run(url: str, big: int = BIG, small: int = SMALL) -> None:
@@ -128,6 +158,13 @@ def run(url: str, big: int = BIG, small: int = SMALL) -> None:
         few["events"] / few["rebuild"],
     )
     emit("projection.rebuild_vs_scan", many["rebuild"], "s", many["scan"])
+    emit(
+        "projection.rebuild_peak_rss_mb",
+        many["rss"],
+        f"MB, tenantry projections rebuild of {int(many['events'])} events"
+        f" (baseline: {int(few['events'])})",
+        few["rss"],
+    )
     emit("query.page_1m_vs_10k", many["page"] * 1000, "ms", few["page"] * 1000)
     emit("clock.sweep_1m_vs_10k", many["sweep"] * 1000, "ms", few["sweep"] * 1000)
     emit(

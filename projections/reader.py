@@ -71,8 +71,14 @@ def scopes(visible: Visibility) -> list[tuple[str, list[Any]]]:
 
 
 class CustomerReader(CustomerLists):
-    def __init__(self, db: Database, wait_until_current: Callable[[float], bool]) -> None:
+    def __init__(
+        self,
+        db: Database,
+        wait_until: Callable[[int, float], bool],
+        wait_until_current: Callable[[float], bool],
+    ) -> None:
         self.db = db
+        self._wait_until = wait_until
         self._wait_until_current = wait_until_current
 
     def pending(self, query: ListQuery) -> Page[Customer]:
@@ -83,6 +89,9 @@ class CustomerReader(CustomerLists):
         if status is not None:
             select.add("status = ?", status.value)
         return self._page(select, "customers", query)
+
+    def wait_until(self, position: int, timeout: float) -> bool:
+        return self._wait_until(position, timeout)
 
     def wait_until_current(self, timeout: float) -> bool:
         return self._wait_until_current(timeout)

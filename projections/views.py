@@ -19,7 +19,7 @@ from projections.keys import KeyViews
 from projections.partners import PartnerViews
 from projections.projection import Projection
 from projections.reader import CustomerReader
-from projections.rebuild import rebuild_all
+from projections.rebuild import Histories, rebuild_all
 from projections.schema import create_all, create_positions
 from projections.sql import Database
 from projections.users import UserDirectory, UserViews
@@ -29,16 +29,18 @@ READ_YOUR_WRITES_TIMEOUT = 2.0
 
 
 class Views:
-    def __init__(
+    def __init__(  # noqa: PLR0913
         self,
         db: Database,
         recorder: ApplicationRecorder,
         mapper: Mapper[UUID],
         policy: Policy,
+        histories: Histories,
         *,
         batch_size: int = 500,
     ) -> None:
         self.recorder = recorder
+        self.histories = histories
         self.mapper = mapper
         self.db = db
         self.projections: list[Projection[Any]] = [
@@ -51,7 +53,7 @@ class Views:
         self._create_tables()
         self.follower = Follower(recorder, mapper, self.db, self.projections, batch_size=batch_size)
         self.follower.refresh()
-        self.reader = CustomerReader(self.db, self.wait_until_current)
+        self.reader = CustomerReader(self.db, self.wait_until, self.wait_until_current)
         self.webhook_routes = WebhookRoutes(self.db, self.wait_until_current)
         self.directory = ViewsDirectory(self.db, self.wait_until_current)
         self.users = UserDirectory(self.db, self.wait_until_current)
@@ -78,21 +80,29 @@ class Views:
 
     def wait_until_current(self, timeout: float = READ_YOUR_WRITES_TIMEOUT) -> bool:
         """Block until the views reflect every event committed before the call, at most
-        ``timeout`` seconds (2 s by default); False when the bound was hit. Without a
-        running follower in this process, the caller's thread catches the views up."""
-        target = self.recorder.max_notification_id() or 0
+        ``timeout`` seconds (2 s by default); False when the bound was hit."""
+        return self.wait_until(self.recorder.max_notification_id() or 0, timeout)
+
+    def wait_until(self, position: int, timeout: float = READ_YOUR_WRITES_TIMEOUT) -> bool:
+        """Block until the views reflect every event up to ``position``, at most
+        ``timeout`` seconds; False when the bound was hit. Without a running follower in
+        this process, the caller's thread catches the views up."""
+        if self.follower.position >= position:
+            return True
         if self.follower.running:
-            return self.follower.wait_for(target, timeout)
+            return self.follower.wait_for(position, timeout)
         deadline = time.monotonic() + timeout
-        while self.follower.position < target:
+        while self.follower.position < position:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
             try:
-                self.follower.catch_up(remaining)
+                caught_up = self.follower.catch_up(remaining)
             except ProjectionFailed as error:  # the views stay as they are: say so
                 self.follower.report(error)
                 return False
+            if caught_up and self.follower.position < position:
+                return False  # nothing more to read: the position is not (yet) stored
         self.follower.last_error = None
         return True
 
@@ -104,6 +114,8 @@ class Views:
         if not chosen:
             known = ", ".join(p.name for p in self.projections)
             raise ValueError(f"no projection named {name!r} (known: {known})")
-        done = rebuild_all(self.db, self.recorder, self.mapper, chosen, on_batch=on_batch)
+        done = rebuild_all(
+            self.db, self.recorder, self.histories, self.mapper, chosen, on_batch=on_batch
+        )
         self.follower.refresh()
         return done

@@ -93,7 +93,7 @@ def add_customer(
             errors.setdefault(invalid.field, invalid.message)
     if not errors:
         try:
-            services.customers.add(
+            outcome = services.customers.add(
                 partner_id=UUID(session.actor.id),
                 organization_name=organization_name,
                 notification_email=notification_email,
@@ -101,6 +101,7 @@ def add_customer(
                 addons=addons,
                 by=session.actor,
             )
+            services.sessions.wrote(session, outcome.position)
         except ValidationFailed as invalid:
             errors[invalid.field] = invalid.message
         except DomainError as domain:

@@ -179,6 +179,7 @@ def each(
         name = organization(services, session, cid)
         try:
             outcome = command(cid, version)
+            services.sessions.wrote(session, outcome.position)  # its lists reflect it
         except DomainError as refused:
             errors.append(refused)
             results.append(Result(name, granted=False, message=readable(refused)))

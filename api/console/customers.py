@@ -16,6 +16,7 @@ from api.console.session import SignedIn
 from api.console.templates import is_htmx, render
 from api.deps import ServicesDep
 from api.policy import PARTNERS
+from api.positions import reflecting
 from application.console_sessions import Session
 from application.dto import CustomerDTO
 from application.errors import NotFound
@@ -26,7 +27,6 @@ from domain.values import ActorKind, Status
 
 router = APIRouter(include_in_schema=False)
 PATH = "/console/customers"
-FRESHNESS_S = 2.0
 POLL = "every 5s"
 PAGE_SIZE = 25
 Tab = Literal["customers", "pending"]
@@ -64,7 +64,7 @@ def customers_page(
     earlier = paging.trail(back)
     limit_param = None if limit == PAGE_SIZE else str(limit)
     error = None
-    services.lists.wait_until_current(FRESHNESS_S)
+    reflecting(services, session.actor, None, session.position)
     try:
         rows, next_cursor = listed(services, session, tab, filters, cursor, limit)
     except ValidationFailed as refused:

@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.deps import IDEMPOTENT, SECRET, Principal, ServicesDep
 from api.headers import ETAG, LOCATION, answers
+from api.positions import SentPosition, reflecting, sent_position
 from api.problems import responses
 from api.representations import CustomerPage, PendingCustomer, PendingPage, tagged
 from api.schemas import NewCustomer
 from application.dto import CustomerDTO, History
-from application.errors import Busy, NotFound
-from application.lists import CustomerLists, ListQuery
+from application.errors import NotFound
+from application.lists import ListQuery
 from domain.errors import ValidationFailed
 from domain.text import Line
 from domain.values import ActorKind, Status
@@ -23,7 +24,9 @@ from domain.values import ActorKind, Status
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 READ = responses(401, 403, 404, 422)
 LIST = responses(401, 403, 422, 503)
-FRESHNESS = 2.0
+# A read of one customer reads its events, never behind a write: the header is taken
+# (and checked) so a client may send it on every read.
+POSITIONED = [Depends(sent_position)]
 
 Limit = Annotated[int, Query(ge=1, le=200)]
 Search = Annotated[
@@ -95,11 +98,13 @@ def add_customer(
 
 
 @router.get("/pending", response_model=PendingPage, responses=LIST, dependencies=SECRET)
-def list_pending_customers(query: Listed, services: ServicesDep) -> PendingPage:
+def list_pending_customers(
+    query: Listed, services: ServicesDep, position: SentPosition
+) -> PendingPage:
     """The Pending customers view; each item's `activation_url` is given to its owner
     only (`null` for everyone else)."""
     by = query.viewer
-    page = current(services.lists).pending(query)
+    page = reflecting(services, by, position).pending(query)
     described = services.queries.describe_all(page.items, by)
     items = [  # dto is validated already: extend it without dumping and validating again
         PendingCustomer.model_construct(
@@ -112,15 +117,20 @@ def list_pending_customers(query: Listed, services: ServicesDep) -> PendingPage:
 
 @router.get("", response_model=CustomerPage, responses=LIST)
 def list_customers(
-    services: ServicesDep, *, status: Status | None = None, query: Listed
+    services: ServicesDep, position: SentPosition, *, status: Status | None = None, query: Listed
 ) -> CustomerPage:
     """The Customers view: onboarded customers."""
-    page = current(services.lists).onboarded(query, status)
+    page = reflecting(services, query.viewer, position).onboarded(query, status)
     items = services.queries.describe_all(page.items, query.viewer)
     return CustomerPage(items=items, next_cursor=page.next_cursor)
 
 
-@router.get("/{customer_id}", response_model=CustomerDTO, responses={**READ, **answers(200, ETAG)})
+@router.get(
+    "/{customer_id}",
+    response_model=CustomerDTO,
+    responses={**READ, **answers(200, ETAG)},
+    dependencies=POSITIONED,
+)
 def read_customer(
     customer_id: UUID,
     by: Principal,
@@ -133,15 +143,9 @@ def read_customer(
     return customer
 
 
-@router.get("/{customer_id}/history", response_model=History, responses=READ)
+@router.get(
+    "/{customer_id}/history", response_model=History, responses=READ, dependencies=POSITIONED
+)
 def customer_history(customer_id: UUID, by: Principal, services: ServicesDep) -> History:
     """Every event of the customer, oldest first."""
     return services.queries.history(customer_id, by=by)
-
-
-def current(lists: CustomerLists | None) -> CustomerLists:
-    """The lists, once they reflect every write answered before this request."""
-    if lists is None:
-        raise Busy("the list views are not running in this process")
-    lists.wait_until_current(FRESHNESS)
-    return lists

@@ -52,8 +52,10 @@ def test_serve_creates_and_reads_a_customer_over_http(tmp_path: Path, options: l
         read = httpx.get(created.headers["location"], headers=key)
         assert read.status_code == 200
         assert read.json()["organization_name"] == "Contoso"
-        for _ in range(4):  # whichever process answers, the list includes the new customer
-            pending = httpx.get(f"{base}/v1/customers/pending", headers=key)
+        # Whichever process answers, the list sent the write's position includes it.
+        sent = {**key, "Tenantry-Position": created.headers["tenantry-position"]}
+        for _ in range(4):
+            pending = httpx.get(f"{base}/v1/customers/pending", headers=sent)
             assert [c["organization_name"] for c in pending.json()["items"]] == ["Contoso"]
     finally:
         process.terminate()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from api.bootstrap import Services, build
 from api.settings import Settings
 from application.clock import TestClock
+from domain.aggregate import DomainEvent
 from projections.schema import CUSTOMERS, DEADLINES, PARTNERS, PENDING
 from projections.views import Views
 from tests.support.world import World
@@ -41,3 +44,31 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict | list):
         return json.dumps(value, sort_keys=True)
     return str(value)
+
+
+class HeldFollower:
+    """Holds a views follower before it applies its next events, until ``release``:
+    the views stay where they are while writes go on (the follower's observers hear
+    every batch before it is applied)."""
+
+    def __init__(self, views: Views) -> None:
+        self.views = views
+        self._open = threading.Event()
+        self.held_at = views.follower.position
+
+    def __enter__(self) -> HeldFollower:
+        self.views.follower.observers.append(self)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.release()
+        self.views.follower.observers.remove(self)
+
+    def observe(self, events: Sequence[DomainEvent]) -> None:
+        self._open.wait(timeout=30)
+
+    def lost_track(self) -> None:
+        return None
+
+    def release(self) -> None:
+        self._open.set()

@@ -97,6 +97,7 @@ def test_small_batches_give_the_same_views_as_large_ones(world: World) -> None:
         live.recorder,
         live.mapper,
         world.services.settings.policy,
+        live.histories,
         batch_size=2,
     )
 
