@@ -10,7 +10,7 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from domain.rules import MAX_CODE, MAX_MESSAGE, MAX_NAME
-from domain.text import Line, Lines
+from domain.text import SINGLE_LINE, Line, Lines
 from domain.values import LogLevel, PartnerKind, PartnerStatus, ServiceRole, UserRole
 
 Code = Annotated[Line, Field(min_length=1, max_length=MAX_CODE)]
@@ -114,7 +114,16 @@ EventTypes = Annotated[
     list[EventType],
     Field(max_length=20, description="the types sent to it; empty or absent: every type"),
 ]
-Url = Annotated[Line, Field(min_length=1, max_length=2000, description="an https:// URL")]
+Url = Annotated[
+    str,
+    Field(
+        min_length=8,
+        max_length=2000,
+        pattern=r"^https?://[^\s/?#@]+(/[^\s#]*)?$",
+        description="an https:// URL (http:// only where insecure endpoints are allowed)",
+    ),
+    SINGLE_LINE,  # after the constraints, so the document keeps the pattern
+]
 Description = Annotated[Line, Field(max_length=500)]
 
 

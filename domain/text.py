@@ -60,3 +60,4 @@ def _multi_line(value: str) -> str:
 # names the field where the caller put it (``body.organization_name``, ``query.q``).
 Line = Annotated[str, AfterValidator(_single_line)]
 Lines = Annotated[str, AfterValidator(_multi_line)]
+SINGLE_LINE = AfterValidator(_single_line)  # after constraints that a document states

@@ -67,6 +67,16 @@ ACCEPTED = (
         "no partner",
         "partner_id or distributor_id naming a partner that does not exist",
     ),
+    *(
+        Refusal(
+            "Schema-valid request rejected",
+            "validation",
+            reason,
+            "a webhook URL must be https:// (unless the server allows insecure endpoints) and "
+            "its host must resolve to public addresses: the network decides, not the shape",
+        )
+        for reason in ("must be https://", "does not resolve", "is not a public address")
+    ),
 )
 
 
