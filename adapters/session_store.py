@@ -43,7 +43,10 @@ TOUCH = "UPDATE console_sessions SET last_seen_at = ? WHERE token_hash = ? AND l
 # The newest position the session's writes reached; never moved backwards.
 REACHED = "UPDATE console_sessions SET position = ? WHERE token_hash = ? AND position < ?"
 DELETE = "DELETE FROM console_sessions WHERE token_hash = ?"
-PURGE = "DELETE FROM console_sessions WHERE created_at <= ? OR last_seen_at <= ?"
+PURGE = (  # a batch at a time: the background work comes back every few seconds
+    "DELETE FROM console_sessions WHERE token_hash IN (SELECT token_hash FROM console_sessions"
+    " WHERE created_at <= ? OR last_seen_at <= ? LIMIT 500)"
+)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,10 @@ INSERT = (
 )
 SELECT = "SELECT * FROM console_sign_in_links WHERE token_hash = ?"
 DELETE = "DELETE FROM console_sign_in_links WHERE token_hash = ?"
-PURGE = "DELETE FROM console_sign_in_links WHERE expires_at <= ?"
+PURGE = (  # a batch at a time: the background work comes back every few seconds
+    "DELETE FROM console_sign_in_links WHERE token_hash IN (SELECT token_hash FROM"
+    " console_sign_in_links WHERE expires_at <= ? LIMIT 500)"
+)
 
 
 class SqlSignInLinkRecords:

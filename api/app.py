@@ -62,7 +62,9 @@ def create_app(services: Services, *, threads: int = THREADS) -> FastAPI:
         redoc_url=None,
     )
     app.state.services = services
-    app.state.registry, http_metrics = new_registry(services.gauges, services.counters)
+    app.state.registry, http_metrics = new_registry(
+        services.gauges, services.counters, services.labelled_counters
+    )
     handlers.install(app)
     for router in ROUTERS:
         app.include_router(router.router)

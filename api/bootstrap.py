@@ -15,6 +15,7 @@ from adapters.histories import histories_of
 from adapters.idempotency_store import IdempotencyKeys
 from adapters.kept_secrets import kept_secret
 from adapters.key_use_store import SqlKeyUses
+from adapters.retention import Retention, Rule
 from adapters.sealing import Sealer
 from adapters.session_store import SqlSessionRecords
 from adapters.sign_in_link_store import SqlSignInLinkRecords
@@ -23,6 +24,7 @@ from adapters.sql import open_database
 from adapters.webhook_queue import SqlDeliveryQueue
 from adapters.webhook_sender import HttpxWebhookSender
 from adapters.work_claims import WorkClaims
+from api.metrics import LabelledReadings
 from api.settings import Settings
 from application.activation import ActivationLinks
 from application.activation_links import LinkSigner
@@ -82,10 +84,18 @@ class Services:
     # Readings for /metrics and /readyz: name -> (help, read) and name -> probe.
     gauges: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
     counters: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
+    labelled_counters: LabelledReadings = field(default_factory=dict)
     probes: dict[str, Callable[[], bool]] = field(default_factory=dict)
     sweeping: bool = False  # whether start_background started the sweeper
+    retention: Retention | None = None  # what the background work purges
 
     def __post_init__(self) -> None:
+        if self.retention is not None:
+            self.labelled_counters["tenantry_retention_purged_rows"] = (
+                "rows purged by retention, by table (events are never purged)",
+                "table",
+                self.retention.counts,
+            )
         self.counters["tenantry_integrity_failures"] = (
             "stored events read whose MAC did not verify (altered or forged)",
             lambda: float(self.macs.failures),
@@ -191,6 +201,21 @@ def mail_transport(settings: Settings) -> MailTransport:
     return OutboxTransport(settings.outbox_dir, settings.mail_from)
 
 
+def retention_rules(settings: Settings) -> list[Rule]:
+    """What the service keeps for a while only, beyond what expires by itself
+    (idempotency rows after 24 h, sessions and sign-in links at their expiry)."""
+    webhooks = timedelta(days=settings.retain_webhook_deliveries_days)
+    return [
+        Rule("work_claims", "until < ?", timedelta(days=settings.retain_work_claims_days), True),
+        Rule("webhook_attempts", "at < ?", webhooks),
+        Rule(
+            "webhook_deliveries",
+            "status IN ('delivered', 'failed', 'cancelled') AND created_at < ?",
+            webhooks,
+        ),
+    ]
+
+
 def build(
     settings: Settings, clock: Clock | None = None, *, sign_unsigned: bool = False
 ) -> Services:
@@ -259,6 +284,16 @@ def build(
     link_records.create_schema()
     sign_in_links = SignInLinks(link_records, clock, settings.public_url)
     users = UserCommands(uow, clock, sign_in_links, mail, views.users)
+    retention = Retention(
+        views.db,
+        clock,
+        retention_rules(settings),
+        others=[
+            ("idempotency_keys", idempotency.purge),
+            ("console_sessions", sessions.purge),
+            ("console_sign_in_links", sign_in_links.purge),
+        ],
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -275,10 +310,8 @@ def build(
         lists=views.reader,
         due_work=due_work,
         manager=manager,
-        sweeper=Sweeper(
-            manager,
-            chores=[audit.seal, idempotency.purge, sessions.purge, sign_in_links.purge, uses.flush],
-        ),
+        sweeper=Sweeper(manager, chores=[audit.seal, retention.purge, uses.flush]),
+        retention=retention,
         audit=audit,
         activation=ActivationLinks(uow, clock, links),
         idempotency=idempotency,

@@ -11,6 +11,8 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 Readings = dict[str, tuple[str, Callable[[], float]]]
+# A counter with one label: name -> (help, label, read: label value -> count).
+LabelledReadings = dict[str, tuple[str, str, Callable[[], dict[str, float]]]]
 
 
 class HttpMetrics:
@@ -32,14 +34,21 @@ class HttpMetrics:
 class Hooks(Collector):
     """Gauges and counters that the background work registers on ``Services``."""
 
-    def __init__(self, gauges: Readings, counters: Readings) -> None:
-        self.gauges, self.counters = gauges, counters
+    def __init__(
+        self, gauges: Readings, counters: Readings, labelled: LabelledReadings | None = None
+    ) -> None:
+        self.gauges, self.counters, self.labelled = gauges, counters, labelled or {}
 
     def collect(self) -> Iterator[Metric]:
         for name, (help_text, read) in self.gauges.items():
             yield GaugeMetricFamily(name, help_text, value=read())
         for name, (help_text, read) in self.counters.items():
             yield CounterMetricFamily(name, help_text, value=read())
+        for name, (help_text, label, read_all) in self.labelled.items():
+            family = CounterMetricFamily(name, help_text, labels=[label])
+            for value, count in read_all().items():
+                family.add_metric([value], count)
+            yield family
 
 
 class Measure:
@@ -71,7 +80,9 @@ class Measure:
             )
 
 
-def new_registry(gauges: Readings, counters: Readings) -> tuple[CollectorRegistry, HttpMetrics]:
+def new_registry(
+    gauges: Readings, counters: Readings, labelled: LabelledReadings | None = None
+) -> tuple[CollectorRegistry, HttpMetrics]:
     registry = CollectorRegistry()
-    registry.register(Hooks(gauges, counters))
+    registry.register(Hooks(gauges, counters, labelled))
     return registry, HttpMetrics(registry)

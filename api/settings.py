@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     # connections plus requests one server process takes before it answers 503.
     head_timeout_s: float = Field(10.0, gt=0)
     max_connections: int = Field(1000, ge=1)
+    # Days the background work keeps finished work claims and webhook deliveries with
+    # their attempts before purging them (adapters/retention.py; events are never purged).
+    retain_work_claims_days: float = Field(7.0, gt=0)
+    retain_webhook_deliveries_days: float = Field(30.0, gt=0)
     # Webhooks may go to http:// and to private addresses (local development and tests).
     webhooks_allow_insecure: bool = False
     policy: Policy = Policy()

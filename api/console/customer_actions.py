@@ -13,7 +13,7 @@ from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
 from api.console.panels import convert_rows, edit_rows, extend_rows, upgrade_rows
@@ -107,26 +107,38 @@ def manage_upgrade(
     return answer(request, services, session, "upgrade", ids, results, errors)
 
 
+class SubscriptionForm:
+    """What the Convert and Edit panels send: the ticked customer (one), the customers
+    the panel showed, and the subscription typed."""
+
+    def __init__(
+        self,
+        target: Targets = [],  # noqa: B006
+        customer: Kept = [],  # noqa: B006
+        expiration_date: Text = "",
+        sku: Text = "",
+        addons: Addons = [],  # noqa: B006
+    ) -> None:
+        self.target, self.shown = targets(target)[:1], customer
+        self.expiration_date, self.sku, self.addons = expiration_date, sku or None, addons
+
+
+Subscription = Annotated[SubscriptionForm, Depends()]
+
+
 @router.post(BASE + "/convert")
 def convert(
-    request: Request,
-    services: ServicesDep,
-    session: CsrfChecked,
-    target: Targets = [],  # noqa: B006
-    customer: Kept = [],  # noqa: B006
-    expiration_date: Text = "",
-    sku: Text = "",
-    addons: Addons = [],  # noqa: B006
+    request: Request, services: ServicesDep, session: CsrfChecked, form: Subscription
 ) -> Response:
     results, errors = each(
         services,
         session,
-        targets(target)[:1],
+        form.target,
         lambda cid, version: services.customers.convert_to_production(
             cid,
-            expiration_date=a_date(expiration_date),
-            sku=sku or None,
-            addons=addons,
+            expiration_date=a_date(form.expiration_date),
+            sku=form.sku,
+            addons=form.addons,
             by=session.actor,
             expected_version=version,
         ),
@@ -135,35 +147,29 @@ def convert(
             f"{utc(o.customer.expiration_date)} (UTC)."
         ),
     )
-    return answer(request, services, session, "convert", customer, results, errors)
+    return answer(request, services, session, "convert", form.shown, results, errors)
 
 
 @router.post(BASE + "/edit")
 def edit(
-    request: Request,
-    services: ServicesDep,
-    session: CsrfChecked,
-    target: Targets = [],  # noqa: B006
-    customer: Kept = [],  # noqa: B006
-    expiration_date: Text = "",
-    sku: Text = "",
-    addons: Addons = [],  # noqa: B006
+    request: Request, services: ServicesDep, session: CsrfChecked, form: Subscription
 ) -> Response:
+    typed = form.expiration_date
     results, errors = each(
         services,
         session,
-        targets(target)[:1],
+        form.target,
         lambda cid, version: services.customers.change_subscription(
             cid,
-            sku=sku or None,
-            addons=addons,
-            expiration_date=a_date(expiration_date) if expiration_date else None,
+            sku=form.sku,
+            addons=form.addons,
+            expiration_date=a_date(typed) if typed else None,
             by=session.actor,
             expected_version=version,
         ),
         subscription_message,
     )
-    return answer(request, services, session, "edit", customer, results, errors)
+    return answer(request, services, session, "edit", form.shown, results, errors)
 
 
 def each(
