@@ -26,3 +26,14 @@ def open_database(database_url: str) -> Database:
     if kind in ("postgres", "postgresql"):
         return PostgresDatabase(database_url)
     raise ValueError(f"no views for database URL scheme {kind!r}")
+
+
+def open_read_database(read_database_url: str) -> Database:
+    """The database the lists are read from: a PostgreSQL streaming replica of the
+    views' (``TENANTRY_READ_DATABASE_URL``), read only."""
+    kind = scheme(read_database_url)
+    if kind not in ("postgres", "postgresql"):
+        raise ValueError(
+            f"TENANTRY_READ_DATABASE_URL must name a PostgreSQL replica, not {kind!r}"
+        )
+    return PostgresDatabase(read_database_url, read_only=True)

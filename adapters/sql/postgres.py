@@ -16,6 +16,10 @@ from adapters.sql.copy import CopyLoader, copy_blocks, copy_statement, write_blo
 from projections.sql import Database, Dialect, EncodedJson, Json, Loader, Row, Tx
 
 
+READ_ONLY = "-c default_transaction_read_only=on"
+READER_NAME = "tenantry-reader"
+
+
 def _as_is(text: Any) -> Any:
     return text
 
@@ -23,14 +27,15 @@ def _as_is(text: Any) -> Any:
 class PostgresDatabase(Database):
     dialect: Dialect = "postgres"
 
-    def __init__(self, url: str, max_size: int = 20) -> None:
+    def __init__(self, url: str, max_size: int = 20, *, read_only: bool = False) -> None:
+        """``read_only``: every transaction is read-only (a replica's reader), and the
+        connections say so in ``pg_stat_activity`` (``application_name``)."""
         self.url = url
+        kwargs: dict[str, Any] = {"row_factory": dict_row}
+        if read_only:
+            kwargs |= {"options": READ_ONLY, "application_name": READER_NAME}
         self.pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=max_size,
-            kwargs={"row_factory": dict_row},
-            open=True,
+            url, min_size=1, max_size=max_size, kwargs=kwargs, open=True
         )
 
     def sql(self, text: str) -> str:
