@@ -129,4 +129,5 @@ class _Counted(CustomerLists):
 
 def on_replica(db: Database, primary: CustomerReader) -> ReplicaReader:
     """Lists read on ``db`` (a replica of the views' database), ``primary`` standing by."""
-    return ReplicaReader(CustomerReader(db, primary.wait_until, primary.wait_until_current), primary)
+    reader = CustomerReader(db, primary.wait_until, primary.wait_until_current)
+    return ReplicaReader(reader, primary)

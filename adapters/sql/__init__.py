@@ -33,7 +33,5 @@ def open_read_database(read_database_url: str) -> Database:
     views' (``TENANTRY_READ_DATABASE_URL``), read only."""
     kind = scheme(read_database_url)
     if kind not in ("postgres", "postgresql"):
-        raise ValueError(
-            f"TENANTRY_READ_DATABASE_URL must name a PostgreSQL replica, not {kind!r}"
-        )
+        raise ValueError(f"TENANTRY_READ_DATABASE_URL must name a PostgreSQL replica, not {kind!r}")
     return PostgresDatabase(read_database_url, read_only=True)

@@ -15,7 +15,6 @@ from psycopg_pool import ConnectionPool
 from adapters.sql.copy import CopyLoader, copy_blocks, copy_statement, write_block
 from projections.sql import Database, Dialect, EncodedJson, Json, Loader, Row, Tx
 
-
 READ_ONLY = "-c default_transaction_read_only=on"
 READER_NAME = "tenantry-reader"
 
