@@ -19,7 +19,7 @@ from adapters.sealing import Sealer
 from adapters.session_store import SqlSessionRecords
 from adapters.sign_in_link_store import SqlSignInLinkRecords
 from adapters.smtp import OutboxTransport, SmtpTransport
-from adapters.sql import open_database, open_read_database
+from adapters.sql import check_read_database, open_database, open_read_database
 from adapters.webhook_queue import SqlDeliveryQueue
 from adapters.webhook_sender import HttpxWebhookSender
 from adapters.work_claims import WorkClaims
@@ -216,8 +216,6 @@ def read_replica(settings: Settings, views: Views) -> ReplicaReader | None:
     primary's reader (views, follower, due work) stands by."""
     if settings.read_database_url is None:
         return None
-    if views.db.dialect != "postgres":
-        raise ValueError("TENANTRY_READ_DATABASE_URL needs a PostgreSQL TENANTRY_DATABASE_URL")
     return on_replica(open_read_database(settings.read_database_url), views.reader)
 
 
@@ -226,6 +224,7 @@ def build(
 ) -> Services:
     """``sign_unsigned``: sign a history written before events carried a MAC (once, by
     the operator's `tenantry audit sign-legacy`; never decided by a start)."""
+    check_read_database(settings.database_url, settings.read_database_url)
     macs = EventMacs(audit_key(settings))
     store = open_event_store(
         settings.database_url, settings.snapshot_interval, macs, sign_unsigned=sign_unsigned
