@@ -59,6 +59,13 @@ def names(world: World, path: str, **headers: str) -> list[str]:
     return [c["organization_name"] for c in answer.json()["items"]]
 
 
+def metric(world: World, name: str) -> float:
+    for line in world.client.get("/metrics").text.splitlines():
+        if line.startswith(f"{name} "):
+            return float(line.split()[1])
+    raise AssertionError(f"no {name} in /metrics")
+
+
 def readers_on(url: str) -> int:
     """The connections of a replica's reader open on the server at ``url``."""
     with psycopg.connect(url) as conn:
@@ -86,7 +93,7 @@ def test_given_a_replica_when_a_customer_is_added_and_onboarded_then_the_lists_r
     replica = services.replica
     assert replica is not None
     assert services.lists is replica
-    before = replica.replica_reads
+    before = metric(world, "tenantry_replica_reads_total")
     # When the MSP adds a customer and lists the pending customers at once
     customer = world.customer()
     # Then the list, read on the replica, shows the MSP's own write
@@ -98,8 +105,9 @@ def test_given_a_replica_when_a_customer_is_added_and_onboarded_then_the_lists_r
     assert CUSTOMER_NAME not in names(world, "/v1/customers/pending")
     # And the replica answered every list, through connections of its own there (the
     # primary has none of them: writes, the follower and due work are its own)
-    assert replica.replica_reads - before == 3
-    assert replica.primary_reads == 0
+    assert metric(world, "tenantry_replica_reads_total") - before == 3
+    assert metric(world, "tenantry_replica_fallbacks_total") == 0
+    assert metric(world, "tenantry_replica_lag_events") >= 0
     assert readers_on(urls[1]) >= 1
     assert readers_on(urls[0]) == 0
 
@@ -120,4 +128,6 @@ def test_given_a_replica_that_has_stopped_applying_when_the_caller_lists_its_own
     # Then the primary answers once the bound has passed, with the MSP's own write
     assert "Fabrikam" in listed
     assert BOUND_S * 0.9 <= waited < BOUND_S + 3.0
-    assert replica.primary_reads == 1
+    assert metric(world, "tenantry_replica_fallbacks_total") == 1
+    # And the replica's lag shows in /metrics
+    assert metric(world, "tenantry_replica_lag_events") >= 1
