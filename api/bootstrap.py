@@ -146,7 +146,8 @@ class Services:
             lambda: float(replica.replica_reads),
         )
         self.counters["tenantry_replica_fallbacks"] = (
-            "lists the primary answered: the replica had not reached their position in time",
+            "lists the primary answered: the replica had not reached their position in time, "
+            "or could not answer",
             lambda: float(replica.primary_reads),
         )
 

@@ -86,6 +86,16 @@ def replica_paused(urls: tuple[str, str]) -> Iterator[None]:
             conn.execute("SELECT pg_wal_replay_resume()")
 
 
+@pytest.fixture
+def replica_down(pair: ReplicatedPostgres) -> Iterator[None]:
+    """The replica is stopped (and started again when the test ends)."""
+    pair.stop_replica()
+    try:
+        yield
+    finally:
+        pair.start_replica()
+
+
 def test_given_a_replica_when_a_customer_is_added_and_onboarded_then_the_lists_read_on_the_replica_show_it(  # noqa: E501
     world: World, services: Services, urls: tuple[str, str]
 ) -> None:
@@ -131,3 +141,22 @@ def test_given_a_replica_that_has_stopped_applying_when_the_caller_lists_its_own
     assert metric(world, "tenantry_replica_fallbacks_total") == 1
     # And the replica's lag shows in /metrics
     assert metric(world, "tenantry_replica_lag_events") >= 1
+
+
+def test_given_a_replica_that_is_down_when_the_caller_lists_then_the_primary_answers(
+    world: World, services: Services, replica_down: None
+) -> None:
+    # Given the replica is down
+    # When the MSP adds a customer and lists the pending customers, twice
+    body = {"organization_name": "Northwind", "notification_email": "it@example.com"}
+    added = world.call("msp", "POST", "/v1/customers", json={**body, "sku": ESSENTIALS})
+    assert added.status_code == 201, added.text
+    first = names(world, "/v1/customers/pending")
+    started = time.monotonic()
+    second = names(world, "/v1/customers/pending")
+    # Then the primary answers both, with the MSP's own write
+    assert "Northwind" in first
+    assert "Northwind" in second
+    assert metric(world, "tenantry_replica_fallbacks_total") == 2
+    # And the replica, set aside, is not waited on again
+    assert time.monotonic() - started < BOUND_S

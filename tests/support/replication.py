@@ -69,6 +69,14 @@ class ReplicatedPostgres:
         self._configure(replica, self.replica_port, hba=False)
         self._start(replica)
 
+    def stop_replica(self) -> None:
+        self._run("pg_ctl", "-D", str(self.home / "replica"), "-m", "fast", "-w", "stop")
+
+    def start_replica(self) -> None:
+        replica = self.home / "replica"
+        log = self.home / "replica.log"
+        self._run("pg_ctl", "-D", str(replica), "-l", str(log), "-w", "-t", "60", "start")
+
     def stop(self) -> None:
         for data in reversed(self.started):
             self._run("pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop", check=False)
