@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 
@@ -16,6 +17,8 @@ from adapters.sql.postgres import READER_NAME
 from api.bootstrap import Services
 from api.settings import Settings
 from tests.e2e.conftest import ADMIN_TOKEN, World
+from tests.support.live import ADMIN_TOKEN as LIVE_ADMIN_TOKEN
+from tests.support.live import an_msp_adds_a_customer, live_server
 from tests.support.replication import ReplicatedPostgres, available, primary_and_replica
 from tests.support.world import CUSTOMER_NAME, ESSENTIALS
 
@@ -160,3 +163,28 @@ def test_given_a_replica_that_is_down_when_the_caller_lists_then_the_primary_ans
     assert metric(world, "tenantry_replica_fallbacks_total") == 2
     # And the replica, set aside, is not waited on again
     assert time.monotonic() - started < BOUND_S
+
+
+def test_given_a_real_server_on_a_primary_and_a_replica_when_an_msp_adds_and_lists_then_the_replica_answers_with_the_write(  # noqa: E501
+    urls: tuple[str, str], tmp_path: Path
+) -> None:
+    primary, replica = urls
+    # Given a real `tenantry serve` with TENANTRY_READ_DATABASE_URL set to the replica
+    env = {"TENANTRY_DATABASE_URL": primary, "TENANTRY_READ_DATABASE_URL": replica}
+    with live_server(tmp_path, **env) as server:
+        # When an MSP adds a customer and lists the pending customers with the position
+        added, msp = an_msp_adds_a_customer(server.url, LIVE_ADMIN_TOKEN)
+        assert added.status_code == 201, added.text
+        sent = {"Tenantry-Position": added.headers["Tenantry-Position"]}
+        listed = httpx.get(f"{server.url}/v1/customers/pending", headers={**msp, **sent})
+        # Then the list shows the customer
+        assert listed.status_code == 200, listed.text
+        assert [c["organization_name"] for c in listed.json()["items"]] == [CUSTOMER_NAME]
+        # And the replica answered it, through the server's reader connections there
+        metrics = httpx.get(f"{server.url}/metrics").text.splitlines()
+        assert "tenantry_replica_reads_total 1.0" in metrics
+        assert "tenantry_replica_fallbacks_total 0.0" in metrics
+        assert readers_on(replica) >= 1
+        assert readers_on(primary) == 0
+    # And the server said where it reads its lists when it started
+    assert "lists read on postgresql://" in "".join(p.read_text() for p in tmp_path.glob("*.log"))
