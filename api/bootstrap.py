@@ -20,7 +20,7 @@ from adapters.sealing import Sealer
 from adapters.session_store import SqlSessionRecords
 from adapters.sign_in_link_store import SqlSignInLinkRecords
 from adapters.smtp import OutboxTransport, SmtpTransport
-from adapters.sql import open_database
+from adapters.sql import check_read_database, open_database, open_read_database
 from adapters.webhook_queue import SqlDeliveryQueue
 from adapters.webhook_sender import HttpxWebhookSender
 from adapters.work_claims import WorkClaims
@@ -47,6 +47,7 @@ from application.users import UserCommands
 from application.webhook_dispatch import WebhookDispatcher
 from application.webhook_endpoints import Secrets, WebhookEndpoints
 from application.webhook_workers import WebhookWorkers
+from projections.replica import ReplicaReader, on_replica
 from projections.views import Views
 
 SETTLE_TIMEOUT_S = 60.0
@@ -88,6 +89,7 @@ class Services:
     probes: dict[str, Callable[[], bool]] = field(default_factory=dict)
     sweeping: bool = False  # whether start_background started the sweeper
     retention: Retention | None = None  # what the background work purges
+    replica: ReplicaReader | None = None  # the lists, when read on a replica
 
     def __post_init__(self) -> None:
         if self.retention is not None:
@@ -139,8 +141,25 @@ class Services:
                 ),
             }
         )
+        if self.replica is not None:
+            self._watch(self.replica)
         self.probes["background"] = lambda: self.background_running
         self.probes["views"] = lambda: self.views.follower.advancing
+
+    def _watch(self, replica: ReplicaReader) -> None:
+        self.gauges["tenantry_replica_lag_events"] = (
+            "events in the primary's views not yet in the replica's",
+            lambda: float(replica.replica_lag()),
+        )
+        self.counters["tenantry_replica_reads"] = (
+            "lists the replica answered",
+            lambda: float(replica.replica_reads),
+        )
+        self.counters["tenantry_replica_fallbacks"] = (
+            "lists the primary answered: the replica had not reached their position in time, "
+            "or could not answer",
+            lambda: float(replica.primary_reads),
+        )
 
     def start_background(self, *, sweep: bool | None = None) -> None:
         """Follow the events into the views; sweep due work (emails, notices, upgrades)
@@ -176,6 +195,8 @@ class Services:
         self.sweeper.stop()
         self.deliveries.sender.close()
         self.views.close()
+        if self.replica is not None:
+            self.replica.close()
         self.store.close()
 
 
@@ -216,11 +237,20 @@ def retention_rules(settings: Settings) -> list[Rule]:
     ]
 
 
+def read_replica(settings: Settings, views: Views) -> ReplicaReader | None:
+    """The lists on ``TENANTRY_READ_DATABASE_URL``'s replica, when it is set; the
+    primary's reader (views, follower, due work) stands by."""
+    if settings.read_database_url is None:
+        return None
+    return on_replica(open_read_database(settings.read_database_url), views.reader)
+
+
 def build(
     settings: Settings, clock: Clock | None = None, *, sign_unsigned: bool = False
 ) -> Services:
     """``sign_unsigned``: sign a history written before events carried a MAC (once, by
     the operator's `tenantry audit sign-legacy`; never decided by a start)."""
+    check_read_database(settings.database_url, settings.read_database_url)
     macs = EventMacs(audit_key(settings))
     store = open_event_store(
         settings.database_url, settings.snapshot_interval, macs, sign_unsigned=sign_unsigned
@@ -229,6 +259,7 @@ def build(
     views = Views(
         db, store.recorder, store.mapper, settings.policy, histories_of(db, store.recorder)
     )
+    replica = read_replica(settings, views)
     if clock is None and settings.test_clock:
         clock = PersistedTestClock(views.db)
     elif clock is None:
@@ -307,7 +338,8 @@ def build(
         auth=auth,
         links=links,
         views=views,
-        lists=views.reader,
+        lists=views.reader if replica is None else replica,
+        replica=replica,
         due_work=due_work,
         manager=manager,
         sweeper=Sweeper(manager, chores=[audit.seal, retention.purge, uses.flush]),

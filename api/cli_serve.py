@@ -29,9 +29,11 @@ def served_url(host: str, port: int) -> str:
 
 def announce(settings: Settings, role: str) -> None:
     """Where this process keeps its data, so a surprise shows at once."""
+    replica = settings.read_database_url
     click.echo(
         f"tenantry {role}: home {settings.home} (TENANTRY_HOME), "
-        f"database {redacted(settings.database_url)}",
+        f"database {redacted(settings.database_url)}"
+        + (f", lists read on {redacted(replica)}" if replica else ""),
         err=True,
     )
 

@@ -60,9 +60,7 @@ def reflecting(
         raise Busy("the list views are not running in this process")
     own = services.uow.own_writes.of(parties_seeing(visible_to(viewer)))
     target = max(own, sent or 0, *also)
-    if target:
-        lists.wait_until(target, FRESHNESS_S)
-    return lists
+    return lists.reaching(target, FRESHNESS_S) if target else lists
 
 
 class WrittenPosition:

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     # Declared first: the paths below are resolved against it.
     home: Path = Field(default_factory=default_home, validate_default=True)
     database_url: str = Field(default=DEFAULT_DATABASE_URL, validate_default=True)
+    # A PostgreSQL streaming replica of database_url: the lists are read there.
+    read_database_url: str | None = None
     admin_token: SecretStr | None = None
     secret_key: SecretStr | None = None
     audit_key: SecretStr | None = None  # keys the events' MACs; default: the secret key

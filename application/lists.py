@@ -47,6 +47,12 @@ class CustomerLists(Protocol):
         """Onboarded customers (of ``status``, when given), first onboarded first."""
         ...
 
+    def reaching(self, position: int, timeout: float) -> CustomerLists:
+        """The lists once they reflect every event up to ``position`` (a write's, see
+        application/own_writes.py), waiting at most ``timeout`` seconds, then as they
+        are: these lists, or others over the same views (a replica's, the primary's)."""
+        ...
+
     def wait_until(self, position: int, timeout: float) -> bool:
         """Block until the views reflect every event up to ``position`` (a write's, see
         application/own_writes.py), bounded by ``timeout`` seconds; False if the bound

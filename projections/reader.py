@@ -90,6 +90,10 @@ class CustomerReader(CustomerLists):
             select.add("status = ?", status.value)
         return self._page(select, "customers", query)
 
+    def reaching(self, position: int, timeout: float) -> CustomerLists:
+        self._wait_until(position, timeout)
+        return self
+
     def wait_until(self, position: int, timeout: float) -> bool:
         return self._wait_until(position, timeout)
 

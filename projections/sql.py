@@ -96,6 +96,8 @@ class Loader:
 
 class Database:
     dialect: Dialect
+    # What the driver raises when the database cannot answer (down, unreachable).
+    unavailable: tuple[type[Exception], ...] = ()
 
     def sql(self, text: str) -> str:
         return text.format(**TYPES[self.dialect]) if "{" in text else text

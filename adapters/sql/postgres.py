@@ -15,6 +15,10 @@ from psycopg_pool import ConnectionPool
 from adapters.sql.copy import CopyLoader, copy_blocks, copy_statement, write_block
 from projections.sql import Database, Dialect, EncodedJson, Json, Loader, Row, Tx
 
+READ_ONLY = "-c default_transaction_read_only=on"
+READER_NAME = "tenantry-reader"
+READER_CONNECT_S = 2
+
 
 def _as_is(text: Any) -> Any:
     return text
@@ -22,15 +26,20 @@ def _as_is(text: Any) -> Any:
 
 class PostgresDatabase(Database):
     dialect: Dialect = "postgres"
+    unavailable = (psycopg.OperationalError, psycopg.InterfaceError)  # PoolTimeout too
 
-    def __init__(self, url: str, max_size: int = 20) -> None:
+    def __init__(self, url: str, max_size: int = 20, *, read_only: bool = False) -> None:
+        """``read_only``: every transaction is read-only (a replica's reader), and the
+        connections say so in ``pg_stat_activity`` (``application_name``)."""
         self.url = url
+        kwargs: dict[str, Any] = {"row_factory": dict_row}
+        wait = 30.0  # the pool's own default, for a connection
+        if read_only:  # a replica that cannot answer soon gives way to the primary
+            kwargs |= {"options": READ_ONLY, "application_name": READER_NAME}
+            kwargs |= {"connect_timeout": READER_CONNECT_S}
+            wait = READER_CONNECT_S
         self.pool: ConnectionPool[psycopg.Connection[Row]] = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=max_size,
-            kwargs={"row_factory": dict_row},
-            open=True,
+            url, min_size=1, max_size=max_size, kwargs=kwargs, timeout=wait, open=True
         )
 
     def sql(self, text: str) -> str:

@@ -20,7 +20,7 @@ from api.positions import reflecting
 from application.console_sessions import Session
 from application.dto import CustomerDTO
 from application.errors import NotFound
-from application.lists import ListQuery
+from application.lists import CustomerLists, ListQuery
 from domain.errors import ValidationFailed
 from domain.partner import Partner
 from domain.values import ActorKind, Status
@@ -64,14 +64,14 @@ def customers_page(
     earlier = paging.trail(back)
     limit_param = None if limit == PAGE_SIZE else str(limit)
     error = None
-    reflecting(services, session.actor, None, session.position)
+    lists = reflecting(services, session.actor, None, session.position)
     try:
-        rows, next_cursor = listed(services, session, tab, filters, cursor, limit)
+        rows, next_cursor = listed(services, lists, session, tab, filters, cursor, limit)
     except ValidationFailed as refused:
         if refused.field != "cursor":
             raise
         error, cursor, earlier = BAD_POSITION, None, []
-        rows, next_cursor = listed(services, session, tab, filters, None, limit)
+        rows, next_cursor = listed(services, lists, session, tab, filters, None, limit)
     here = {**filters, "cursor": cursor, "back": ".".join(earlier) or None, "limit": limit_param}
     previous = paging.previous_params(cursor, earlier)
     context = {
@@ -102,6 +102,7 @@ def customers_page(
 
 def listed(
     services: ServicesDep,
+    lists: CustomerLists,
     session: Session,
     tab: Tab,
     filters: dict[str, Any],
@@ -112,14 +113,14 @@ def listed(
     owner = UUID(filters["owner"]) if filters["owner"] else None
     query = ListQuery(viewer, limit, q=filters["q"], cursor=cursor, owner=owner)
     if tab == "pending":
-        page = services.lists.pending(query)
+        page = lists.pending(query)
         pending = [
             pending_row(CustomerDTO.of(c), services.activation.url_for(c, viewer))
             for c in page.items
         ]
         return pending, page.next_cursor
     status = Status(filters["status"]) if filters["status"] else None
-    page = services.lists.onboarded(query, status)
+    page = lists.onboarded(query, status)
     names = owners(services, {c.state.partner_id for c in page.items})
     onboarded = [customer_row(CustomerDTO.of(c), names[c.state.partner_id]) for c in page.items]
     return onboarded, page.next_cursor
