@@ -105,7 +105,7 @@ def webhooks_page(
 
 
 @router.post(PATH)
-def add_endpoint(  # noqa: PLR0913
+def add_endpoint(
     request: Request,
     services: ServicesDep,
     session: CsrfChecked,
@@ -148,7 +148,7 @@ def add_endpoint(  # noqa: PLR0913
     return shown_secret(request, services, session, endpoint, secret, "added")
 
 
-def shown_secret(  # noqa: PLR0913
+def shown_secret(
     request: Request,
     services: ServicesDep,
     session: Session,

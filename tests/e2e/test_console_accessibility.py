@@ -30,7 +30,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """Pages do not depend on the database: the walks on both are in the other tests.
     SQLite, and a webhook endpoint may be on loopback (http://)."""
     home = tmp_path_factory.mktemp("console")
-    with live_server(home, TENANTRY_TEST_CLOCK="1", TENANTRY_WEBHOOKS_ALLOW_INSECURE="1") as running:
+    with live_server(
+        home, TENANTRY_TEST_CLOCK="1", TENANTRY_WEBHOOKS_ALLOW_INSECURE="1"
+    ) as running:
         yield running
 
 
