@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,6 +20,7 @@ from api.settings import Settings
 from domain.webhook_types import EVENT_TYPES
 from tests.e2e.conftest import ADMIN_TOKEN, World
 from tests.e2e.console import browser, csrf_of, sign_in
+from tests.support.outbox import last_sign_in_link
 from tests.support.receiver import Receiver
 
 PAGE = "/console/webhooks"
@@ -311,3 +313,18 @@ def test_given_no_csrf_token_then_no_form_changes_anything(
         (endpoint_id, False, 1)
     ]
     assert len(receiver.received) == 1
+
+
+def test_given_a_person_of_the_partner_then_they_have_the_page_and_add_for_their_partner(
+    world: World, receiver: Receiver, tmp_path: Path
+) -> None:
+    email = "ada@msp.example"
+    body = {"email": email, "name": "Ada Lovelace", "role": "member"}
+    invited = world.call("admin", "POST", f"/v1/partners/{world.ids['msp']}/users", json=body)
+    assert invited.status_code == 201, invited.text
+    link = urlsplit(last_sign_in_link(tmp_path / "outbox", email)).path
+    assert world.client.post(link, follow_redirects=False).status_code == 303
+    assert '<a href="/console/webhooks">Webhooks</a>' in world.client.get("/console/customers").text
+    endpoint_id, _ = add(world.client, receiver.url, description="Ada's CRM")
+    listed = world.call("msp", "GET", "/v1/webhook-endpoints").json()["items"]
+    assert [(e["id"], e["description"]) for e in listed] == [(endpoint_id, "Ada's CRM")]
