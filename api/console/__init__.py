@@ -17,6 +17,7 @@ from api.console import (
     sign_in,
     sign_in_links,
     users,
+    webhooks,
 )
 from api.console.session import COOKIE, CsrfRefused, SignInRequired
 from api.console.templates import is_htmx, render
@@ -34,6 +35,7 @@ def install(app: FastAPI, failures: FailedSignIns) -> None:
     app.include_router(sign_in.router)
     app.include_router(sign_in_links.router)
     app.include_router(users.router)
+    app.include_router(webhooks.router)
     app.include_router(customers.router)
     app.include_router(add_customer.router)
     app.include_router(reissue.router)

@@ -55,4 +55,5 @@ def header(services: Services, session: Session) -> dict[str, Any]:
         "csrf_token": session.csrf_token,
         "lists_partners": session.actor.kind in LISTS_PARTNERS,
         "lists_users": session.actor.user_id is not None,  # a person, not a key
+        "lists_webhooks": session.actor.is_partner or session.actor.kind is ActorKind.ADMIN,
     }

@@ -4,6 +4,7 @@ adds a customer (after a validation error), reaches the Pending tab and signs ou
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,19 +17,23 @@ from tests.support.browser import (
     axe_violations,
     browser,
     context,
-    sqlite_server,
     watched,
 )
-from tests.support.live import ADMIN_TOKEN
+from tests.support.live import ADMIN_TOKEN, live_server
 from tests.support.server import Server
 
-__all__ = ["browser", "context", "sqlite_server"]  # fixtures
+__all__ = ["browser", "context"]  # fixtures
 
 
 @pytest.fixture(scope="module")
-def server(sqlite_server: Server) -> Server:
-    """Pages do not depend on the database: the walks on both are in the other tests."""
-    return sqlite_server
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Pages do not depend on the database: the walks on both are in the other tests.
+    SQLite, and a webhook endpoint may be on loopback (http://)."""
+    home = tmp_path_factory.mktemp("console")
+    with live_server(
+        home, TENANTRY_TEST_CLOCK="1", TENANTRY_WEBHOOKS_ALLOW_INSECURE="1"
+    ) as running:
+        yield running
 
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
@@ -66,7 +71,21 @@ def seeded(api: Api) -> dict[str, str]:
     assert api.client.post(urlsplit(link).path).status_code == 200
     message = {"level": "warning", "message": "<script>alert(1)</script> 3 mailboxes skipped"}
     api.call(importer, "POST", f"/v1/customers/{pending}/import/log", json=message)
-    return {"msp": msp["api_key"], "dist": dist["api_key"], "auditor": auditor}
+    # Loopback, and never sent to: no trial expires here, and it is disabled at once.
+    hook = {
+        "url": "http://127.0.0.1:9/hooks",
+        "event_types": ["customer.trial_expired"],
+        "description": "<b>CRM</b>",
+    }
+    endpoint = api.call(msp["api_key"], "POST", "/v1/webhook-endpoints", json=hook)
+    path = f"/v1/webhook-endpoints/{endpoint['id']}"
+    api.call(msp["api_key"], "PATCH", path, json={"disabled": True})
+    return {
+        "msp": msp["api_key"],
+        "dist": dist["api_key"],
+        "auditor": auditor,
+        "endpoint": endpoint["id"],
+    }
 
 
 def signed_in(context: BrowserContext, server: Server, key: str) -> Page:
@@ -107,6 +126,21 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
     accessible(page, "add customer with errors")
     page.goto(f"{server.url}/console/partners")
     accessible(page, "a page the MSP may not open")
+    page.goto(f"{server.url}/console/webhooks")
+    expect(page.get_by_role("cell", name="<b>CRM</b>")).to_be_visible()
+    accessible(page, "webhooks")
+    page.get_by_role("button", name="Rotate secret of").click()
+    expect(page.get_by_role("heading", name="The new signing secret")).to_be_visible()
+    accessible(page, "webhooks with a secret shown")
+    page.get_by_label("URL").fill("ftp://example.com/hooks")
+    page.evaluate("document.querySelector('form.add-endpoint').noValidate = true")
+    page.get_by_role("button", name="Add endpoint").click()
+    expect(page.locator("#url-error")).to_be_visible()
+    accessible(page, "add a webhook endpoint with an error")
+    page.goto(f"{server.url}/console/webhooks/{keys['endpoint']}")
+    accessible(page, "a webhook endpoint's deliveries")
+    page.goto(f"{server.url}/console/webhooks/{keys['endpoint']}/deletion")
+    accessible(page, "delete a webhook endpoint")
 
     page = signed_in(context, server, keys["dist"])
     watched(page, problems)

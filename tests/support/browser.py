@@ -149,7 +149,8 @@ def accessible(page: Page, name: str) -> None:
     for width, height in WIDTHS.values():
         page.set_viewport_size({"width": width, "height": height})
         page.wait_for_timeout(100)
-        assert axe_violations(page) == [], f"{name} at {width} px"
+        found = axe_violations(page)
+        assert found == [], f"{name} at {width} px: {found}"
     page.set_viewport_size({"width": 1280, "height": 800})
 
 

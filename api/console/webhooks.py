@@ -1,0 +1,256 @@
+"""The **Webhooks** page: a partner's webhook endpoints (its people's and its key's
+sessions; the admin sees and manages every partner's). Add one (its signing secret is
+shown once, on the answer to the form), enable or disable it, rotate its secret (the new
+one shown once), delete it after a confirm step; per endpoint its last deliveries with
+their status code and timing, each with **Redeliver**. The same application services as
+the API's ``/v1/webhook-endpoints``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from api.console.people import header
+from api.console.session import CsrfChecked, SignedIn
+from api.console.templates import render
+from api.deps import ServicesDep
+from application.console_sessions import Session
+from application.errors import NotFound
+from application.webhook_endpoints import EndpointChange, WebhookEndpointDTO
+from domain.errors import DomainError, Forbidden, ValidationFailed
+from domain.partner import Partner
+from domain.values import Actor, ActorKind
+from domain.webhook_types import EVENT_TYPES
+
+router = APIRouter(include_in_schema=False)
+PATH = "/console/webhooks"
+PAGE = "webhooks/list.html"
+ONE_PAGE = "webhooks/endpoint.html"
+DELIVERIES_SHOWN = 20
+ONLY_PARTNERS = (
+    "Webhook endpoints belong to a partner: its people and its key manage them here, "
+    "and the admin manages every partner's."
+)
+NOTES = {
+    "enabled": "The endpoint was enabled: deliveries to it resume.",
+    "disabled": "The endpoint was disabled: nothing is sent to it until it is enabled.",
+    "deleted": "The endpoint was deleted: nothing more is sent to it.",
+    "redelivered": "The delivery was queued again, with the same webhook-id.",
+}
+NO_STORE = {"Cache-Control": "no-store"}  # a page showing a secret is never kept
+Url = Annotated[str, Form(max_length=2000)]
+Text = Annotated[str, Form(max_length=500)]
+Types = Annotated[list[str], Form()]
+
+
+def manages_webhooks(actor: Actor) -> bool:
+    """Partners (their people and keys) and the admin have the page."""
+    return actor.is_partner or actor.kind is ActorKind.ADMIN
+
+
+def partner_name(services: ServicesDep, partner_id: UUID) -> str:
+    try:
+        return services.uow.load(Partner, partner_id).state.name
+    except NotFound:
+        return str(partner_id)
+
+
+def context_of(services: ServicesDep, session: Session, **values: object) -> dict[str, object]:
+    actor = session.actor
+    endpoints = services.webhooks.list(by=actor)
+    admin = actor.kind is ActorKind.ADMIN
+    return {
+        **header(services, session),
+        "endpoints": endpoints,
+        "admin": admin,
+        "partners": {e.partner_id: partner_name(services, e.partner_id) for e in endpoints}
+        if admin
+        else {},
+        "event_types": EVENT_TYPES,
+        "values": {"url": "", "description": "", "event_types": [], "partner_id": ""},
+        "errors": {},
+        "note": None,
+        "refusal": None,
+        "secret": None,
+    } | values
+
+
+def refused(
+    request: Request, services: ServicesDep, session: Session, error: DomainError | str
+) -> Response:
+    """A problem page: the domain's refusal (or ``error``'s text), with its status."""
+    detail = error if isinstance(error, str) else error.detail
+    status = 404 if isinstance(error, NotFound) else 409 if isinstance(error, DomainError) else 403
+    if isinstance(error, Forbidden):
+        status = 403
+    context = {
+        **header(services, session),
+        "title": {404: "Not found", 409: "Not possible", 403: "Forbidden"}[status],
+        "detail": detail,
+    }
+    return render(request, "problem.html", context, status_code=status)
+
+
+@router.get(PATH)
+def webhooks_page(
+    request: Request, services: ServicesDep, session: SignedIn, note: str = ""
+) -> Response:
+    if not manages_webhooks(session.actor):
+        return refused(request, services, session, ONLY_PARTNERS)
+    return render(request, PAGE, context_of(services, session, note=NOTES.get(note)))
+
+
+@router.post(PATH)
+def add_endpoint(
+    request: Request,
+    services: ServicesDep,
+    session: CsrfChecked,
+    url: Url = "",
+    description: Text = "",
+    event_types: Types = [],  # noqa: B006 - FastAPI copies a Form default
+    partner_id: Text = "",
+) -> Response:
+    if not manages_webhooks(session.actor):
+        return refused(request, services, session, ONLY_PARTNERS)
+    values = {
+        "url": url,
+        "description": description,
+        "event_types": event_types,
+        "partner_id": partner_id,
+    }
+    try:
+        owner = UUID(partner_id) if partner_id.strip() else None
+    except ValueError:
+        context = context_of(services, session, values=values)
+        context["errors"] = {"partner_id": "a partner's id, like 3f1d…-…"}
+        return render(request, PAGE, context, status_code=422)
+    try:
+        endpoint, secret = services.webhooks.register(
+            url=url.strip(),
+            event_types=event_types,
+            description=description,
+            alert_email=None,
+            partner_id=owner,
+            by=session.actor,
+        )
+    except ValidationFailed as invalid:
+        context = context_of(services, session, values=values)
+        context["errors"] = {invalid.field: invalid.message}
+        return render(request, PAGE, context, status_code=422)
+    except DomainError as domain:
+        context = context_of(services, session, values=values)
+        context["refusal"] = domain.detail
+        return render(request, PAGE, context, status_code=403)
+    return shown_secret(request, services, session, endpoint, secret, "added")
+
+
+def shown_secret(
+    request: Request,
+    services: ServicesDep,
+    session: Session,
+    endpoint: WebhookEndpointDTO,
+    secret: str,
+    what: str,
+) -> Response:
+    """The page with ``endpoint``'s new signing secret, this once (never cached)."""
+    shown = {"endpoint": endpoint, "value": secret, "what": what}
+    context = context_of(services, session, secret=shown)
+    answer = render(request, PAGE, context, status_code=201 if what == "added" else 200)
+    answer.headers.update(NO_STORE)
+    return answer
+
+
+@router.get(PATH + "/{endpoint_id}")
+def endpoint_page(
+    request: Request, endpoint_id: UUID, services: ServicesDep, session: SignedIn, note: str = ""
+) -> Response:
+    if not manages_webhooks(session.actor):
+        return refused(request, services, session, ONLY_PARTNERS)
+    try:
+        endpoint = services.webhooks.get(endpoint_id, by=session.actor)
+        deliveries = services.deliveries.of_endpoint(
+            endpoint_id, by=session.actor, limit=DELIVERIES_SHOWN
+        )
+    except DomainError as domain:
+        return refused(request, services, session, domain)
+    context = {
+        **header(services, session),
+        "endpoint": endpoint,
+        "partner": partner_name(services, endpoint.partner_id),
+        "deliveries": deliveries,
+        "note": NOTES.get(note),
+        "shown": DELIVERIES_SHOWN,
+    }
+    return render(request, ONE_PAGE, context)
+
+
+@router.post(PATH + "/{endpoint_id}/enabled")
+def enable_or_disable(
+    request: Request,
+    endpoint_id: UUID,
+    services: ServicesDep,
+    session: CsrfChecked,
+    enabled: Text = "",
+) -> Response:
+    if enabled not in ("yes", "no"):
+        return refused(request, services, session, "Choose to enable or to disable it.")
+    change = EndpointChange(disabled=enabled == "no")
+    try:
+        services.webhooks.change(endpoint_id, change, by=session.actor)
+    except DomainError as domain:
+        return refused(request, services, session, domain)
+    note = "enabled" if enabled == "yes" else "disabled"
+    return RedirectResponse(f"{PATH}?note={note}", status_code=303)
+
+
+@router.post(PATH + "/{endpoint_id}/secret")
+def rotate_secret(
+    request: Request, endpoint_id: UUID, services: ServicesDep, session: CsrfChecked
+) -> Response:
+    try:
+        endpoint, secret = services.webhooks.rotate_secret(endpoint_id, by=session.actor)
+    except DomainError as domain:
+        return refused(request, services, session, domain)
+    return shown_secret(request, services, session, endpoint, secret, "rotated")
+
+
+@router.get(PATH + "/{endpoint_id}/deletion")
+def confirm_deletion(
+    request: Request, endpoint_id: UUID, services: ServicesDep, session: SignedIn
+) -> Response:
+    """The confirm step: what would be deleted, and the button that deletes it."""
+    try:
+        endpoint = services.webhooks.get(endpoint_id, by=session.actor)
+    except DomainError as domain:
+        return refused(request, services, session, domain)
+    context = {**header(services, session), "endpoint": endpoint}
+    return render(request, "webhooks/delete.html", context)
+
+
+@router.post(PATH + "/{endpoint_id}/deletion")
+def delete(
+    request: Request, endpoint_id: UUID, services: ServicesDep, session: CsrfChecked
+) -> Response:
+    try:
+        services.webhooks.delete(endpoint_id, by=session.actor)
+    except DomainError as domain:
+        return refused(request, services, session, domain)
+    return RedirectResponse(f"{PATH}?note=deleted", status_code=303)
+
+
+@router.post(PATH + "/deliveries/{delivery_id}/redelivery")
+def redeliver(
+    request: Request, delivery_id: str, services: ServicesDep, session: CsrfChecked
+) -> Response:
+    try:
+        delivery = services.deliveries.redeliver(delivery_id, by=session.actor)
+    except DomainError as domain:
+        return refused(request, services, session, domain)
+    services.webhook_workers.wake()
+    return RedirectResponse(
+        f"{PATH}/{delivery.endpoint_id}?note=redelivered#deliveries", status_code=303
+    )

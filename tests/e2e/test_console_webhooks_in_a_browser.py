@@ -1,0 +1,109 @@
+"""The Webhooks page in a real Chromium against ``tenantry serve`` on SQLite, with a real
+receiver on a loopback port that verifies every delivery with ``standardwebhooks``: a
+partner adds an endpoint (after a refused URL), copies its signing secret from the page
+(read from the clipboard), a customer is added, the delivery arrives and the page shows
+its status code and timing, **Redeliver** sends it again with the same ``webhook-id``.
+Screenshots at 1280 and 390 px go to ``var/screenshots/``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.support.browser import Api, browser, context, shoot, sign_in, watched
+from tests.support.live import ADMIN_TOKEN, live_server
+from tests.support.receiver import Receiver
+from tests.support.server import Server
+
+__all__ = ["browser", "context", "server"]  # fixtures
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``tenantry serve`` on SQLite that may send to the receiver's http:// loopback URL."""
+    home = tmp_path_factory.mktemp("console-webhooks")
+    with live_server(home, TENANTRY_WEBHOOKS_ALLOW_INSECURE="1") as running:
+        yield running
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    running = Receiver().start()
+    yield running
+    running.stop()
+
+
+def status_code_shown(page: Page, code: str, times: int = 1) -> None:
+    """Reload the endpoint's page until ``times`` deliveries show ``code``."""
+    cells = page.locator("td.status-code", has_text=code)
+    for _ in range(100):
+        if cells.count() >= times:
+            return
+        page.wait_for_timeout(200)
+        page.reload()
+    expect(cells).to_have_count(times)
+
+
+def test_a_partner_adds_an_endpoint_sees_its_delivery_and_redelivers_it(
+    server: Server, context: BrowserContext, receiver: Receiver
+) -> None:
+    api = Api(server)
+    msp = api.call(
+        ADMIN_TOKEN,
+        "POST",
+        "/v1/partners",
+        json={"name": "Northwind", "kind": "msp", "status": "production"},
+    )
+    problems: list[str] = []
+    page = context.new_page()
+    watched(page, problems)
+    sign_in(page, server, msp["api_key"])
+    page.get_by_role("link", name="Webhooks").click()
+    expect(page.get_by_role("heading", name="Webhooks", exact=True)).to_be_visible()
+    shoot(page, "webhooks-empty")
+
+    page.get_by_label("URL").fill("ftp://example.com/hooks")
+    page.get_by_label("Description").fill("<script>alert(1)</script> billing")
+    page.evaluate("document.querySelector('form.add-endpoint').noValidate = true")
+    page.get_by_role("button", name="Add endpoint").click()
+    expect(page.locator("#url-error")).to_contain_text("https://")
+    shoot(page, "webhooks-refused-url")
+
+    page.get_by_label("URL").fill(receiver.url)
+    page.get_by_role("checkbox", name="customer.created").check()
+    page.get_by_role("button", name="Add endpoint").click()
+    expect(page.get_by_role("heading", name="Endpoint added: its signing secret")).to_be_visible()
+    page.get_by_role("button", name="Copy signing secret").click()
+    secret = page.evaluate("navigator.clipboard.readText()")
+    assert secret.startswith("whsec_")
+    assert secret == page.locator("#secret-value").inner_text()
+    receiver.secrets = [secret]
+    shoot(page, "webhooks-secret-shown")
+    row = page.get_by_role("row", name=receiver.url)
+    expect(row).to_contain_text("<script>alert(1)</script> billing")  # as text
+    expect(row).to_contain_text("customer.created")
+    expect(row).to_contain_text("enabled")
+
+    api.customer(msp["api_key"], "Fabrikam")
+    [first] = receiver.wait_for(1)
+    assert first.type == "customer.created"
+    page.get_by_role("button", name=f"Deliveries to {receiver.url}").click()
+    expect(page.get_by_role("heading", name="Last deliveries")).to_be_visible()
+    status_code_shown(page, "200")
+    delivery = page.locator("tr", has_text=first.id)
+    expect(delivery).to_contain_text(" ms")
+    expect(delivery).to_contain_text("delivered")
+    shoot(page, "webhooks-delivery")
+
+    receiver.status = 202
+    page.get_by_role("button", name=f"Redeliver customer.created {first.id}").click()
+    expect(page.get_by_role("status")).to_contain_text("queued again")
+    again = receiver.wait_for(2)
+    assert [r.id for r in again] == [first.id, first.id]  # the same webhook-id
+    status_code_shown(page, "202")
+    expect(page.locator("tr", has_text=first.id)).to_contain_text("202")
+    shoot(page, "webhooks-redelivered")
+    assert problems == []
