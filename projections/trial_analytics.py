@@ -91,7 +91,11 @@ class ViewsTrialCounts(TrialCounts):
                 params,
             )
             for r in rows:
-                n, rank, figures = int(r["n"]), int(r["rn"]), found.setdefault(_date(r["cohort"]), {})
+                n, rank, figures = (
+                    int(r["n"]),
+                    int(r["rn"]),
+                    found.setdefault(_date(r["cohort"]), {}),
+                )
                 if rank == (n + 1) // 2:
                     figures[f"{name}_median_s"] = int(r["v"])
                 if rank == (9 * n + 9) // 10:
