@@ -17,6 +17,7 @@ from uuid import UUID
 
 from domain.aggregate import DomainEvent
 from domain.customer import Customer
+from domain.customer_events import Created
 from domain.errors import DomainError
 from projections.projection import Projection, in_list
 from projections.schema import TRIALS
@@ -76,7 +77,7 @@ def seconds(start: datetime, end: datetime) -> int:
     return int((end - start).total_seconds())
 
 
-def created(event: Customer.Created) -> TrialRecord:
+def created(event: Created) -> TrialRecord:
     at = event.timestamp
     return TrialRecord(
         id=event.originator_id,

@@ -21,9 +21,9 @@ from projections.projection import Projection
 from projections.reader import CustomerReader
 from projections.rebuild import Histories, rebuild_all
 from projections.schema import create_all, create_positions
+from projections.sql import Database
 from projections.trial_analytics import ViewsTrialCounts
 from projections.trials import TrialViews
-from projections.sql import Database
 from projections.users import UserDirectory, UserViews
 from projections.webhooks import WebhookDeliveries, WebhookRoutes
 

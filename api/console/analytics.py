@@ -133,7 +133,7 @@ def _report(services: Any, session: Any, filters: Filters) -> tuple[TrialReport 
 
 
 @router.get(PATH)
-def analytics_page(  # noqa: PLR0913
+def analytics_page(
     request: Request,
     services: ServicesDep,
     session: SignedIn,
@@ -174,7 +174,7 @@ def analytics_page(  # noqa: PLR0913
 
 
 @router.get(CSV_PATH)
-def analytics_csv(  # noqa: PLR0913
+def analytics_csv(
     services: ServicesDep,
     session: SignedIn,
     partner_id: Partner = None,
@@ -230,4 +230,3 @@ def _partner_choices(services: Any, session: Any) -> list[tuple[str, str]]:
     page = services.partners.list_partners(by=viewer, limit=PARTNER_CHOICES, cursor=None)
     found += [(str(r.partner.id), r.partner.name) for r in page.items]
     return found
-

@@ -31,7 +31,7 @@ OfPartner = Annotated[UUID | None, Query(description="only this partner's custom
     response_model=TrialAnalyticsBody,
     responses=responses(401, 403, 422, 503),
 )
-def trial_analytics(  # noqa: PLR0913
+def trial_analytics(
     by: Principal,
     services: ServicesDep,
     from_: From = None,

@@ -29,7 +29,7 @@ from tests.support.world import PROFESSIONAL, World
 @pytest.fixture
 def new_url(tmp_path: Path) -> Iterator[Callable[[], str]]:
     """A fresh SQLite file per hypothesis example."""
-    yield lambda: f"sqlite:///{tmp_path / uuid.uuid4().hex}.db"
+    return lambda: f"sqlite:///{tmp_path / uuid.uuid4().hex}.db"
 
 
 def as_figures(report: TrialReport) -> dict[date, dict[str, Any]]:
@@ -90,7 +90,7 @@ def test_a_known_history_gives_known_figures_on_every_backend(
     world = open_world(database_url, clock)
     cmds = world.services.customers
     try:
-        upgraded, expired, converted, pending = (world.add(name=f"C{i}") for i in range(4))
+        upgraded, expired, converted, _pending = (world.add(name=f"C{i}") for i in range(4))
         world.add(world.other_msp, "Not mine", sku=PROFESSIONAL)
         for customer in (upgraded, expired, converted):
             world.onboard(customer)
@@ -116,7 +116,8 @@ def test_a_known_history_gives_known_figures_on_every_backend(
         assert (cohort.extension_rate.numerator, cohort.extension_rate.denominator) == (1, 2)
         assert (c.activation_median_s, c.activation_p90_s) == (300, 300)  # 5 minutes each
         assert (c.onboarding_median_s, c.onboarding_p90_s) == (0, 0)
-        assert cohort.start == START.date() and cohort.mature is False
+        assert cohort.start == START.date()
+        assert cohort.mature is False
         assert [x.counts.created for x in mine_in_essentials.cohorts] == [4]
     finally:
         world.close()
