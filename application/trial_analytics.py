@@ -17,6 +17,7 @@ from domain.errors import ValidationFailed
 from domain.values import Actor, Policy
 
 MAX_DAYS = 3 * 366  # the longest period one query covers
+DEFAULT_SPAN = timedelta(weeks=12)
 
 
 class GroupBy(StrEnum):
@@ -138,7 +139,7 @@ class TrialAnalytics:
         (exclusive), 12 weeks up to tomorrow by default."""
         now = self.clock.now()
         last = end or now.date() + timedelta(days=1)
-        first = start or last - timedelta(weeks=12)
+        first = start or max(last, date.min + DEFAULT_SPAN) - DEFAULT_SPAN
         if first >= last:
             raise ValidationFailed("from", "must be before to")
         if (last - first).days > MAX_DAYS:

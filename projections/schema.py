@@ -204,8 +204,7 @@ TRIALS = Table(
     ),
     primary_key=("id",),
     indexes=(
-        ("cohort_week", "created_at"),
-        ("cohort_month", "created_at"),
+        ("created_at",),
         ("partner_id", "created_at"),
         ("distributor_id", "created_at"),
     ),
