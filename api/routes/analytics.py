@@ -43,7 +43,8 @@ def trial_analytics(
     """Per cohort (the week or month the customers were created): how many trials
     activated, onboarded, were extended or held and how they ended, the conversion and
     extension rates with their numerators and denominators, and the median and 90th
-    percentile of the time from creation to activation and activation to onboarding."""
+    percentile of the time from creation to activation and activation to onboarding.
+    A ``partner_id`` whose customers the caller may not see counts none."""
     report = services.analytics.report(
         by=by, start=from_, end=to, group_by=group_by, partner_id=partner_id, sku=sku
     )

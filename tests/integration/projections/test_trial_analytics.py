@@ -7,7 +7,7 @@ import contextlib
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,12 @@ def as_figures(report: TrialReport) -> dict[date, dict[str, Any]]:
     return found
 
 
+def matures(cohort_end: date, now: datetime) -> bool:
+    """Whether every trial of a cohort ending on ``cohort_end`` must have ended by now:
+    14 days of trial, 7 of extension and 3 of notice after its last creation."""
+    return datetime.combine(cohort_end, time(), tzinfo=UTC) + timedelta(days=24) <= now
+
+
 def report(world: World, by: Actor, group_by: GroupBy, **filters: Any) -> TrialReport:
     return world.services.analytics.report(
         by=by,
@@ -76,7 +82,11 @@ def test_the_analytics_equal_a_count_over_the_events(
         for by in (ADMIN, world.distributor, world.msp, world.other_msp):
             for group_by in GroupBy:
                 expected = brute_force(world.services, owners, by, group_by.value)
-                assert as_figures(report(world, by, group_by)) == expected, (by, group_by)
+                answer = report(world, by, group_by)
+                assert as_figures(answer) == expected, (by, group_by)
+                assert [c.mature for c in answer.cohorts] == [
+                    matures(c.end, world.clock.now()) for c in answer.cohorts
+                ]
     finally:
         world.close()
 
