@@ -32,8 +32,8 @@ Partner = Annotated[UUID | None, Query()]
 Sku = Annotated[str | None, Query(max_length=64, pattern="^[A-Za-z0-9_]*$")]
 Day = Annotated[date | None, Query()]
 # The charts' geometry, in SVG user units.
-FUNNEL_WIDTH, BAR_HEIGHT, LABEL_WIDTH = 600, 28, 190
-COHORT_HEIGHT, COHORT_BAR, COHORT_GAP = 160, 24, 8
+FUNNEL_WIDTH, BAR_HEIGHT, LABEL_WIDTH, VALUE_WIDTH = 600, 28, 190, 60
+COHORT_HEIGHT, COHORT_BAR, COHORT_GAP = 160, 36, 10
 CSV_COLUMNS = (
     "start", "end", "mature", "created", "activated", "onboarded", "extended", "held",
     "upgraded_automatically", "converted_manually", "expired", "still_in_trial", "ended",
@@ -76,6 +76,7 @@ class Bar:
 @dataclass(frozen=True)
 class Column:
     label: str
+    short: str
     percent: str
     x: int
     height: float
@@ -92,7 +93,7 @@ def funnel(cohorts: list[CohortBody]) -> list[Bar]:
         ("Converted manually", sum(c.converted_manually for c in cohorts), "converted"),
     ]
     top = max(steps[0][1], 1)
-    room = FUNNEL_WIDTH - LABEL_WIDTH
+    room = FUNNEL_WIDTH - LABEL_WIDTH - VALUE_WIDTH
     return [
         Bar(label, count, round(room * count / top, 1), i * (BAR_HEIGHT + 6), css)
         for i, (label, count, css) in enumerate(steps)
@@ -107,6 +108,7 @@ def columns(cohorts: list[CohortBody]) -> list[Column]:
         found.append(
             Column(
                 label=c.start.isoformat(),
+                short=f"{c.start:%m-%d}",
                 percent="n/a" if rate is None else f"{rate:.0%}",
                 x=i * (COHORT_BAR + COHORT_GAP),
                 height=height,
@@ -164,7 +166,7 @@ def analytics_page(
         "bar_height": BAR_HEIGHT,
         "label_width": LABEL_WIDTH,
         "columns": cols,
-        "cohort_size": (max(len(cols), 1) * (COHORT_BAR + COHORT_GAP), COHORT_HEIGHT + 40),
+        "cohort_size": (max(len(cols), 1) * (COHORT_BAR + COHORT_GAP), COHORT_HEIGHT + 36),
         "cohort_bar": COHORT_BAR,
         "cohort_height": COHORT_HEIGHT,
         "csv_url": paging.url(CSV_PATH, filters.params()),
