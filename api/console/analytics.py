@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
@@ -23,14 +24,17 @@ from application.trial_analytics import GroupBy, TrialReport
 from domain.errors import ValidationFailed
 from domain.values import ActorKind
 
+T = TypeVar("T")
 router = APIRouter(include_in_schema=False)
 PATH = "/console/analytics"
 CSV_PATH = "/console/analytics.csv"
 PARTNER_CHOICES = 200
 ONLY = "The Analytics page is for partners, auditors and the admin."
-Partner = Annotated[UUID | None, Query()]
+# A form sends its empty fields as empty strings: they mean no filter.
+Partner = Annotated[str | None, Query(max_length=36, pattern="^[0-9A-Fa-f-]*$")]
 Sku = Annotated[str | None, Query(max_length=64, pattern="^[A-Za-z0-9_]*$")]
-Day = Annotated[date | None, Query()]
+Day = Annotated[str | None, Query(max_length=10, pattern="^[0-9-]*$")]
+From = Annotated[str | None, Query(alias="from", max_length=10, pattern="^[0-9-]*$")]
 # The charts' geometry, in SVG user units.
 FUNNEL_WIDTH, BAR_HEIGHT, LABEL_WIDTH, VALUE_WIDTH = 600, 28, 190, 60
 COHORT_HEIGHT, COHORT_BAR, COHORT_GAP = 160, 36, 10
@@ -53,6 +57,24 @@ class Filters:
     start: date | None
     end: date | None
 
+    @classmethod
+    def parse(
+        cls,
+        partner_id: str | None,
+        sku: str | None,
+        group_by: GroupBy,
+        start: str | None,
+        end: str | None,
+    ) -> Filters:
+        """The filters a form sent, an empty field meaning none."""
+        return cls(
+            _parsed("partner_id", partner_id, UUID),
+            sku or None,
+            group_by,
+            _parsed("from", start, date.fromisoformat),
+            _parsed("to", end, date.fromisoformat),
+        )
+
     def params(self) -> dict[str, str | None]:
         found: dict[str, str | None] = {
             "partner_id": str(self.partner_id) if self.partner_id else "",
@@ -62,6 +84,15 @@ class Filters:
             "to": self.end.isoformat() if self.end else "",
         }
         return {k: v or None for k, v in found.items()}
+
+
+def _parsed(field: str, text: str | None, read: Callable[[str], T]) -> T | None:
+    if not text:
+        return None
+    try:
+        return read(text)
+    except ValueError:
+        raise ValidationFailed(field, "is not valid") from None
 
 
 @dataclass(frozen=True)
@@ -142,14 +173,21 @@ def analytics_page(
     partner_id: Partner = None,
     sku: Sku = None,
     group_by: GroupBy = GroupBy.WEEK,
-    from_: Annotated[date | None, Query(alias="from")] = None,
+    from_: From = None,
     to: Day = None,
 ) -> Response:
     if session.actor.kind not in ANALYTICS:
         context = {**header(services, session), "title": "Forbidden", "detail": ONLY}
         return render(request, "problem.html", context, status_code=403)
-    filters = Filters(partner_id, sku or None, group_by, from_, to)
-    report, error = _report(services, session, filters)
+    report: TrialReport | None = None
+    error: str | None
+    try:
+        filters = Filters.parse(partner_id, sku, group_by, from_, to)
+    except ValidationFailed as invalid:
+        filters = Filters(None, None, group_by, None, None)
+        error = f"{invalid.field}: {invalid.message}"
+    else:
+        report, error = _report(services, session, filters)
     body = TrialAnalyticsBody.of_report(report) if report else None
     cohorts = body.cohorts if body else []
     bars, cols = funnel(cohorts), columns(cohorts)
@@ -182,12 +220,15 @@ def analytics_csv(
     partner_id: Partner = None,
     sku: Sku = None,
     group_by: GroupBy = GroupBy.WEEK,
-    from_: Annotated[date | None, Query(alias="from")] = None,
+    from_: From = None,
     to: Day = None,
 ) -> Response:
     if session.actor.kind not in ANALYTICS:
         return Response(ONLY, status_code=403, media_type="text/plain")
-    filters = Filters(partner_id, sku or None, group_by, from_, to)
+    try:
+        filters = Filters.parse(partner_id, sku, group_by, from_, to)
+    except ValidationFailed as invalid:
+        return Response(f"{invalid.field}: {invalid.message}", status_code=422)
     report, error = _report(services, session, filters)
     if report is None:
         return Response(error or "", status_code=422, media_type="text/plain")

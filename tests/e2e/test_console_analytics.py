@@ -114,3 +114,14 @@ def test_a_period_ending_before_it_starts_is_said_so(world: World) -> None:
         ).status_code
         == 422
     )
+
+
+def test_a_form_sent_with_empty_fields_filters_nothing(world: World) -> None:
+    world.customer()
+    sign_in(world.client, world.keys["admin"])
+    empty = {"partner_id": "", "sku": "", "group_by": "week", "from": "", "to": ""}
+    page = world.client.get(ANALYTICS, params=empty)
+    assert page.status_code == 200
+    assert created(page.text) == 1
+    wrong = world.client.get(ANALYTICS, params={**empty, "from": "2026-13-45"})
+    assert 'role="alert">from: is not valid' in wrong.text
