@@ -24,6 +24,7 @@ from api.openapi import document, operations
 from api.positions import WrittenPosition
 from api.routes import (
     activation,
+    analytics,
     catalogue,
     customers,
     health,
@@ -89,6 +90,7 @@ def create_app(services: Services, *, threads: int = THREADS) -> FastAPI:
 
 ROUTERS = (
     health,
+    analytics,
     catalogue,
     partners,
     customers,

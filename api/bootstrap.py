@@ -42,6 +42,7 @@ from application.partners import PartnerCommands
 from application.process_manager import ProcessManager
 from application.queries import CustomerQueries
 from application.sign_in_links import SignInLinks
+from application.trial_analytics import TrialAnalytics
 from application.unit_of_work import UnitOfWork
 from application.users import UserCommands
 from application.webhook_dispatch import WebhookDispatcher
@@ -82,6 +83,7 @@ class Services:
     webhooks: WebhookEndpoints
     deliveries: WebhookDispatcher
     webhook_workers: WebhookWorkers
+    analytics: TrialAnalytics
     # Readings for /metrics and /readyz: name -> (help, read) and name -> probe.
     gauges: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
     counters: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
@@ -354,4 +356,5 @@ def build(
         webhooks=webhooks,
         deliveries=deliveries,
         webhook_workers=WebhookWorkers(deliveries),
+        analytics=TrialAnalytics(views.trial_counts, clock, settings.policy),
     )

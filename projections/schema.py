@@ -180,6 +180,36 @@ API_KEYS = Table(
     indexes=(("key_id",),),
 )
 
+TRIALS = Table(
+    name="view_trials",
+    columns=(
+        ("id", "{uuid} NOT NULL"),
+        ("version", "INTEGER NOT NULL"),
+        ("partner_id", "{uuid} NOT NULL"),
+        ("distributor_id", "{uuid}"),
+        ("sku", "TEXT NOT NULL"),
+        ("created_at", "{instant} NOT NULL"),
+        ("cohort_week", "{date} NOT NULL"),
+        ("cohort_month", "{date} NOT NULL"),
+        ("activated_at", "{instant}"),
+        ("activation_s", "BIGINT"),
+        ("onboarded_at", "{instant}"),
+        ("onboarding_s", "BIGINT"),
+        ("last_days_from", "{instant}"),
+        ("extensions", "INTEGER NOT NULL"),
+        ("held", "{bool} NOT NULL"),
+        ("outcome", "TEXT NOT NULL"),
+        ("ended_at", "{instant}"),
+        ("converted_after_extension", "{bool} NOT NULL"),
+    ),
+    primary_key=("id",),
+    indexes=(
+        ("created_at",),
+        ("partner_id", "created_at"),
+        ("distributor_id", "created_at"),
+    ),
+)
+
 POSITIONS = "projection_positions"
 
 

@@ -22,6 +22,8 @@ from projections.reader import CustomerReader
 from projections.rebuild import Histories, rebuild_all
 from projections.schema import create_all, create_positions
 from projections.sql import Database
+from projections.trial_analytics import ViewsTrialCounts
+from projections.trials import TrialViews
 from projections.users import UserDirectory, UserViews
 from projections.webhooks import WebhookDeliveries, WebhookRoutes
 
@@ -49,6 +51,7 @@ class Views:
             WebhookDeliveries(),
             KeyViews(),
             UserViews(),
+            TrialViews(),
         ]
         self._create_tables()
         self.follower = Follower(recorder, mapper, self.db, self.projections, batch_size=batch_size)
@@ -57,6 +60,7 @@ class Views:
         self.webhook_routes = WebhookRoutes(self.db, self.wait_until_current)
         self.directory = ViewsDirectory(self.db, self.wait_until_current)
         self.users = UserDirectory(self.db, self.wait_until_current)
+        self.trial_counts = ViewsTrialCounts(self.db, self.wait_until_current)
 
     def _create_tables(self) -> None:
         with self.db.schema_transaction() as tx:

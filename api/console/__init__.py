@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from api.console import (
     add_customer,
+    analytics,
     customer_actions,
     customer_page,
     customers,
@@ -40,6 +41,7 @@ def install(app: FastAPI, failures: FailedSignIns) -> None:
     app.include_router(add_customer.router)
     app.include_router(reissue.router)
     app.include_router(partners.router)
+    app.include_router(analytics.router)
     app.include_router(customer_actions.router)
     app.include_router(customer_page.router)  # after /console/customers/new
     app.add_exception_handler(SignInRequired, _sign_in_required)

@@ -13,6 +13,7 @@ from domain.service_account import ServiceAccount
 from domain.values import Actor, ActorKind
 
 LISTS_PARTNERS = frozenset({ActorKind.DISTRIBUTOR, ActorKind.ADMIN, ActorKind.AUDITOR})
+ANALYTICS = LISTS_PARTNERS | {ActorKind.MSP}
 KIND = {
     ActorKind.MSP: "MSP",
     ActorKind.DISTRIBUTOR: "distributor",
@@ -56,4 +57,5 @@ def header(services: Services, session: Session) -> dict[str, Any]:
         "lists_partners": session.actor.kind in LISTS_PARTNERS,
         "lists_users": session.actor.user_id is not None,  # a person, not a key
         "lists_webhooks": session.actor.is_partner or session.actor.kind is ActorKind.ADMIN,
+        "analytics": session.actor.kind in ANALYTICS,
     }

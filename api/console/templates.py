@@ -33,6 +33,18 @@ def iso(at: datetime | None) -> str:
     return "" if at is None else at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+def duration(seconds: int | None) -> str:
+    """A duration as people read it: ``45 s``, ``12 min``, ``5 h 3 min``, ``2 d 4 h``."""
+    if seconds is None:
+        return "-"
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if days:
+        return f"{days} d {hours % 24} h"
+    if hours:
+        return f"{hours} h {minutes % 60} min"
+    return f"{minutes} min" if minutes else f"{seconds} s"
+
+
 def by(actor: ActorDTO) -> str:
     """Who did an event of a history, as the console writes it: ``by Ada Lovelace
     (ada@msp.example)`` for a person, else the principal (``by msp 3f1d…``, ``by system
@@ -52,6 +64,7 @@ def templates() -> Jinja2Blocks:
     env.filters["utc"] = utc
     env.filters["iso"] = iso
     env.filters["by"] = by
+    env.filters["duration"] = duration
     env.globals["static"] = STATIC
     return Jinja2Blocks(env=env)
 

@@ -145,6 +145,7 @@ TABLE: list[tuple[str | None, str, str, Any, dict[str, int]]] = [
         {"addons": ["AUDIT"]},
         refused(msp=200, **OWNER_ONLY),
     ),
+    ("trial_analytics", "GET", "/v1/analytics/trials", None, LISTS),
     ("read_test_clock", "GET", "/v1/test-clock", None, refused(admin=200)),
     ("advance_test_clock", "POST", "/v1/test-clock/advance", {"seconds": 1}, refused(admin=200)),
     (

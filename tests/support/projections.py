@@ -12,11 +12,11 @@ from api.bootstrap import Services, build
 from api.settings import Settings
 from application.clock import TestClock
 from domain.aggregate import DomainEvent
-from projections.schema import CUSTOMERS, DEADLINES, PARTNERS, PENDING
+from projections.schema import CUSTOMERS, DEADLINES, PARTNERS, PENDING, TRIALS
 from projections.views import Views
 from tests.support.world import World
 
-VIEW_TABLES = (PENDING, CUSTOMERS, DEADLINES, PARTNERS)
+VIEW_TABLES = (PENDING, CUSTOMERS, DEADLINES, PARTNERS, TRIALS)
 JSON_COLUMNS = {"addons", "import_errors", "event_log", "state"}
 
 
