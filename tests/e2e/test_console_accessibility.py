@@ -1,10 +1,12 @@
 """Every console page in a real Chromium: axe-core finds no serious or critical
 violation at 1280 px nor at 390 px, and a person using the keyboard alone signs in,
-adds a customer (after a validation error), reaches the Pending tab and signs out."""
+adds a customer (after a validation error), opens every panel of the Actions menu and
+holds an upgrade, copies a link on the Pending tab and signs out."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,9 +19,11 @@ from tests.support.browser import (
     axe_violations,
     browser,
     context,
+    open_action,
     watched,
 )
 from tests.support.live import ADMIN_TOKEN, live_server
+from tests.support.outbox import last_sign_in_link
 from tests.support.server import Server
 
 __all__ = ["browser", "context"]  # fixtures
@@ -37,11 +41,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
+ADA = "ada@northwind.example"
+ACTIONS = (
+    "+ Extend trial",
+    "Manage subscription upgrade",
+    "Convert to production account",
+    "Edit SKUs and expiration dates",
+)
 
 
-def seeded(api: Api) -> dict[str, str]:
+def seeded(api: Api, outbox: Path) -> dict[str, str]:
     """A distributor, its MSP with a pending and an onboarded customer whose names and
-    import message hold markup, and an auditor."""
+    import message hold markup, a disabled webhook endpoint, an auditor, and a person of
+    the MSP invited (the sign-in link emailed to her)."""
     dist = api.call(
         ADMIN_TOKEN, "POST", "/v1/partners", json={"name": "Dist", "kind": "distributor"}
     )
@@ -80,11 +92,14 @@ def seeded(api: Api) -> dict[str, str]:
     endpoint = api.call(msp["api_key"], "POST", "/v1/webhook-endpoints", json=hook)
     path = f"/v1/webhook-endpoints/{endpoint['id']}"
     api.call(msp["api_key"], "PATCH", path, json={"disabled": True})
+    person = {"email": ADA, "name": "Ada Lovelace", "role": "admin"}
+    api.call(ADMIN_TOKEN, "POST", f"/v1/partners/{msp['id']}/users", json=person)
     return {
         "msp": msp["api_key"],
         "dist": dist["api_key"],
         "auditor": auditor,
         "endpoint": endpoint["id"],
+        "sign_in_link": last_sign_in_link(outbox, ADA, timeout=10),
     }
 
 
@@ -101,7 +116,7 @@ def signed_in(context: BrowserContext, server: Server, key: str) -> Page:
 def test_no_page_has_a_serious_or_critical_accessibility_violation(
     server: Server, context: BrowserContext
 ) -> None:
-    keys = seeded(Api(server))
+    keys = seeded(Api(server), server.workdir / "outbox")
     problems: list[str] = []
     page = context.new_page()
     watched(page, problems)
@@ -142,11 +157,37 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
     page.goto(f"{server.url}/console/webhooks/{keys['endpoint']}/deletion")
     accessible(page, "delete a webhook endpoint")
 
+    page.goto(f"{server.url}/console/analytics")
+    accessible(page, "analytics")
+    page.goto(f"{server.url}/console/customers")
+    for label in ACTIONS:
+        open_action(page, "Fabrikam <b>Ltd</b>", label)
+        accessible(page, f"the {label} panel")
+    page.get_by_role("link", name="Fabrikam <b>Ltd</b>").click()
+    expect(page.get_by_role("heading", name="History")).to_be_visible()
+    accessible(page, "a customer's page")
+
     page = signed_in(context, server, keys["dist"])
     watched(page, problems)
     page.goto(f"{server.url}/console/partners")
     expect(page.get_by_role("rowheader", name="Northwind")).to_be_visible()
     accessible(page, "partners")
+
+    page = signed_in(context, server, keys["auditor"])
+    watched(page, problems)
+    page.get_by_role("link", name="Fabrikam <b>Ltd</b>").click()
+    page.get_by_role("button", name="Show").click()
+    accessible(page, "a customer's page as of an instant")
+
+    context.clear_cookies()
+    page = context.new_page()
+    watched(page, problems)
+    page.goto(keys["sign_in_link"])
+    accessible(page, "a sign-in link's page")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Users").click()
+    expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
+    accessible(page, "users")
     assert problems == []
 
 
@@ -166,10 +207,8 @@ def press_until_focused(page: Page, role: str, name: str, limit: int = 40) -> No
     raise AssertionError(f"the keyboard never reached the {role} {name!r}")
 
 
-def test_the_keyboard_alone_signs_in_adds_a_customer_and_signs_out(
-    server: Server, context: BrowserContext
-) -> None:
-    keys = seeded(Api(server))
+def test_the_keyboard_alone_reaches_every_action(server: Server, context: BrowserContext) -> None:
+    keys = seeded(Api(server), server.workdir / "outbox")
     page = context.new_page()
     page.goto(f"{server.url}/console/sign-in")
     press_until_focused(page, "textbox", "API key")
@@ -201,6 +240,22 @@ def test_the_keyboard_alone_signs_in_adds_a_customer_and_signs_out(
 
     press_until_focused(page, "link", "Customers")
     page.keyboard.press("Enter")
+    # the Actions menu over a ticked customer: every panel opens, and the upgrade is held
+    for label in ACTIONS:
+        press_until_focused(page, "checkbox", "Select Fabrikam <b>Ltd</b>")
+        if not page.get_by_role("checkbox", name="Select Fabrikam <b>Ltd</b>").is_checked():
+            page.keyboard.press("Space")
+        press_until_focused(page, "button", "Actions")
+        page.keyboard.press("Enter")
+        press_until_focused(page, "button", label)
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", name=label, exact=True)).to_be_visible()
+        if label == "Manage subscription upgrade":
+            press_until_focused(page, "button", "Hold the upgrade")
+            page.keyboard.press("Enter")
+            results = page.locator("#panel").get_by_role("status", name="Results")
+            expect(results).to_contain_text("Automatic upgrade held")
+        page.goto(page.url)  # the next round starts from the top of the page
     press_until_focused(page, "link", "Pending customers")
     page.keyboard.press("Enter")
     expect(page.get_by_role("rowheader", name="Contoso")).to_be_visible()

@@ -55,15 +55,14 @@ def receiver() -> Iterator[Receiver]:
 
 def add(client: TestClient, url: str, **fields: object) -> tuple[str, str]:
     """Adds an endpoint on the page; its id and the secret the answer shows."""
-    token = csrf_of(client.get(PAGE).text)
-    answer = client.post(PAGE, data={"csrf_token": token, "url": url, **fields})
+    before = client.get(PAGE).text
+    answer = client.post(PAGE, data={"csrf_token": csrf_of(before), "url": url, **fields})
     assert answer.status_code == 201, answer.text
     assert answer.headers["cache-control"] == "no-store"
     secret = SECRET.search(answer.text)
     assert secret, "the answer shows no secret"
-    ids = ENDPOINT.findall(answer.text)
-    assert ids
-    return ids[-1], unescape(secret.group(1))
+    [new] = set(ENDPOINT.findall(answer.text)) - set(ENDPOINT.findall(before))
+    return new, unescape(secret.group(1))
 
 
 def post(client: TestClient, path: str, **fields: str) -> object:

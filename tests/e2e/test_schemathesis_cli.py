@@ -77,6 +77,16 @@ ACCEPTED = (
         )
         for reason in ("must be https://", "does not resolve", "is not a public address")
     ),
+    *(
+        Refusal(
+            "Schema-valid request rejected",
+            "validation",
+            reason,
+            "an analytics period's end must follow its start by at most three years: a "
+            "relation between two parameters, which JSON Schema cannot state",
+        )
+        for reason in ("must be before to", "days after from")
+    ),
 )
 
 
