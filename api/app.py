@@ -26,6 +26,7 @@ from api.routes import (
     activation,
     catalogue,
     customers,
+    events,
     health,
     imports,
     partners,
@@ -95,6 +96,7 @@ ROUTERS = (
     activation,
     test_clock,
     webhooks,
+    events,
 )
 
 

@@ -31,6 +31,7 @@ from application.background import Sweeper, advance_through_deadlines, settle
 from application.clock import Clock, NeverBackwards, SettableClock, SystemClock
 from application.console_sessions import ConsoleSessions
 from application.customers import CustomerCommands
+from application.events_feed import EventsFeed
 from application.key_uses import UseRecorder
 from application.keys import KeyCommands
 from application.lists import CustomerLists, DueWork
@@ -79,6 +80,7 @@ class Services:
     webhooks: WebhookEndpoints
     deliveries: WebhookDispatcher
     webhook_workers: WebhookWorkers
+    events: EventsFeed
     # Readings for /metrics and /readyz: name -> (help, read) and name -> probe.
     gauges: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
     counters: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
@@ -289,4 +291,5 @@ def build(
         webhooks=webhooks,
         deliveries=deliveries,
         webhook_workers=WebhookWorkers(deliveries),
+        events=EventsFeed(uow, views.feed),
     )

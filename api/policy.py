@@ -51,6 +51,7 @@ ALLOWED: dict[str, frozenset[ActorKind]] = {
     "retire_webhook_secrets": PARTNERS | {ADMIN},
     "list_webhook_deliveries": PARTNERS | {ADMIN},
     "redeliver_webhook": PARTNERS | {ADMIN},
+    "list_events": READERS,
     "read_test_clock": frozenset({ADMIN}),
     "advance_test_clock": frozenset({ADMIN}),
 }
