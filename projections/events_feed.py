@@ -6,6 +6,9 @@ feed pages through ``(partner_id, position)`` or ``(distributor_id, position)`` 
 index each), so a partner with few events among many reads only its own rows. The
 rows are facts that never change (an event's position, its customer's owners), so the
 table is kept, not rebuilt: a rebuild rebuilds the owners and leaves the rows alone.
+Like the webhooks' deliveries, rows come only from the live follower: a rebuild moves
+the position to the log's head as it was at the rebuild's start, so events the follower
+had not read by then (a rebuild run while no follower was keeping up) get no row.
 """
 
 from __future__ import annotations
