@@ -103,4 +103,4 @@ def decode_cursor(cursor: str) -> int:
     match data:
         case {"v": str(v), "p": int(p)} if v == CURSOR and 0 <= p < 2**63:
             return p
-    raise ValidationFailed("after", "is not a cursor of the events feed")
+    raise ValidationFailed("after", "is not a cursor of this list")

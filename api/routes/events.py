@@ -4,20 +4,25 @@ caller sees, in log order; ``wait`` long-polls for the next one."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from functools import partial
 from typing import Annotated
 
 from anyio import to_thread
 from fastapi import APIRouter, Query, Response
+from pydantic import StringConstraints
 
 from api.deps import Principal, ServicesDep
 from api.problems import responses
 from api.representations import EventFeedPage
 from application.events_feed import EventPage
+from domain.webhook_types import EVENT_TYPES
 
 router = APIRouter(prefix="/v1", tags=["events"])
 LONGEST_WAIT_S = 30.0
+ONE_TYPE = "(?:" + "|".join(re.escape(t) for t in EVENT_TYPES) + ")"
+TYPES = f"^(?:{ONE_TYPE}(?:,{ONE_TYPE})*)?$"  # known types, comma-separated
 
 
 @router.get("/events", response_model=EventFeedPage, responses=responses(401, 403, 422, 503))
@@ -29,9 +34,9 @@ async def list_events(
         Query(max_length=200, description="the `next_cursor` of the previous page"),
     ] = None,
     types: Annotated[
-        list[str] | None,
+        list[Annotated[str, StringConstraints(max_length=1000, pattern=TYPES)]] | None,
         Query(
-            max_length=1000,
+            max_length=len(EVENT_TYPES),
             description="only these event types (comma-separated, or the parameter repeated)",
         ),
     ] = None,

@@ -156,7 +156,7 @@ def test_given_a_cursor_that_is_not_the_feeds_then_it_is_a_validation_problem_na
         assert "after" in [e["loc"][-1] for e in answer.json()["errors"]]
     unknown = world.call("msp", "GET", "/v1/events", params={"types": "customer.renamed"})
     assert unknown.status_code == 422
-    assert "types" in [e["loc"][-1] for e in unknown.json()["errors"]]
+    assert any("types" in e["loc"] for e in unknown.json()["errors"])
 
 
 def test_given_a_long_poll_when_a_visible_event_arrives_then_it_returns_with_it(
