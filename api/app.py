@@ -27,6 +27,7 @@ from api.routes import (
     analytics,
     catalogue,
     customers,
+    events,
     health,
     imports,
     partners,
@@ -99,6 +100,7 @@ ROUTERS = (
     activation,
     test_clock,
     webhooks,
+    events,
 )
 
 

@@ -33,6 +33,7 @@ from application.background import Sweeper, advance_through_deadlines, settle
 from application.clock import Clock, NeverBackwards, SettableClock, SystemClock
 from application.console_sessions import ConsoleSessions
 from application.customers import CustomerCommands
+from application.events_feed import EventsFeed
 from application.key_uses import UseRecorder
 from application.keys import KeyCommands
 from application.lists import CustomerLists, DueWork
@@ -84,6 +85,7 @@ class Services:
     deliveries: WebhookDispatcher
     webhook_workers: WebhookWorkers
     analytics: TrialAnalytics
+    events: EventsFeed
     # Readings for /metrics and /readyz: name -> (help, read) and name -> probe.
     gauges: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
     counters: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
@@ -357,4 +359,5 @@ def build(
         deliveries=deliveries,
         webhook_workers=WebhookWorkers(deliveries),
         analytics=TrialAnalytics(views.trial_counts, clock, settings.policy),
+        events=EventsFeed(uow, views.feed),
     )

@@ -52,6 +52,7 @@ ALLOWED: dict[str, frozenset[ActorKind]] = {
     "list_webhook_deliveries": PARTNERS | {ADMIN},
     "redeliver_webhook": PARTNERS | {ADMIN},
     "trial_analytics": READERS,
+    "list_events": READERS,
     "read_test_clock": frozenset({ADMIN}),
     "advance_test_clock": frozenset({ADMIN}),
 }

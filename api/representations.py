@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from fastapi import Response
@@ -134,3 +135,20 @@ class WebhookDelivery(BaseModel):
 
 class WebhookDeliveryPage(BaseModel):
     items: list[WebhookDelivery]
+
+
+class EventMessage(BaseModel):
+    """A webhook delivery's body, exactly (docs/webhooks.md)."""
+
+    type: str = Field(description="the event type, e.g. `customer.created`")
+    timestamp: datetime = Field(description="when the change took effect")
+    data: dict[str, Any] = Field(
+        description="the customer after the change (as `GET /v1/customers/{id}`, without "
+        "`actions`) and `event`: `{id, type, version, position, actor, effective_at, "
+        "recorded_at}`"
+    )
+
+
+class EventFeedPage(BaseModel):
+    items: list[EventMessage]
+    next_cursor: str = Field(description="send it back as `after` for what follows")

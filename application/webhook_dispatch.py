@@ -30,7 +30,8 @@ from application.errors import NotFound
 from application.mail import Email, MailError, MailTransport
 from application.unit_of_work import UnitOfWork
 from application.webhook_endpoints import WebhookEndpoints
-from application.webhook_messages import body, headers
+from application.webhook_messages import headers
+from application.webhook_payloads import Occurrence, payload
 from application.webhook_ports import (
     CANCELLED,
     DELIVERED,
@@ -42,8 +43,6 @@ from application.webhook_ports import (
     DeliveryQueue,
     WebhookSender,
 )
-from domain.aggregate import DomainEvent
-from domain.customer import Customer
 from domain.errors import DomainError
 from domain.values import Actor, ActorKind
 from domain.webhook_endpoint import WebhookEndpoint
@@ -122,15 +121,10 @@ class WebhookDispatcher:
         return answer
 
     def payload(self, delivery: Delivery) -> bytes:
-        customer = self.uow.load(Customer, delivery.customer_id, delivery.customer_version)
-        event = self.event(delivery.customer_id, delivery.customer_version)
-        return body(customer, event, delivery.event_type, delivery.position)
-
-    def event(self, customer_id: UUID, version: int) -> DomainEvent:
-        found = list(self.uow.store.events.get(customer_id, gt=version - 1, lte=version))
-        if not found or not isinstance(found[0], DomainEvent):
-            raise NotFound(f"no event {version} of customer {customer_id}")
-        return found[0]
+        occurrence = Occurrence(
+            delivery.customer_id, delivery.customer_version, delivery.event_type, delivery.position
+        )
+        return payload(self.uow, occurrence)
 
     def settle(
         self, delivery: Delivery, endpoint: WebhookEndpoint, answer: Answer, now: datetime

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from benchmarks import audit, clock, copy_bench, http_bench, lag, scale, write
+from benchmarks import audit, clock, copy_bench, http_bench, lag, scale, webhooks_bench, write
 from benchmarks.harness import scratch_database
 
 SUITES = {
@@ -16,6 +16,7 @@ SUITES = {
     "clock": clock.run,
     "audit": audit.run,
     "copy": copy_bench.run,
+    "webhooks": webhooks_bench.run,
 }
 
 

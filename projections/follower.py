@@ -12,6 +12,7 @@ lower id is visible or gone for good (a rolled-back insert): the follower reads
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -72,6 +73,8 @@ class Follower:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.observers: list[Observer] = []
+        # Coroutines waiting for the position to move (``passes``), woken on their loops.
+        self._waiting: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
 
     @property
     def position(self) -> int:
@@ -150,6 +153,26 @@ class Follower:
         with self._changed:
             return self._changed.wait_for(lambda: self._min() >= position, timeout)
 
+    async def passes(self, position: int, timeout: float) -> bool:
+        """Wait until the views are past ``position`` (True) or ``timeout`` seconds pass
+        (False), on the event loop: no thread is held, none polls; each batch the
+        follower applies wakes the waiters."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            with self._changed:
+                if self._min() > position:
+                    return True
+                moved: asyncio.Future[None] = loop.create_future()
+                self._waiting.append((loop, moved))
+            try:
+                await asyncio.wait_for(moved, max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                with self._changed:
+                    if (loop, moved) in self._waiting:
+                        self._waiting.remove((loop, moved))
+                    return self._min() > position
+
     def wake(self) -> None:
         self._wake.set()
 
@@ -227,6 +250,15 @@ class Follower:
         with self._changed:
             self._positions.update(stored)
             self._changed.notify_all()
+            waiting, self._waiting = self._waiting, []
+        for loop, moved in waiting:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(_settle, moved)
 
     def _min(self) -> int:
         return min(self._positions.values())
+
+
+def _settle(moved: asyncio.Future[None]) -> None:
+    if not moved.done():
+        moved.set_result(None)

@@ -13,6 +13,7 @@ from domain.values import Policy
 from projections import positions
 from projections.customers import CustomerViews
 from projections.directory import ViewsDirectory
+from projections.events_feed import EventsFeedIndex, FeedReader
 from projections.failures import ProjectionFailed
 from projections.follower import Follower
 from projections.keys import KeyViews
@@ -49,6 +50,7 @@ class Views:
             CustomerViews(policy),
             PartnerViews(),
             WebhookDeliveries(),
+            EventsFeedIndex(),
             KeyViews(),
             UserViews(),
             TrialViews(),
@@ -58,6 +60,7 @@ class Views:
         self.follower.refresh()
         self.reader = CustomerReader(self.db, self.wait_until, self.wait_until_current)
         self.webhook_routes = WebhookRoutes(self.db, self.wait_until_current)
+        self.feed = FeedReader(self.db, lambda: self.follower.position)
         self.directory = ViewsDirectory(self.db, self.wait_until_current)
         self.users = UserDirectory(self.db, self.wait_until_current)
         self.trial_counts = ViewsTrialCounts(self.db, self.wait_until_current)

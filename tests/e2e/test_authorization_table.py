@@ -205,6 +205,7 @@ TABLE: list[tuple[str | None, str, str, Any, dict[str, int]]] = [
         None,
         NO_DELIVERY,
     ),
+    ("list_events", "GET", "/v1/events", None, LISTS),
     (None, "GET", "/activate/{token}", None, EVERYONE),
     (None, "POST", "/activate/{token}", None, EVERYONE),
 ]

@@ -119,6 +119,10 @@ def config(server: Server, path: Path) -> Path:
         "[[operations]]\n"
         'include-path-regex = "/import/"\n'
         f'headers = {{ Authorization = "Bearer {importer}" }}\n'
+        # The long poll's wait is tested in test_events_feed.py; fuzzed, it only waits.
+        "\n[[operations]]\n"
+        'include-path = "/v1/events"\n'
+        "parameters = { wait = 0 }\n"
     )
     return path
 

@@ -1,0 +1,174 @@
+"""The events feed's index: one row per customer event that webhooks carry, with its
+position in the notification log and who may see it.
+
+Kept by the follower like every view, in the transaction that stores its position: the
+feed pages through ``(partner_id, position)`` or ``(distributor_id, position)`` (an
+index each), so a partner with few events among many reads only its own rows. The
+rows are facts that never change (an event's position, its customer's owners), so the
+table is kept, not rebuilt: a rebuild rebuilds the owners and leaves the rows alone.
+Like the webhooks' deliveries, rows come only from the live follower: a rebuild moves
+the position to the log's head as it was at the rebuild's start, so events the follower
+had not read by then (a rebuild run while no follower was keeping up) get no row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
+from uuid import UUID
+
+from application.authorization import Visibility
+from application.events_feed import FeedEntry
+from domain.aggregate import DomainEvent
+from domain.customer import Customer
+from domain.errors import DomainError
+from domain.webhook_types import type_of
+from projections.projection import Projection, in_list
+from projections.schema import Table
+from projections.sql import Database, Tx
+from projections.webhooks import Owner
+
+OWNERS = Table(
+    name="view_feed_customers",
+    columns=(
+        ("id", "{uuid} NOT NULL"),
+        ("version", "INTEGER NOT NULL"),
+        ("partner_id", "{uuid} NOT NULL"),
+        ("distributor_id", "{uuid}"),
+    ),
+    primary_key=("id",),
+)
+FEED = Table(
+    name="events_feed",
+    columns=(
+        ("position", "BIGINT NOT NULL"),
+        ("customer_id", "{uuid} NOT NULL"),
+        ("customer_version", "INTEGER NOT NULL"),
+        ("partner_id", "{uuid} NOT NULL"),
+        ("distributor_id", "{uuid}"),
+        ("event_type", "TEXT NOT NULL"),
+    ),
+    primary_key=("position",),
+    indexes=(("partner_id", "position"), ("distributor_id", "position")),
+)
+APPEND = (
+    f"INSERT INTO {FEED.name} ({', '.join(FEED.column_names)}) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (position) DO NOTHING"
+)
+
+
+class EventsFeedIndex(Projection[Owner]):
+    name = "events_feed"
+    tables = (OWNERS,)
+    kept_tables = (FEED,)
+
+    def handles(self, event: DomainEvent) -> bool:
+        return isinstance(event, Customer.Event | Customer.Created)
+
+    def version(self, record: Owner) -> int:
+        return record.version
+
+    def evolve(self, record: Owner | None, event: DomainEvent) -> Owner:
+        v = event.originator_version
+        if isinstance(event, Customer.Created):
+            return Owner(event.originator_id, v, event.partner_id, event.distributor_id)
+        if record is None:
+            raise DomainError(f"the events feed has no customer {event.originator_id} ({v})")
+        return replace(record, version=v)
+
+    def load(self, tx: Tx, ids: Sequence[UUID]) -> dict[UUID, Owner]:
+        if not ids:
+            return {}
+        rows = tx.rows(f"SELECT * FROM {OWNERS.name} WHERE id IN {in_list(ids)}", ids)
+        owners = [
+            Owner(
+                _uuid(r["id"]),
+                int(r["version"]),
+                _uuid(r["partner_id"]),
+                None if r["distributor_id"] is None else _uuid(r["distributor_id"]),
+            )
+            for r in rows
+        ]
+        return {o.id: o for o in owners}
+
+    def write(
+        self, tx: Tx, records: Sequence[Owner], *, suffix: str = "", fresh: bool = False
+    ) -> None:
+        rows = [(o.id, o.version, o.partner_id, o.distributor_id) for o in records]
+        if fresh:
+            tx.insert_many(OWNERS.name + suffix, OWNERS.column_names, rows)
+        else:
+            tx.executemany(OWNERS.upsert(), rows)
+
+    def process_log(self, tx: Tx, numbered: Sequence[tuple[int, DomainEvent]]) -> None:
+        mine = [(i, e) for i, e in numbered if self.handles(e)]
+        if not mine:
+            return
+        records = self.load(tx, list(dict.fromkeys(e.originator_id for _, e in mine)))
+        touched: set[UUID] = set()
+        entries: list[tuple[Any, ...]] = []
+        for position, event in mine:
+            current = records.get(event.originator_id)
+            if current is not None and event.originator_version <= current.version:
+                continue
+            owner = records[event.originator_id] = self.evolve(current, event)
+            touched.add(owner.id)
+            event_type = type_of(event)
+            if event_type is not None:
+                entries.append(
+                    (
+                        position,
+                        owner.id,
+                        owner.version,
+                        owner.partner_id,
+                        owner.distributor_id,
+                        event_type,
+                    )
+                )
+        self.write(tx, [records[i] for i in touched])
+        tx.executemany(APPEND, entries)
+
+
+class FeedReader:
+    """The feed's rows (``application.events_feed.FeedIndex``)."""
+
+    def __init__(self, db: Database, reached: Callable[[], int]) -> None:
+        self.db = db
+        self.reached = reached
+
+    def position(self) -> int:
+        return self.reached()
+
+    def after(
+        self,
+        position: int,
+        visibility: Visibility,
+        types: Sequence[str],
+        limit: int,
+    ) -> list[FeedEntry]:
+        scopes: list[tuple[str, list[Any]]] = []
+        if visibility.everything:
+            scopes.append(("", []))
+        else:
+            if visibility.owner is not None:
+                scopes.append(("partner_id = ? AND ", [visibility.owner]))
+            if visibility.distributor is not None:
+                scopes.append(("distributor_id = ? AND ", [visibility.distributor]))
+        typed = f" AND event_type IN {in_list(types)}" if types else ""
+        rows: list[dict[str, Any]] = []
+        for scope, params in scopes:  # one ordered index scan each, merged here
+            rows += self.db.rows(
+                f"SELECT position, customer_id, customer_version, event_type FROM {FEED.name} "
+                f"WHERE {scope}position > ?{typed} ORDER BY position LIMIT ?",
+                [*params, position, *types, limit],
+            )
+        found = {int(r["position"]): r for r in rows}  # an MSP's own is seen once
+        return [
+            FeedEntry(p, _uuid(r["customer_id"]), int(r["customer_version"]), r["event_type"])
+            for p, r in sorted(found.items())[:limit]
+        ]
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
