@@ -41,7 +41,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
-ADA = "ada@northwind.example"
 ACTIONS = (
     "+ Extend trial",
     "Manage subscription upgrade",
@@ -92,14 +91,15 @@ def seeded(api: Api, outbox: Path) -> dict[str, str]:
     endpoint = api.call(msp["api_key"], "POST", "/v1/webhook-endpoints", json=hook)
     path = f"/v1/webhook-endpoints/{endpoint['id']}"
     api.call(msp["api_key"], "PATCH", path, json={"disabled": True})
-    person = {"email": ADA, "name": "Ada Lovelace", "role": "admin"}
+    ada = f"ada.{msp['id'][:8]}@northwind.example"  # a new person for each seed
+    person = {"email": ada, "name": "Ada Lovelace", "role": "admin"}
     api.call(ADMIN_TOKEN, "POST", f"/v1/partners/{msp['id']}/users", json=person)
     return {
         "msp": msp["api_key"],
         "dist": dist["api_key"],
         "auditor": auditor,
         "endpoint": endpoint["id"],
-        "sign_in_link": last_sign_in_link(outbox, ADA, timeout=10),
+        "sign_in_link": last_sign_in_link(outbox, ada, timeout=10),
     }
 
 
