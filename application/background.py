@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL_S = 0.25
 CHORES_EVERY_S = 2.0
+STUCK_S = 8.0  # the views failing this long on one event: settling gives up
 FAILED_SWEEP_LONGEST_S = 2.0  # the longest pause after failed sweeps, as the follower's
 
 
@@ -107,11 +108,22 @@ def settle(
     """Process everything due up to the clock's now, and let the views catch up.
 
     Returns False if that did not finish within ``timeout`` seconds (for example
-    while the mail server refuses mail), or as soon as ``advancing`` says the views
-    cannot go on (an event they cannot apply: waiting longer would change nothing).
+    while the mail server refuses mail), or once ``advancing`` has said for ``STUCK_S``
+    that the views cannot go on (an event they cannot apply: waiting longer would change
+    nothing; a failure the follower's retry clears does not end the wait).
     """
     give_up = time.monotonic() + timeout
-    while time.monotonic() < give_up and advancing():
+    stuck_since: float | None = None
+    while time.monotonic() < give_up:
+        if not advancing():
+            # A retried failure (a deadlock, a lost connection) clears on the follower's
+            # next attempt; one that stays for STUCK_S is an event the views cannot take.
+            stuck_since = stuck_since or time.monotonic()
+            if time.monotonic() - stuck_since >= STUCK_S:
+                return False
+            time.sleep(0.1)
+            continue
+        stuck_since = None
         # in steps of a second at most, so a follower that stops is noticed
         remaining = min(1.0, max(0.1, give_up - time.monotonic()))
         if not lists.wait_until_current(timeout=remaining):
