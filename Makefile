@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 test: install chromium
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not alone"
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not alone" --durations=15
 	$(BIN)/pytest -m alone
 
 unit: install

@@ -18,7 +18,7 @@ from tests.support.browser import (
     context,
     instant,
     open_action,
-    server,
+    server_on_sqlite,
     shoot,
     sign_in,
     utc,
@@ -27,7 +27,7 @@ from tests.support.browser import (
 from tests.support.live import ADMIN_TOKEN
 from tests.support.server import Server
 
-__all__ = ["browser", "context", "server"]  # fixtures
+__all__ = ["browser", "context", "server_on_sqlite"]  # fixtures
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
 WINDOW_OPEN_DAYS = 11  # a 14-day trial may be extended in its last 3 days
 EXTENSION = timedelta(days=7)

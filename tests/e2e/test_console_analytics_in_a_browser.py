@@ -15,7 +15,7 @@ from tests.support.browser import (
     accessible,
     browser,
     context,
-    server,
+    server_on_sqlite,
     shoot,
     sign_in,
     watched,
@@ -23,7 +23,7 @@ from tests.support.browser import (
 from tests.support.live import ADMIN_TOKEN
 from tests.support.server import Server
 
-__all__ = ["browser", "context", "server"]  # fixtures
+__all__ = ["browser", "context", "server_on_sqlite"]  # fixtures
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
 

@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
-from tests.support.browser import SKU, Api, browser, context, server, shoot, watched
+from tests.support.browser import SKU, Api, browser, context, server_on_sqlite, shoot, watched
 from tests.support.live import ADMIN_TOKEN
 from tests.support.server import Server
 
-__all__ = ["browser", "context", "server"]  # fixtures
+__all__ = ["browser", "context", "server_on_sqlite"]  # fixtures
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
 
 

@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.test_console_in_a_browser import (  # noqa: F401 (fixtures)
+from tests.support.browser import (
     Api,
     browser,
     context,
-    server,
+    server_on_sqlite,
     shoot,
     watched,
 )
@@ -23,6 +23,7 @@ from tests.support.live import ADMIN_TOKEN
 from tests.support.outbox import last_sign_in_link, sign_in_links
 from tests.support.server import Server
 
+__all__ = ["browser", "context", "server_on_sqlite"]  # fixtures
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("servers")]
 ADA = "ada@lovelace.example"
 GRACE = "grace@lovelace.example"
@@ -34,8 +35,8 @@ def confirm(page: Page, link: str, person: str) -> None:
 
 
 def test_a_person_signs_in_from_the_emailed_link_and_manages_the_users(
-    server: Server,  # noqa: F811
-    context: BrowserContext,  # noqa: F811
+    server: Server,
+    context: BrowserContext,
 ) -> None:
     api = Api(server)
     outbox: Path = server.workdir / "outbox"

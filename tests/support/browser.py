@@ -77,6 +77,15 @@ def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield running
 
 
+@pytest.fixture(scope="module", name="server")
+def server_on_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``server`` on SQLite only, for walks that the whole story
+    (tests/e2e/test_console_story_in_a_browser.py) also takes on PostgreSQL: the
+    suite's time goes to one walk on both databases, not to every walk twice."""
+    with live_server(tmp_path_factory.mktemp("console"), TENANTRY_TEST_CLOCK="1") as running:
+        yield running
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if shutil.which("chromium") is None:
