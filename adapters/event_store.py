@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, cast
@@ -29,6 +31,7 @@ from adapters.library_shim import WaitingSQLiteFactory
 from adapters.mapper import JSONBytes, PydanticMapper, topic_registry
 from adapters.pg_recorder import TOPIC as RECORDER_TOPIC
 from adapters.pg_recorder import schema_lock
+from adapters.sql.sqlite_writer import SQLITE_WRITE_WAIT_S, writing
 from adapters.unsigned_history import sign_postgres_history, sign_sqlite_history
 from application.event_store import replay
 from application.receipts import Receipt  # noqa: F401  (the mapper then knows its topic)
@@ -38,11 +41,6 @@ from domain.partner import Partner
 from domain.service_account import ServiceAccount
 
 APP_NAME = "Tenantry"
-# How long a command on SQLite waits its turn to write (the library's pool, then
-# SQLite's file lock): a request's budget, as long as a test-clock advance may take to
-# settle. The library's pool gives up after 5 s, and one of 400 concurrent creates over
-# HTTP was refused with 503 "timed out waiting for connection pool semaphore".
-SQLITE_WRITE_WAIT_S = 110  # a request's budget for its turn (README)
 log = logging.getLogger(__name__)
 
 
@@ -63,6 +61,14 @@ class LibraryEventStore(Application[UUID]):
         sign_unsigned: bool = False,
     ) -> None:
         self.macs = macs
+        # On a SQLite file, the process's one turn to write it, shared with the views'
+        # writers (adapters/sql/sqlite_writer.py); the library's pool waits up to as long.
+        path = env.get("SQLITE_DBNAME", ":memory:")
+        self._write_turn: Callable[[], AbstractContextManager[None]] = (
+            (lambda: writing(path, SQLITE_WRITE_WAIT_S))
+            if env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite" and path != ":memory:"
+            else contextlib.nullcontext
+        )
         self.signed_unsigned = 0  # events and snapshots signed as history from before MACs
         aggregates = (Customer, Partner, ServiceAccount)
         self.snapshotting_intervals = dict.fromkeys(aggregates, snapshot_interval)  # type: ignore[misc]
@@ -106,10 +112,11 @@ class LibraryEventStore(Application[UUID]):
         the command's own events. The unit of work decides (``UnitOfWork.save_once``)."""
         aggregates: dict[UUID, Aggregate] = {a.id: a for a in objs}
         events = [e for a in aggregates.values() for e in a.collect_events()]
-        recordings = self.events.put(events, **kwargs)
-        if self.snapshots is not None:
-            for event in events:
-                self._snapshot(aggregates[event.originator_id], event.originator_version)
+        with self._write_turn():
+            recordings = self.events.put(events, **kwargs)
+            if self.snapshots is not None:
+                for event in events:
+                    self._snapshot(aggregates[event.originator_id], event.originator_version)
         return recordings
 
     def _snapshot(self, aggregate: Aggregate, version: int) -> None:

@@ -7,18 +7,19 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
+from adapters.sql.sqlite_writer import SQLITE_WRITE_WAIT_S, writing
 from projections.sql import SQLITE_INSTANT, Database, Dialect, EncodedJson, Json, Row, Tx
 
 
 class SQLiteDatabase(Database):
     dialect: Dialect = "sqlite"
 
-    def __init__(self, path: str, busy_timeout_s: float = 60.0) -> None:
+    def __init__(self, path: str, busy_timeout_s: float = SQLITE_WRITE_WAIT_S) -> None:
         self.path = path
         self.busy_timeout_s = busy_timeout_s
         self.memory = path == ":memory:"
@@ -53,7 +54,7 @@ class SQLiteDatabase(Database):
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
-        with self._connection() as conn:
+        with self._writing(), self._connection() as conn:
             cursor = conn.cursor()
             cursor.execute("BEGIN IMMEDIATE")
             try:
@@ -62,6 +63,10 @@ class SQLiteDatabase(Database):
                 conn.rollback()
                 raise
             conn.commit()
+
+    def _writing(self) -> AbstractContextManager[None]:
+        """The process's turn to write this file (the library's writers take it too)."""
+        return nullcontext() if self.memory else writing(self.path, self.busy_timeout_s)
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self._connection() as conn:

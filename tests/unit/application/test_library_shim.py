@@ -12,7 +12,8 @@ import pytest
 from eventsourcing.persistence import OperationalError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 
-from adapters.event_store import SQLITE_WRITE_WAIT_S, LibraryEventStore, open_event_store
+from adapters.event_store import LibraryEventStore, open_event_store
+from adapters.sql.sqlite_writer import SQLITE_WRITE_WAIT_S
 
 
 @pytest.fixture
