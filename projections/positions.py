@@ -18,12 +18,14 @@ def ensure(tx: Tx, names: Iterable[str]) -> None:
 
 def read(tx: Tx, names: Iterable[str], *, lock: bool) -> dict[str, int]:
     """The stored positions; ``lock`` holds their rows until the transaction ends
-    (SQLite's ``BEGIN IMMEDIATE`` already holds the whole database)."""
+    (SQLite's ``BEGIN IMMEDIATE`` already holds the whole database), taken in name
+    order so that two processes' followers never hold them crosswise."""
     wanted = list(names)
     marks = ", ".join("?" for _ in wanted)
     suffix = " FOR UPDATE" if lock and tx.db.dialect == "postgres" else ""
     rows = tx.rows(
-        f"SELECT name, position FROM {POSITIONS} WHERE name IN ({marks}){suffix}", wanted
+        f"SELECT name, position FROM {POSITIONS} WHERE name IN ({marks}) ORDER BY name{suffix}",
+        wanted,
     )
     return {r["name"]: int(r["position"]) for r in rows}
 
