@@ -204,6 +204,7 @@ def analytics_page(
         "bar_height": BAR_HEIGHT,
         "label_width": LABEL_WIDTH,
         "columns": cols,
+        "any_ended": any(c.ended for c in cohorts),
         "cohort_size": (max(len(cols), 1) * (COHORT_BAR + COHORT_GAP), COHORT_HEIGHT + 36),
         "cohort_bar": COHORT_BAR,
         "cohort_height": COHORT_HEIGHT,

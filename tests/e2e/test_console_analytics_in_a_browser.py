@@ -53,11 +53,23 @@ def test_an_msp_reads_its_trials_filters_them_and_downloads_the_table(
     # When the MSP opens Analytics
     page.get_by_role("link", name="Analytics").click()
 
-    # Then the funnel and the cohorts' conversion are drawn, and the cohort tabulated
+    # Then the funnel is drawn, and the cohorts' conversion waits for a trial to end
     expect(page.get_by_role("heading", name="Trial analytics")).to_be_visible()
     expect(page.get_by_role("img", name="Trials at each step of the funnel")).to_be_visible()
     expect(page.locator("svg.funnel rect.bar")).to_have_count(5)
+    expect(page.get_by_text("No trial of these cohorts has ended yet")).to_be_visible()
+    expect(page.get_by_role("img", name="Conversion rate of each cohort")).to_have_count(0)
+
+    # And once one trial is converted, the cohorts' conversion is drawn and tabulated
+    api.call(
+        msp,
+        "POST",
+        f"/v1/customers/{onboarded}/convert-to-production",
+        json={"expiration_date": "2099-12-31"},
+    )
+    page.reload()
     expect(page.get_by_role("img", name="Conversion rate of each cohort")).to_be_visible()
+    expect(page.locator("svg.cohorts text.value")).to_have_text(["100%"])
     expect(page.locator("#cohorts tbody tr")).to_have_count(1)
     shoot(page, "analytics")
     accessible(page, "analytics")
