@@ -76,7 +76,7 @@ def event_counts(services: Services, topic: str) -> Counter[UUID]:
 
 @pytest.mark.parametrize(
     ("backend", "customers"),
-    [("sqlite", 300), pytest.param("postgres", 2000, marks=pytest.mark.postgres)],
+    [("sqlite", 300), pytest.param("postgres", 600, marks=pytest.mark.postgres)],
 )
 def test_two_workers_do_every_deadline_exactly_once(
     backend: str, customers: int, request: pytest.FixtureRequest, tmp_path: Path
