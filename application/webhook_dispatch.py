@@ -64,6 +64,7 @@ FAILING_LIMIT = timedelta(days=3)
 LEASE_S = 30.0  # twice as long as one attempt can take (15 s); renewed in a long batch
 PER_ENDPOINT = 50  # deliveries leased together for one endpoint, sent one after another
 GO_ON_S = 2.0  # a sender goes on with its endpoint's next batches for this long
+SLICE_S = 2.0  # and holds a batch no longer (a slow receiver's rest goes back)
 FLUSH_S = 1.0  # a batch's attempts are kept at least this often
 SENDER = Actor(kind=ActorKind.SYSTEM, id="webhook-sender")
 GONE, TOO_MANY, UNAVAILABLE = 410, 429, 503
@@ -158,16 +159,19 @@ class WebhookDispatcher:
         """Attempt a leased batch of one endpoint's deliveries, one after another; the
         answers, in order. The attempts are kept together (at least every ``FLUSH_S``).
         A failure ends the batch: the rest is released, due as it was, and leased
-        again (by then the endpoint may be disabled, and they are cancelled). So is a
-        change to the endpoint while the batch goes on, and the process stopping.
+        again (by then the endpoint may be disabled, and they are cancelled). So do a
+        change to the endpoint while the batch goes on, the process stopping, and
+        ``SLICE_S`` (or ``go_on_for``) passing: a slow receiver holds a sender for one
+        attempt past it at most, then the endpoints that waited longest come first.
 
         ``go_on_for``: when the whole batch succeeded, lease the endpoint's next due
         deliveries and go on, until this many seconds have passed since the start
         (then the sender is free for whichever endpoint has waited longest)."""
         began = time.monotonic()
+        ends = began + max(go_on_for, SLICE_S)
         answers: list[Answer] = []
         while True:
-            sent = self._send_batch(batch, stopping)
+            sent = self._send_batch(batch, stopping, ends)
             answers += sent
             if len(sent) < len(batch.deliveries) or not sent[-1].ok or stopping():
                 return answers
@@ -185,7 +189,7 @@ class WebhookDispatcher:
                 return answers
             batch = Batch(tuple(more), until)
 
-    def _send_batch(self, batch: Batch, stopping: Callable[[], bool]) -> list[Answer]:
+    def _send_batch(self, batch: Batch, stopping: Callable[[], bool], ends: float) -> list[Answer]:
         endpoint = self._sendable(batch.endpoint_id)
         if endpoint is None:
             self.queue.cancel([d.id for d in batch.deliveries])
@@ -198,7 +202,7 @@ class WebhookDispatcher:
         try:
             for delivery, sent_body in zip(batch.deliveries, bodies, strict=True):
                 rest = batch.deliveries[len(answers) :]
-                if answers and (stopping() or not answers[-1].ok):
+                if answers and (stopping() or not answers[-1].ok or time.monotonic() >= ends):
                     break
                 if answers and time.monotonic() - kept_at >= FLUSH_S:
                     self._keep(endpoint, outcomes, answers[-1])

@@ -160,3 +160,22 @@ def test_bodies_built_on_from_a_kept_state_are_those_built_from_the_start(
 
     assert built == payloads(world.services.uow, occurrences)
     assert shared.bodies(occurrences[:1]) == built[:1]  # a kept body; an older version too
+
+
+def test_given_a_slow_receiver_then_a_batch_ends_after_its_slice_and_gives_the_rest_back(
+    world: World, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("application.webhook_dispatch.SLICE_S", 1.0)
+    endpoint_for(world, receiver.url, ["customer.created"])
+    for n in range(6):
+        world.add(name=f"Backlog {n}")
+    world.services.views.wait_until_current()
+    receiver.hang_s = 0.6  # each answer a 200, slowly
+    dispatcher = world.services.deliveries
+    [batch] = dispatcher.lease(8, set())
+
+    answers = dispatcher.deliver_batch(batch)
+
+    assert [a.status for a in answers] == [200, 200]  # the second ends past the slice
+    [rest] = dispatcher.lease(8, set())  # the others wait for any sender again
+    assert [d.id for d in rest.deliveries] == [d.id for d in batch.deliveries[2:]]
