@@ -1,40 +1,67 @@
 """The deliveries the webhooks projection enqueued, leased to senders like due work.
 
 A lease names its owner and the wall-clock time (epoch seconds) until which it
-holds; one UPDATE takes it. An attempt is kept with the delivery's new status, and the
-lease released, in one transaction, together with how long the endpoint has been
-failing.
+holds; one UPDATE takes a batch of due deliveries for several endpoints. The attempts
+of a batch are kept with their deliveries' new status, and the leases released, in one
+transaction, together with how long the endpoint has been failing.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from application.webhook_ports import CANCELLED, PENDING, Attempt, Delivery
+from application.webhook_ports import CANCELLED, PENDING, Attempt, Delivery, Outcome
+from projections.projection import in_list
 from projections.sql import Database, Row
 
 # The tables are projections/webhooks.py's (DELIVERIES, ATTEMPTS, HEALTH).
-# The first due deliveries of each endpoint that has no attempt under way (a lease that
-# holds), the endpoints that have waited longest first: a backlog at one endpoint never
-# hides the others' deliveries from the senders.
-DUE = (
-    "SELECT d.* FROM webhook_deliveries d JOIN ("
-    " SELECT endpoint_id, MIN(next_attempt_at) AS first_due FROM webhook_deliveries"
-    " WHERE status = ? AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until < ?)"
-    " AND endpoint_id NOT IN ("
-    "  SELECT endpoint_id FROM webhook_deliveries WHERE status = ? AND leased_until >= ?)"
-    " GROUP BY endpoint_id ORDER BY first_due LIMIT ?) f"
-    " ON d.endpoint_id = f.endpoint_id AND d.next_attempt_at = f.first_due"
-    " WHERE d.status = ? AND (d.leased_until IS NULL OR d.leased_until < ?)"
-    " ORDER BY d.next_attempt_at, d.position"
+# A lease takes, in one statement, the first due deliveries (up to ``per_endpoint``) of
+# each endpoint that has no attempt under way (a lease that holds), the endpoints that
+# have waited longest first: a backlog at one endpoint never hides the others'
+# deliveries from the senders. The outer conditions are checked again on each row, so
+# two leasers never both take one delivery.
+LEASE = (
+    "UPDATE webhook_deliveries SET leased_by = ?, leased_until = ? WHERE id IN ("
+    " SELECT id FROM ("
+    "  SELECT d.id, ROW_NUMBER() OVER ("
+    "   PARTITION BY d.endpoint_id ORDER BY d.next_attempt_at, d.position) AS n"
+    "  FROM webhook_deliveries d JOIN ("
+    "   SELECT endpoint_id, MIN(next_attempt_at) AS first_due FROM webhook_deliveries"
+    "   WHERE status = ? AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until < ?)"
+    "   AND endpoint_id NOT IN ("
+    "    SELECT endpoint_id FROM webhook_deliveries WHERE status = ? AND leased_until >= ?)"
+    "   {skip}GROUP BY endpoint_id ORDER BY first_due LIMIT ?) f"
+    "  ON d.endpoint_id = f.endpoint_id"
+    "  WHERE d.status = ? AND d.next_attempt_at <= ?"
+    "  AND (d.leased_until IS NULL OR d.leased_until < ?)) ranked"
+    " WHERE n <= ?)"
+    " AND status = ? AND (leased_until IS NULL OR leased_until < ?)"
+    " RETURNING *"
 )
-OUTSTANDING = "SELECT id FROM webhook_deliveries WHERE status = ? AND next_attempt_at <= ? LIMIT 1"
-CLAIM = (
-    "UPDATE webhook_deliveries SET leased_by = ?, leased_until = ? WHERE id = ? AND status = ? "
-    "AND (leased_until IS NULL OR leased_until < ? OR leased_by = ?)"
+# The next due deliveries of one endpoint, for the sender that has its lease now.
+LEASE_MORE = (
+    "UPDATE webhook_deliveries SET leased_by = ?, leased_until = ? WHERE id IN ("
+    " SELECT id FROM webhook_deliveries WHERE endpoint_id = ? AND status = ?"
+    " AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until < ?)"
+    " ORDER BY next_attempt_at, position LIMIT ?)"
+    " AND status = ? AND (leased_until IS NULL OR leased_until < ?)"
+    " RETURNING *"
+)
+RENEW = (
+    "UPDATE webhook_deliveries SET leased_until = ? WHERE id IN {ids} AND leased_by = ? "
+    "AND status = ?"
+)
+CANCEL = (
+    "UPDATE webhook_deliveries SET status = ?, leased_by = NULL, leased_until = NULL "
+    "WHERE id IN {ids}"
+)
+RELEASE = (
+    "UPDATE webhook_deliveries SET leased_by = NULL, leased_until = NULL "
+    "WHERE id IN {ids} AND leased_by = ? AND status = ?"
 )
 KEEP = (
     "INSERT INTO webhook_attempts "
@@ -61,60 +88,90 @@ class SqlDeliveryQueue:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def due(self, now: datetime, limit: int) -> list[Delivery]:
+    def lease(  # noqa: PLR0913
+        self,
+        now: datetime,
+        *,
+        endpoints: int,
+        per_endpoint: int,
+        skip: Collection[UUID],
+        owner: str,
+        until: float,
+    ) -> list[Delivery]:
         wall = time.time()
-        rows = self.db.rows(DUE, [PENDING, now, wall, PENDING, wall, limit, PENDING, wall])
-        return [self._delivery(r) for r in rows]
-
-    def outstanding(self, now: datetime) -> bool:
-        return bool(self.db.rows(OUTSTANDING, [PENDING, now]))
-
-    def claim(self, delivery_id: str, owner: str, until: float) -> bool:
+        skipped = sorted(skip)
+        where = f"AND endpoint_id NOT IN {in_list(skipped)} " if skipped else ""
+        params: list[Any] = [owner, until, PENDING, now, wall, PENDING, wall, *skipped]
+        params += [endpoints, PENDING, now, wall, per_endpoint, PENDING, wall]
         with self.db.transaction() as tx:
-            taken = tx.execute(CLAIM, [owner, until, delivery_id, PENDING, time.time(), owner])
-        return bool(taken == 1)
+            rows = tx.rows(LEASE.replace("{skip}", where), params, planned_each_time=True)
+        taken = [self._delivery(r) for r in rows]
+        return sorted(taken, key=lambda d: (d.next_attempt_at or now, d.position, d.id))
 
-    def record(
-        self, attempt: Attempt, *, status: str, next_attempt_at: datetime | None
-    ) -> datetime | None:
+    def lease_more(
+        self, endpoint_id: UUID, now: datetime, *, limit: int, owner: str, until: float
+    ) -> list[Delivery]:
+        wall = time.time()
+        params = [owner, until, endpoint_id, PENDING, now, wall, limit, PENDING, wall]
         with self.db.transaction() as tx:
-            rows = tx.rows(
-                "SELECT endpoint_id FROM webhook_deliveries WHERE id = ?", [attempt.delivery_id]
-            )
-            tx.execute(
+            rows = tx.rows(LEASE_MORE, params)
+        taken = [self._delivery(r) for r in rows]
+        return sorted(taken, key=lambda d: (d.next_attempt_at or now, d.position, d.id))
+
+    def renew(self, delivery_ids: Sequence[str], owner: str, until: float) -> None:
+        if delivery_ids:
+            with self.db.transaction() as tx:
+                sql = RENEW.replace("{ids}", in_list(delivery_ids))
+                tx.execute(sql, [until, *delivery_ids, owner, PENDING])
+
+    def release(self, delivery_ids: Sequence[str], owner: str) -> None:
+        if delivery_ids:
+            with self.db.transaction() as tx:
+                sql = RELEASE.replace("{ids}", in_list(delivery_ids))
+                tx.execute(sql, [*delivery_ids, owner, PENDING])
+
+    def record(self, endpoint_id: UUID, outcomes: Sequence[Outcome]) -> datetime | None:
+        if not outcomes:
+            return None
+        with self.db.transaction() as tx:
+            tx.executemany(
                 KEEP,
                 [
-                    attempt.delivery_id,
-                    attempt.number,
-                    attempt.at,
-                    attempt.status_code,
-                    attempt.duration_ms,
-                    attempt.excerpt,
-                    attempt.error,
+                    (
+                        a.delivery_id,
+                        a.number,
+                        a.at,
+                        a.status_code,
+                        a.duration_ms,
+                        a.excerpt,
+                        a.error,
+                    )
+                    for a, _, _ in outcomes
                 ],
             )
-            tx.execute(
+            tx.executemany(
                 ADVANCE,
-                [status, attempt.number, next_attempt_at, attempt.status_code, attempt.delivery_id],
+                [(s, a.number, later, a.status_code, a.delivery_id) for a, s, later in outcomes],
             )
-            if not rows:
-                return None
-            endpoint_id = rows[0]["endpoint_id"]
-            ok = attempt.status_code is not None and 200 <= attempt.status_code < 300
-            tx.execute(
-                SUCCEEDED if ok else FAILED_NOW, [endpoint_id] if ok else [endpoint_id, attempt.at]
-            )
+            # The endpoint's health as if each attempt were kept in turn: a success
+            # clears it, a failure sets it unless it is set already.
+            oks = [_ok(a) for a, _, _ in outcomes]
+            if any(oks):
+                tx.execute(SUCCEEDED, [endpoint_id])
+            last_ok = max((i for i, ok in enumerate(oks) if ok), default=-1)
+            failures = [a for a, _, _ in outcomes[last_ok + 1 :]]
+            if failures:
+                tx.execute(FAILED_NOW, [endpoint_id, failures[0].at])
             since = tx.rows(FAILING_SINCE, [endpoint_id])
         value = since[0]["failing_since"] if since else None
         return None if value is None else self.db.instant(value)
 
-    def cancel(self, delivery_id: str) -> None:
+    def cancel(self, delivery_ids: Sequence[str]) -> None:
+        if not delivery_ids:
+            return
         with self.db.transaction() as tx:
-            tx.execute(
-                "UPDATE webhook_deliveries SET status = ?, leased_by = NULL, leased_until = NULL "
-                "WHERE id = ?",
-                [CANCELLED, delivery_id],
-            )
+            sql = CANCEL.replace("{ids}", in_list(delivery_ids))
+            tx.execute(sql, [CANCELLED, *delivery_ids])
 
     def get(self, delivery_id: str) -> Delivery | None:
         rows = self.db.rows("SELECT * FROM webhook_deliveries WHERE id = ?", [delivery_id])
@@ -180,6 +237,10 @@ class SqlDeliveryQueue:
 
 def _uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _ok(attempt: Attempt) -> bool:
+    return attempt.status_code is not None and 200 <= attempt.status_code < 300
 
 
 def _int(value: Any) -> int | None:

@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
+import threading
 import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
+from http.cookiejar import Cookie, CookieJar
+from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
 import httpx
@@ -38,6 +42,16 @@ def resolve_host(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in found))
 
 
+class NoCookies(CookieJar):
+    """Keeps no cookie a receiver sets, and so sends none."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        pass
+
+    def set_cookie(self, cookie: Cookie) -> None:
+        pass
+
+
 def is_public(address: IpAddress) -> bool:
     mapped = getattr(address, "ipv4_mapped", None)
     return bool((mapped or address).is_global) and not address.is_multicast
@@ -47,12 +61,30 @@ class HttpxWebhookSender:
     def __init__(self, *, allow_insecure: bool = False, resolve: Resolver = resolve_host) -> None:
         self.allow_insecure = allow_insecure
         self.resolve = resolve
-        self.client = httpx.Client(
-            timeout=httpx.Timeout(TOTAL_S, connect=CONNECT_S),
-            follow_redirects=False,
-            trust_env=False,  # no proxies from the environment: the address checked is used
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-        )
+        self._local = threading.local()
+        self._clients: list[httpx.Client] = []
+        self._lock = threading.Lock()
+        self._tls: ssl.SSLContext | None = None
+
+    @property
+    def client(self) -> httpx.Client:
+        """This thread's client: each sending thread keeps its own connections (kept
+        alive per receiver), so the threads never wait on one pool's lock."""
+        client: httpx.Client | None = getattr(self._local, "client", None)
+        if client is None:
+            with self._lock:  # one TLS context (the system's CAs, loaded once) for all
+                self._tls = self._tls or httpx.create_ssl_context()
+            client = self._local.client = httpx.Client(
+                verify=self._tls,
+                timeout=httpx.Timeout(TOTAL_S, connect=CONNECT_S),
+                follow_redirects=False,
+                trust_env=False,  # no proxies from the environment: the address checked is used
+                limits=httpx.Limits(max_connections=20, max_keepalive_connections=8),
+                cookies=NoCookies(),  # a receiver's cookies go nowhere
+            )
+            with self._lock:
+                self._clients.append(client)
+        return client
 
     def check(self, url: str) -> None:
         self._target(url)
@@ -127,7 +159,10 @@ class HttpxWebhookSender:
         return read[:MAX_READ]
 
     def close(self) -> None:
-        self.client.close()
+        with self._lock:
+            clients, self._clients = self._clients, []
+        for client in clients:
+            client.close()
 
 
 def retry_after(value: str | None) -> float | None:

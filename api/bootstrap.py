@@ -315,6 +315,8 @@ def build(
         clock=clock,
         mail=manager.mail,
     )
+    workers = WebhookWorkers(deliveries)
+    views.webhook_deliveries.enqueued.append(workers.wake)
     link_records = SqlSignInLinkRecords(views.db)
     link_records.create_schema()
     sign_in_links = SignInLinks(link_records, clock, settings.public_url)
@@ -357,7 +359,7 @@ def build(
         cookie_key=hmac.digest(secret, b"tenantry console cookies v1", "sha256"),
         webhooks=webhooks,
         deliveries=deliveries,
-        webhook_workers=WebhookWorkers(deliveries),
+        webhook_workers=workers,
         analytics=TrialAnalytics(views.trial_counts, clock, settings.policy),
         events=EventsFeed(uow, views.feed),
     )

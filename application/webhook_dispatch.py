@@ -1,5 +1,10 @@
-"""Sending the deliveries: lease what is due, sign it, post it, keep the attempt, and
-decide the next one.
+"""Sending the deliveries: lease what is due, sign it, post it, keep the attempts, and
+decide the next ones.
+
+What is due is leased in batches, one per endpoint (a few of its first due
+deliveries), for several endpoints in one statement; a batch is sent one delivery
+after another and its attempts kept together, and each event's body is built once for
+all the endpoints that get it.
 
 Retries follow the schedule after each failure (a non-2xx, a 3xx included, a timeout,
 no connection): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, each with up to 10 % jitter
@@ -18,7 +23,7 @@ import random
 import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from html import escape
@@ -31,7 +36,7 @@ from application.mail import Email, MailError, MailTransport
 from application.unit_of_work import UnitOfWork
 from application.webhook_endpoints import WebhookEndpoints
 from application.webhook_messages import headers
-from application.webhook_payloads import Occurrence, payload
+from application.webhook_payloads import Occurrence, SharedPayloads
 from application.webhook_ports import (
     CANCELLED,
     DELIVERED,
@@ -41,6 +46,7 @@ from application.webhook_ports import (
     Attempt,
     Delivery,
     DeliveryQueue,
+    Outcome,
     WebhookSender,
 )
 from domain.errors import DomainError
@@ -55,13 +61,35 @@ SCHEDULE = tuple(
 JITTER = 0.1
 LONGEST_RETRY_AFTER = timedelta(hours=24)
 FAILING_LIMIT = timedelta(days=3)
-LEASE_S = 30.0  # twice as long as one attempt can take (15 s)
+LEASE_S = 30.0  # twice as long as one attempt can take (15 s); renewed in a long batch
+PER_ENDPOINT = 50  # deliveries leased together for one endpoint, sent one after another
+GO_ON_S = 2.0  # a sender goes on with its endpoint's next batches for this long
+SLICE_S = 2.0  # and holds a batch no longer (a slow receiver's rest goes back)
+FLUSH_S = 1.0  # a batch's attempts are kept at least this often
 SENDER = Actor(kind=ActorKind.SYSTEM, id="webhook-sender")
 GONE, TOO_MANY, UNAVAILABLE = 410, 429, 503
 
 
 def _worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Deliveries of one endpoint, in due order, leased until ``until`` (wall clock)."""
+
+    deliveries: tuple[Delivery, ...]
+    until: float
+
+    @property
+    def endpoint_id(self) -> UUID:
+        return self.deliveries[0].endpoint_id
+
+
+def _occurrence(delivery: Delivery) -> Occurrence:
+    return Occurrence(
+        delivery.customer_id, delivery.customer_version, delivery.event_type, delivery.position
+    )
 
 
 def next_attempt(number: int, answer: Answer, now: datetime) -> datetime | None:
@@ -87,48 +115,135 @@ class WebhookDispatcher:
     owner: str = field(default_factory=_worker_name)
     sent: int = 0
     failed: int = 0
+    payloads: SharedPayloads = field(init=False)
 
-    def due(self, limit: int, busy: set[UUID]) -> list[Delivery]:
-        """Deliveries due now, leased to this worker: one per endpoint, none for the
-        endpoints in ``busy`` (their attempt under way here waits for its answer)."""
-        taken: list[Delivery] = []
-        seen = set(busy)
-        for delivery in self.queue.due(self.clock.now(), limit):
-            if delivery.endpoint_id in seen:
-                continue
-            if self.queue.claim(delivery.id, self.owner, self.wall() + LEASE_S):
-                seen.add(delivery.endpoint_id)
-                taken.append(delivery)
-        return taken
+    def __post_init__(self) -> None:
+        self.payloads = SharedPayloads(self.uow)
+
+    def lease(
+        self, endpoints: int, busy: Collection[UUID], per_endpoint: int = PER_ENDPOINT
+    ) -> list[Batch]:
+        """Lease to this worker what is due now for at most ``endpoints`` endpoints, none
+        of those in ``busy`` (their attempts under way here wait for their answers): a
+        batch of up to ``per_endpoint`` deliveries for each, in due order."""
+        until = self.wall() + LEASE_S
+        taken = self.queue.lease(
+            self.clock.now(),
+            endpoints=endpoints,
+            per_endpoint=per_endpoint,
+            skip=busy,
+            owner=self.owner,
+            until=until,
+        )
+        batches: dict[UUID, list[Delivery]] = {}
+        for delivery in taken:
+            batches.setdefault(delivery.endpoint_id, []).append(delivery)
+        return [Batch(tuple(b), until) for b in batches.values()]
+
+    def due(self, limit: int, busy: Collection[UUID]) -> list[Delivery]:
+        """Deliveries due now, leased to this worker: one per endpoint (``lease``)."""
+        return [b.deliveries[0] for b in self.lease(limit, busy, per_endpoint=1)]
 
     def deliver(self, delivery: Delivery) -> Answer | None:
         """One attempt of a leased delivery; its answer (None: not attempted)."""
+        answers = self.deliver_batch(Batch((delivery,), self.wall() + LEASE_S))
+        return answers[0] if answers else None
+
+    def deliver_batch(
+        self,
+        batch: Batch,
+        stopping: Callable[[], bool] = lambda: False,
+        *,
+        go_on_for: float = 0.0,
+    ) -> list[Answer]:
+        """Attempt a leased batch of one endpoint's deliveries, one after another; the
+        answers, in order. The attempts are kept together (at least every ``FLUSH_S``).
+        A failure ends the batch: the rest is released, due as it was, and leased
+        again (by then the endpoint may be disabled, and they are cancelled). So do a
+        change to the endpoint while the batch goes on, the process stopping, and
+        ``SLICE_S`` (or ``go_on_for``) passing: a slow receiver holds a sender for one
+        attempt past it at most, then the endpoints that waited longest come first.
+
+        ``go_on_for``: when the whole batch succeeded, lease the endpoint's next due
+        deliveries and go on, until this many seconds have passed since the start
+        (then the sender is free for whichever endpoint has waited longest)."""
+        began = time.monotonic()
+        ends = began + max(go_on_for, SLICE_S)
+        answers: list[Answer] = []
+        while True:
+            sent = self._send_batch(batch, stopping, ends)
+            answers += sent
+            if len(sent) < len(batch.deliveries) or not sent[-1].ok or stopping():
+                return answers
+            if time.monotonic() - began >= go_on_for:
+                return answers
+            until = self.wall() + LEASE_S
+            more = self.queue.lease_more(
+                batch.endpoint_id,
+                self.clock.now(),
+                limit=len(batch.deliveries),
+                owner=self.owner,
+                until=until,
+            )
+            if not more:
+                return answers
+            batch = Batch(tuple(more), until)
+
+    def _send_batch(self, batch: Batch, stopping: Callable[[], bool], ends: float) -> list[Answer]:
+        endpoint = self._sendable(batch.endpoint_id)
+        if endpoint is None:
+            self.queue.cancel([d.id for d in batch.deliveries])
+            return []
+        bodies = self.payloads.bodies([_occurrence(d) for d in batch.deliveries])
+        secrets = self._secrets(endpoint)
+        until, kept_at = batch.until, time.monotonic()
+        outcomes: list[Outcome] = []
+        answers: list[Answer] = []
         try:
-            endpoint = self.uow.load(WebhookEndpoint, delivery.endpoint_id)
+            for delivery, sent_body in zip(batch.deliveries, bodies, strict=True):
+                rest = batch.deliveries[len(answers) :]
+                if answers and (stopping() or not answers[-1].ok or time.monotonic() >= ends):
+                    break
+                if answers and time.monotonic() - kept_at >= FLUSH_S:
+                    self._keep(endpoint, outcomes, answers[-1])
+                    outcomes, kept_at = [], time.monotonic()
+                    fresh = self._sendable(endpoint.id)
+                    if fresh is None or fresh.version != endpoint.version:
+                        break
+                if until - self.wall() < LEASE_S / 2:  # less than one attempt's time left
+                    until = self.wall() + LEASE_S
+                    self.queue.renew([d.id for d in rest], self.owner, until)
+                now = self.clock.now()
+                sent = headers(secrets, delivery.id, int(self.wall()), sent_body)
+                answer = self.sender.post(endpoint.state.url, sent, sent_body)
+                answers.append(answer)
+                outcomes.append(self.outcome(delivery, answer, now))
+        finally:
+            left = [d.id for d in batch.deliveries[len(answers) :]]
+            try:
+                self._keep(endpoint, outcomes, answers[-1] if answers else None)
+            finally:
+                self.queue.release(left, self.owner)
+        return answers
+
+    def _sendable(self, endpoint_id: UUID) -> WebhookEndpoint | None:
+        try:
+            endpoint = self.uow.load(WebhookEndpoint, endpoint_id)
         except NotFound:
-            endpoint = None
-        if endpoint is None or endpoint.state.deleted or endpoint.state.disabled:
-            self.queue.cancel(delivery.id)
             return None
-        payload = self.payload(delivery)
+        if endpoint.state.deleted or endpoint.state.disabled:
+            return None
+        return endpoint
+
+    def _secrets(self, endpoint: WebhookEndpoint) -> list[str]:
         now = self.clock.now()
-        secrets = [
-            self.endpoints.secrets.open(endpoint.id, s) for s in endpoint.signing_secrets(now)
-        ]
-        sent = headers(secrets, delivery.id, int(self.wall()), payload)
-        answer = self.sender.post(endpoint.state.url, sent, payload)
-        self.settle(delivery, endpoint, answer, now)
-        return answer
+        return [self.endpoints.secrets.open(endpoint.id, s) for s in endpoint.signing_secrets(now)]
 
     def payload(self, delivery: Delivery) -> bytes:
-        occurrence = Occurrence(
-            delivery.customer_id, delivery.customer_version, delivery.event_type, delivery.position
-        )
-        return payload(self.uow, occurrence)
+        return self.payloads.bodies([_occurrence(delivery)])[0]
 
-    def settle(
-        self, delivery: Delivery, endpoint: WebhookEndpoint, answer: Answer, now: datetime
-    ) -> None:
+    def outcome(self, delivery: Delivery, answer: Answer, now: datetime) -> Outcome:
+        """The attempt ``answer`` makes, the delivery's status after it, its next try."""
         number = delivery.attempts + 1
         attempt = Attempt(
             delivery.id,
@@ -141,13 +256,21 @@ class WebhookDispatcher:
         )
         if answer.ok:
             self.sent += 1
-            self.queue.record(attempt, status=DELIVERED, next_attempt_at=None)
-            return
+            return attempt, DELIVERED, None
         self.failed += 1
         later = None if answer.status == GONE else next_attempt(number, answer, now)
-        status = PENDING if later is not None else FAILED
-        failing_since = self.queue.record(attempt, status=status, next_attempt_at=later)
-        if answer.status == GONE:
+        return attempt, PENDING if later is not None else FAILED, later
+
+    def _keep(
+        self, endpoint: WebhookEndpoint, outcomes: Sequence[Outcome], last: Answer | None
+    ) -> None:
+        """Keep the attempts; disable the endpoint on a 410, or once it has failed for
+        ``FAILING_LIMIT`` (only the last attempt of a batch can have failed)."""
+        if not outcomes or last is None:
+            return
+        failing_since = self.queue.record(endpoint.id, outcomes)
+        now = outcomes[-1][0].at
+        if last.status == GONE:
             self.endpoints.disable_failing(endpoint.id, "the endpoint answered 410 Gone", SENDER)
         elif failing_since is not None and now - failing_since >= FAILING_LIMIT:
             reason = f"failing since {failing_since.isoformat()} without a success"

@@ -3,6 +3,7 @@ queue of deliveries (the projection fills it from the events; adapters lease it)
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -78,30 +79,51 @@ class Attempt:
 
 
 PENDING, DELIVERED, FAILED, CANCELLED = "pending", "delivered", "failed", "cancelled"
+# An attempt, the delivery's status after it, and when it is next due (None: never).
+Outcome = tuple[Attempt, str, datetime | None]
 
 
 class DeliveryQueue(Protocol):
     """The deliveries and their attempts (adapters/webhook_queue.py)."""
 
-    def due(self, now: datetime, limit: int) -> list[Delivery]:
-        """Due pending deliveries nobody holds a lease on: the first due of each endpoint
-        that has no attempt under way, for at most ``limit`` endpoints (those waiting
-        longest first)."""
+    def lease(  # noqa: PLR0913
+        self,
+        now: datetime,
+        *,
+        endpoints: int,
+        per_endpoint: int,
+        skip: Collection[UUID],
+        owner: str,
+        until: float,
+    ) -> list[Delivery]:
+        """Lease to ``owner``, until the wall-clock time ``until``, the first due pending
+        deliveries (at most ``per_endpoint`` each) of at most ``endpoints`` endpoints
+        that have no attempt under way and are not in ``skip`` (those waiting longest
+        first); what was taken, in due order."""
         ...
 
-    def claim(self, delivery_id: str, owner: str, until: float) -> bool:
-        """Lease it to ``owner`` until the wall-clock time ``until``; True if taken."""
+    def lease_more(
+        self, endpoint_id: UUID, now: datetime, *, limit: int, owner: str, until: float
+    ) -> list[Delivery]:
+        """Lease to ``owner`` the first due pending deliveries of one endpoint (at most
+        ``limit``) that nobody holds, in due order: the endpoint's sender goes on."""
         ...
 
-    def record(
-        self, attempt: Attempt, *, status: str, next_attempt_at: datetime | None
-    ) -> datetime | None:
-        """Keep the attempt and the delivery's new status, and release the lease; the
-        instant since which the endpoint has been failing without a success (None:
-        it is not failing)."""
+    def renew(self, delivery_ids: Sequence[str], owner: str, until: float) -> None:
+        """Hold ``owner``'s leases on these until ``until``."""
         ...
 
-    def cancel(self, delivery_id: str) -> None: ...
+    def release(self, delivery_ids: Sequence[str], owner: str) -> None:
+        """Give up ``owner``'s leases on these (still pending, due as they were)."""
+        ...
+
+    def record(self, endpoint_id: UUID, outcomes: Sequence[Outcome]) -> datetime | None:
+        """Keep one endpoint's attempts, in the order made, with each delivery's new
+        status and next attempt, and release their leases; the instant since which
+        the endpoint has been failing without a success (None: it is not failing)."""
+        ...
+
+    def cancel(self, delivery_ids: Sequence[str]) -> None: ...
 
     def get(self, delivery_id: str) -> Delivery | None: ...
 
@@ -113,10 +135,6 @@ class DeliveryQueue(Protocol):
 
     def redeliver(self, delivery_id: str, now: datetime) -> None:
         """Pending again, due at ``now`` (its ``webhook-id`` stays)."""
-        ...
-
-    def outstanding(self, now: datetime) -> bool:
-        """Whether a delivery is due now, leased or not."""
         ...
 
 

@@ -1,9 +1,13 @@
 """The webhook senders of one process: a thread that leases due deliveries and a pool
 of threads that post them, apart from the process manager's sweeper.
 
+The leasing thread takes a batch of an endpoint's due deliveries for each free sender
+(one statement for all of them); a sender posts its batch one delivery after another.
 An endpoint has at most one attempt under way in a process, and each attempt is
 bounded (15 s), so a slow or hanging receiver holds one sending thread at most while
-the others go on delivering to every other endpoint."""
+the others go on delivering to every other endpoint. The views' follower wakes the
+leasing thread when it enqueues deliveries (``wake``); otherwise it looks every
+``POLL_S`` (for retries coming due, and deliveries another process enqueued)."""
 
 from __future__ import annotations
 
@@ -14,8 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from uuid import UUID
 
 from application.backoff import Backoff
-from application.webhook_dispatch import WebhookDispatcher
-from application.webhook_ports import Delivery
+from application.webhook_dispatch import GO_ON_S, Batch, WebhookDispatcher
 
 log = logging.getLogger(__name__)
 
@@ -82,31 +85,31 @@ class WebhookWorkers:
                 self._wake.clear()
 
     def step(self) -> int:
-        """Lease what is due for the free senders and start them; how many started."""
+        """Lease what is due for the free senders and start them; how many batches."""
         with self._lock:
             free = self.senders - len(self._busy)
             busy = set(self._busy)
         if free <= 0 or self._pool is None:
             return 0
-        taken = self.dispatcher.due(free, busy)
-        for delivery in taken:
+        batches = self.dispatcher.lease(free, busy)
+        for batch in batches:
             with self._lock:
-                self._busy.add(delivery.endpoint_id)
-            future = self._pool.submit(self._send, delivery)
-            future.add_done_callback(self._done_with(delivery))
-        return len(taken)
+                self._busy.add(batch.endpoint_id)
+            future = self._pool.submit(self._send, batch)
+            future.add_done_callback(self._done_with(batch))
+        return len(batches)
 
-    def _send(self, delivery: Delivery) -> None:
+    def _send(self, batch: Batch) -> None:
         try:
-            self.dispatcher.deliver(delivery)
-        except Exception:  # its lease runs out and it is tried again
+            self.dispatcher.deliver_batch(batch, self._stop.is_set, go_on_for=GO_ON_S)
+        except Exception:  # its leases run out and it is tried again
             if not self._stop.is_set():  # not an attempt cut short by the process stopping
-                log.exception("webhook delivery %s failed", delivery.id)
+                log.exception("webhook deliveries to %s failed", batch.endpoint_id)
 
-    def _done_with(self, delivery: Delivery) -> Callable[[Future[None]], None]:
+    def _done_with(self, batch: Batch) -> Callable[[Future[None]], None]:
         def done(_: Future[None]) -> None:
             with self._lock:
-                self._busy.discard(delivery.endpoint_id)
+                self._busy.discard(batch.endpoint_id)
             self._wake.set()
 
         return done

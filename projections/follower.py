@@ -135,6 +135,8 @@ class Follower:
                         projection.process_log(tx, [(i, e) for i, e in decoded if i > at])
                         positions.write(tx, projection.name, last)
                         stored[projection.name] = last
+        for projection in self.projections:
+            projection.committed()
         if min(stored.values()) > last:
             for observer in self.observers:
                 observer.lost_track()

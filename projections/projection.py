@@ -52,6 +52,10 @@ class Projection(ABC, Generic[R]):
         (a projection that needs the positions overrides this)."""
         self.process(tx, [event for _, event in numbered])
 
+    def committed(self) -> None:
+        """The follower's transaction that applied the last batch live has committed
+        (a projection that tells others of what it wrote overrides this)."""
+
     def feed(self, records: dict[UUID, R], events: Iterable[DomainEvent]) -> set[UUID]:
         """Evolve ``records`` in place; an event already applied (a redelivery) is ignored."""
         touched: set[UUID] = set()

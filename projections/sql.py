@@ -76,8 +76,17 @@ class Tx:
         if rows:
             self.db.insert_rows(self, table, columns, rows)
 
-    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        self.cursor.execute(self.db.sql(sql), self.db.params(params))
+    def rows(
+        self, sql: str, params: Sequence[Any] = (), *, planned_each_time: bool = False
+    ) -> list[Row]:
+        """``planned_each_time``: never a prepared statement's generic plan (PostgreSQL
+        prepares a statement run often; a plan made for the table as it was then, or
+        for unknown values, can be slower by orders of magnitude for a query whose best
+        plan depends on how many rows match)."""
+        if planned_each_time and self.db.dialect == "postgres":
+            self.cursor.execute(self.db.sql(sql), self.db.params(params), prepare=False)
+        else:
+            self.cursor.execute(self.db.sql(sql), self.db.params(params))
         if self.db.dialect == "postgres":
             return list(self.cursor.fetchall())
         names = [d[0] for d in self.cursor.description]

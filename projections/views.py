@@ -46,10 +46,11 @@ class Views:
         self.histories = histories
         self.mapper = mapper
         self.db = db
+        self.webhook_deliveries = WebhookDeliveries()
         self.projections: list[Projection[Any]] = [
             CustomerViews(policy),
             PartnerViews(),
-            WebhookDeliveries(),
+            self.webhook_deliveries,
             EventsFeedIndex(),
             KeyViews(),
             UserViews(),

@@ -70,7 +70,11 @@ DELIVERIES = Table(
         ("leased_until", "DOUBLE PRECISION"),
     ),
     primary_key=("id",),
-    indexes=(("status", "next_attempt_at"), ("endpoint_id", "position")),
+    indexes=(
+        ("status", "next_attempt_at"),
+        ("endpoint_id", "position"),
+        ("endpoint_id", "status", "next_attempt_at"),
+    ),
 )
 ATTEMPTS = Table(
     name="webhook_attempts",
@@ -134,6 +138,18 @@ class WebhookDeliveries(Projection[Record]):
     name = "webhooks"
     tables = (OWNERS, ENDPOINTS)
     kept_tables = (DELIVERIES, ATTEMPTS, HEALTH)
+
+    def __init__(self) -> None:
+        # Told (in the follower's thread) when a batch that enqueued deliveries has
+        # committed: the senders of this process wake, rather than poll.
+        self.enqueued: list[Callable[[], None]] = []
+        self._enqueued = False
+
+    def committed(self) -> None:
+        if self._enqueued:
+            self._enqueued = False
+            for tell in self.enqueued:
+                tell()
 
     def handles(self, event: DomainEvent) -> bool:
         return isinstance(event, HANDLED)
@@ -267,6 +283,7 @@ class WebhookDeliveries(Projection[Record]):
                     deliveries.append(_delivery(position, event, route, event_type))
         self.write(tx, [records[i] for i in touched])
         tx.executemany(ENQUEUE, deliveries)
+        self._enqueued = self._enqueued or bool(deliveries)
 
 
 def _delivery(position: int, event: DomainEvent, route: Route, event_type: str) -> tuple[Any, ...]:

@@ -111,7 +111,9 @@ class _LoaderTx(Tx):
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         raise TypeError("a loader's transaction only inserts rows (insert_many)")
 
-    def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+    def rows(
+        self, sql: str, params: Sequence[Any] = (), *, planned_each_time: bool = False
+    ) -> list[Row]:
         raise TypeError("a loader's transaction only inserts rows (insert_many)")
 
 

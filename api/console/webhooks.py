@@ -1,12 +1,14 @@
 """The **Webhooks** page: a partner's webhook endpoints (its people's and its key's
 sessions; the admin sees and manages every partner's). Add one (its signing secret is
-shown once, on the answer to the form), enable or disable it, rotate its secret (the new
-one shown once), delete it after a confirm step; per endpoint its last deliveries with
-their status code and timing, each with **Redeliver**. The same application services as
-the API's ``/v1/webhook-endpoints``."""
+shown once, on the answer to the form), edit it (URL, event types, description,
+disabled), enable or disable it, rotate its secret (the new one shown once) and retire
+the previous one before its 24 hours are up, delete it after a confirm step; per
+endpoint its last deliveries with their status code and timing, each with
+**Redeliver**. The same application services as the API's ``/v1/webhook-endpoints``."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -30,6 +32,7 @@ router = APIRouter(include_in_schema=False)
 PATH = "/console/webhooks"
 PAGE = "webhooks/list.html"
 ONE_PAGE = "webhooks/endpoint.html"
+EDIT_PAGE = "webhooks/edit.html"
 DELIVERIES_SHOWN = 20
 ONLY_PARTNERS = (
     "Webhook endpoints belong to a partner: its people and its key manage them here, "
@@ -40,7 +43,11 @@ NOTES = {
     "disabled": "The endpoint was disabled: nothing is sent to it until it is enabled.",
     "deleted": "The endpoint was deleted: nothing more is sent to it.",
     "redelivered": "The delivery was queued again, with the same webhook-id.",
+    "changed": "The endpoint was saved.",
+    "retired": "The previous secret was retired: only the newest secret signs from now on.",
 }
+# Where a form sends the browser back to: the list, or the endpoint's own page.
+BACK = {"list": PATH, "endpoint": PATH + "/{endpoint_id}"}
 NO_STORE = {"Cache-Control": "no-store"}  # a page showing a secret is never kept
 Url = Annotated[str, Form(max_length=2000)]
 Text = Annotated[str, Form(max_length=500)]
@@ -59,6 +66,13 @@ def partner_name(services: ServicesDep, partner_id: UUID) -> str:
         return str(partner_id)
 
 
+def previous_signs_until(services: ServicesDep, endpoint: WebhookEndpointDTO) -> datetime | None:
+    """Until when an older secret signs beside the newest (None: only the newest signs)."""
+    now = services.clock.now()
+    still = [x.expires_at for x in endpoint.secrets[:-1] if x.expires_at and x.expires_at > now]
+    return max(still, default=None)
+
+
 def context_of(services: ServicesDep, session: Session, **values: object) -> dict[str, object]:
     actor = session.actor
     endpoints = services.webhooks.list(by=actor)
@@ -66,6 +80,7 @@ def context_of(services: ServicesDep, session: Session, **values: object) -> dic
     return {
         **header(services, session),
         "endpoints": endpoints,
+        "previous_until": {e.id: previous_signs_until(services, e) for e in endpoints},
         "admin": admin,
         "partners": {e.partner_id: partner_name(services, e.partner_id) for e in endpoints}
         if admin
@@ -184,8 +199,84 @@ def endpoint_page(
         "deliveries": deliveries,
         "note": NOTES.get(note),
         "shown": DELIVERIES_SHOWN,
+        "previous_until": previous_signs_until(services, endpoint),
     }
     return render(request, ONE_PAGE, context)
+
+
+def edit_context(
+    services: ServicesDep, session: Session, endpoint: WebhookEndpointDTO, **values: object
+) -> dict[str, object]:
+    shown = {
+        "url": endpoint.url,
+        "description": endpoint.description,
+        "event_types": endpoint.event_types,
+        "disabled": endpoint.disabled,
+    }
+    return {
+        **header(services, session),
+        "endpoint": endpoint,
+        "event_types": EVENT_TYPES,
+        "values": shown,
+        "errors": {},
+        "refusal": None,
+    } | values
+
+
+@router.get(PATH + "/{endpoint_id}/edit")
+def edit_page(
+    request: Request, endpoint_id: UUID, services: ServicesDep, session: SignedIn
+) -> Response:
+    """The endpoint's form: its URL, event types, description, and whether it is disabled."""
+    if not manages_webhooks(session.actor):
+        return refused(request, services, session, ONLY_PARTNERS)
+    try:
+        endpoint = services.webhooks.get(endpoint_id, by=session.actor)
+    except DomainError as domain:
+        return refused(request, services, session, domain)
+    return render(request, EDIT_PAGE, edit_context(services, session, endpoint))
+
+
+@router.post(PATH + "/{endpoint_id}/edit")
+def edit(
+    request: Request,
+    endpoint_id: UUID,
+    services: ServicesDep,
+    session: CsrfChecked,
+    url: Url = "",
+    description: Text = "",
+    event_types: Types = [],  # noqa: B006 - FastAPI copies a Form default
+    disabled: Text = "",
+) -> Response:
+    """Save the form: every field as sent (no type ticked: every type; the box not
+    ticked: enabled)."""
+    if not manages_webhooks(session.actor):
+        return refused(request, services, session, ONLY_PARTNERS)
+    change = EndpointChange(
+        url=url.strip(),
+        event_types=event_types,
+        description=description,
+        disabled=disabled == "yes",
+    )
+    try:
+        services.webhooks.change(endpoint_id, change, by=session.actor)
+    except ValidationFailed as invalid:
+        try:
+            endpoint = services.webhooks.get(endpoint_id, by=session.actor)
+        except DomainError as domain:
+            return refused(request, services, session, domain)
+        sent = {
+            "url": url,
+            "description": description,
+            "event_types": event_types,
+            "disabled": disabled == "yes",
+        }
+        context = edit_context(services, session, endpoint, values=sent)
+        context["errors"] = {invalid.field: invalid.message}
+        return render(request, EDIT_PAGE, context, status_code=422)
+    except DomainError as domain:
+        return refused(request, services, session, domain)
+    return RedirectResponse(f"{PATH}/{endpoint_id}?note=changed", status_code=303)
 
 
 @router.post(PATH + "/{endpoint_id}/enabled")
@@ -216,6 +307,23 @@ def rotate_secret(
     except DomainError as domain:
         return refused(request, services, session, domain)
     return shown_secret(request, services, session, endpoint, secret, "rotated")
+
+
+@router.post(PATH + "/{endpoint_id}/secret/retirement")
+def retire_secret(
+    request: Request,
+    endpoint_id: UUID,
+    services: ServicesDep,
+    session: CsrfChecked,
+    back: Text = "list",
+) -> Response:
+    """Only the newest secret signs from now on (the previous one before its 24 h)."""
+    try:
+        services.webhooks.retire_secrets(endpoint_id, by=session.actor)
+    except DomainError as domain:
+        return refused(request, services, session, domain)
+    to = BACK.get(back, PATH).format(endpoint_id=endpoint_id)
+    return RedirectResponse(f"{to}?note=retired", status_code=303)
 
 
 @router.get(PATH + "/{endpoint_id}/deletion")

@@ -156,6 +156,13 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(
     accessible(page, "a webhook endpoint's deliveries")
     page.goto(f"{server.url}/console/webhooks/{keys['endpoint']}/deletion")
     accessible(page, "delete a webhook endpoint")
+    page.goto(f"{server.url}/console/webhooks/{keys['endpoint']}/edit")
+    accessible(page, "edit a webhook endpoint")
+    page.get_by_label("URL").fill("ftp://example.com/hooks")
+    page.evaluate("document.querySelector('form.edit-endpoint').noValidate = true")
+    page.get_by_role("button", name="Save endpoint").click()
+    expect(page.locator("#url-error")).to_be_visible()
+    accessible(page, "edit a webhook endpoint with an error")
 
     page.goto(f"{server.url}/console/analytics")
     accessible(page, "analytics")

@@ -147,7 +147,12 @@ def test_given_a_description_with_markup_then_it_is_shown_as_text(
 ) -> None:
     sign_in(world.client, world.keys["msp"])
     endpoint_id, _ = add(world.client, receiver.url, description="<script>alert(1)</script>")
-    for path in (PAGE, f"{PAGE}/{endpoint_id}", f"{PAGE}/{endpoint_id}/deletion"):
+    for path in (
+        PAGE,
+        f"{PAGE}/{endpoint_id}",
+        f"{PAGE}/{endpoint_id}/deletion",
+        f"{PAGE}/{endpoint_id}/edit",
+    ):
         page = world.client.get(path).text
         assert "<script>alert(1)</script>" not in page, path
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page, path
@@ -185,6 +190,101 @@ def test_when_the_secret_is_rotated_then_the_new_one_shows_once(
     assert found.group(1) not in world.client.get(PAGE).text
     one = world.call("msp", "GET", f"/v1/webhook-endpoints/{endpoint_id}").json()
     assert len(one["secrets"]) == 2  # the old one signs beside it
+
+
+def test_when_the_secret_is_rotated_then_the_previous_one_can_be_retired_before_its_24_hours(
+    world: World, receiver: Receiver
+) -> None:
+    sign_in(world.client, world.keys["msp"])
+    endpoint_id, _ = add(world.client, receiver.url)
+    assert "Retire previous secret" not in world.client.get(PAGE).text  # nothing to retire
+    post(world.client, f"{PAGE}/{endpoint_id}/secret")
+    listed = world.client.get(PAGE).text
+    assert f'action="/console/webhooks/{endpoint_id}/secret/retirement"' in listed
+    assert "previous secret signs until" in listed
+    assert "the previous one until" in world.client.get(f"{PAGE}/{endpoint_id}").text
+
+    answer = post(world.client, f"{PAGE}/{endpoint_id}/secret/retirement", back="endpoint")
+
+    assert answer.status_code == 303  # type: ignore[attr-defined]
+    assert answer.headers["location"] == f"{PAGE}/{endpoint_id}?note=retired"  # type: ignore[attr-defined]
+    page = world.client.get(f"{PAGE}/{endpoint_id}?note=retired").text
+    assert "The previous secret was retired" in page
+    assert "Retire previous secret" not in page
+    assert "Retire previous secret" not in world.client.get(PAGE).text
+    one = world.call("msp", "GET", f"/v1/webhook-endpoints/{endpoint_id}").json()
+    assert len(one["secrets"]) == 1
+    elsewhere = post(world.client, f"{PAGE}/{endpoint_id}/secret/retirement", back="//evil.example")
+    assert elsewhere.headers["location"] == f"{PAGE}?note=retired"  # type: ignore[attr-defined]
+
+
+def test_when_an_endpoint_is_edited_then_every_field_is_saved_and_the_page_shows_it(
+    world: World, receiver: Receiver
+) -> None:
+    sign_in(world.client, world.keys["msp"])
+    endpoint_id, _ = add(
+        world.client, receiver.url, description="billing", event_types=["customer.created"]
+    )
+    form = world.client.get(f"{PAGE}/{endpoint_id}/edit")
+    assert form.status_code == 200
+    assert f'value="{receiver.url}"' in form.text
+    assert 'value="customer.created" checked' in form.text
+    assert 'value="billing"' in form.text
+    assert 'name="disabled" value="yes" aria-describedby="disabled-help">' in form.text
+
+    answer = post(
+        world.client,
+        f"{PAGE}/{endpoint_id}/edit",
+        url=receiver.url + "/v2",
+        description="billing v2",
+        event_types=["customer.onboarded", "customer.trial_extended"],  # type: ignore[arg-type]
+        disabled="yes",
+    )
+
+    assert answer.status_code == 303  # type: ignore[attr-defined]
+    assert answer.headers["location"] == f"{PAGE}/{endpoint_id}?note=changed"  # type: ignore[attr-defined]
+    page = world.client.get(f"{PAGE}/{endpoint_id}?note=changed").text
+    assert "The endpoint was saved." in page
+    assert "customer.onboarded, customer.trial_extended" in page
+    one = world.call("msp", "GET", f"/v1/webhook-endpoints/{endpoint_id}").json()
+    assert (one["url"], one["description"], one["disabled"]) == (
+        receiver.url + "/v2",
+        "billing v2",
+        True,
+    )
+    assert one["event_types"] == ["customer.onboarded", "customer.trial_extended"]
+    post(world.client, f"{PAGE}/{endpoint_id}/edit", url=one["url"], description="")
+    again = world.call("msp", "GET", f"/v1/webhook-endpoints/{endpoint_id}").json()
+    assert (again["disabled"], again["event_types"], again["description"]) == (False, [], "")
+
+
+@pytest.mark.parametrize("insecure", [False])
+def test_given_an_edit_to_an_inside_url_then_it_is_refused_next_to_the_field_and_nothing_saved(
+    world: World,
+) -> None:
+    sign_in(world.client, world.keys["msp"])
+    created = world.call(
+        "msp", "POST", "/v1/webhook-endpoints", json={"url": "https://93.184.216.34/hooks"}
+    )
+    assert created.status_code == 201, created.text
+    endpoint = created.json()
+
+    answer = post(
+        world.client,
+        f"{PAGE}/{endpoint['id']}/edit",
+        url="https://169.254.169.254/latest",
+        description="<b>moved</b>",
+    )
+
+    assert answer.status_code == 422  # type: ignore[attr-defined]
+    text = answer.text  # type: ignore[attr-defined]
+    assert 'id="url-error"' in text
+    assert 'aria-describedby="url-error"' in text
+    assert 'value="https://169.254.169.254/latest"' in text  # kept to correct
+    assert "&lt;b&gt;moved&lt;/b&gt;" in text
+    assert "Nothing was saved" in text
+    one = world.call("msp", "GET", f"/v1/webhook-endpoints/{endpoint['id']}").json()
+    assert (one["url"], one["description"]) == ("https://93.184.216.34/hooks", "")
 
 
 def test_when_an_endpoint_is_deleted_then_a_confirm_step_comes_first(
@@ -255,8 +355,11 @@ def test_given_another_partners_endpoint_then_every_page_and_action_is_not_found
     assert receiver.url not in other.get(PAGE).text
     assert other.get(f"{PAGE}/{endpoint_id}").status_code == 404
     assert other.get(f"{PAGE}/{endpoint_id}/deletion").status_code == 404
+    assert other.get(f"{PAGE}/{endpoint_id}/edit").status_code == 404
     for path, fields in (
         (f"{PAGE}/{endpoint_id}/enabled", {"enabled": "no"}),
+        (f"{PAGE}/{endpoint_id}/edit", {"url": receiver.url + "/x", "disabled": "yes"}),
+        (f"{PAGE}/{endpoint_id}/secret/retirement", {}),
         (f"{PAGE}/{endpoint_id}/secret", {}),
         (f"{PAGE}/{endpoint_id}/deletion", {}),
         (f"{PAGE}/deliveries/{first.id}/redelivery", {}),
@@ -299,6 +402,8 @@ def test_given_no_csrf_token_then_no_form_changes_anything(
     for path, fields in (
         (PAGE, {"url": receiver.url}),
         (f"{PAGE}/{endpoint_id}/enabled", {"enabled": "no"}),
+        (f"{PAGE}/{endpoint_id}/edit", {"url": receiver.url + "/x", "disabled": "yes"}),
+        (f"{PAGE}/{endpoint_id}/secret/retirement", {}),
         (f"{PAGE}/{endpoint_id}/secret", {}),
         (f"{PAGE}/{endpoint_id}/deletion", {}),
         (f"{PAGE}/deliveries/{first.id}/redelivery", {}),

@@ -107,3 +107,100 @@ def test_a_partner_adds_an_endpoint_sees_its_delivery_and_redelivers_it(
     expect(page.locator("tr", has_text=first.id)).to_contain_text("202")
     shoot(page, "webhooks-redelivered")
     assert problems == []
+
+
+def press(page: Page, name: str, role: str = "button") -> None:
+    """Reach ``name`` by focus and press Enter on it, as a keyboard user would."""
+    target = page.get_by_role(role, name=name)  # type: ignore[arg-type]
+    target.focus()
+    expect(target).to_be_focused()
+    page.keyboard.press("Enter")
+
+
+def test_a_partner_retires_a_rotated_secret_and_edits_an_endpoint_from_the_keyboard(
+    server: Server, context: BrowserContext, receiver: Receiver
+) -> None:
+    api = Api(server)
+    msp = api.call(
+        ADMIN_TOKEN,
+        "POST",
+        "/v1/partners",
+        json={"name": "Tailspin", "kind": "msp", "status": "production"},
+    )
+    key = msp["api_key"]
+    body = {"url": receiver.url, "event_types": ["customer.created"], "description": "CRM"}
+    endpoint = api.call(key, "POST", "/v1/webhook-endpoints", json=body)
+    moved = Receiver(path="/v2").start()
+    problems: list[str] = []
+    try:
+        page = context.new_page()
+        watched(page, problems)
+        sign_in(page, server, key)
+        page.get_by_role("link", name="Webhooks").click()
+
+        # Rotate: both secrets sign until the previous one is retired.
+        press(page, f"Rotate secret of {receiver.url}")
+        expect(page.get_by_role("heading", name="The new signing secret")).to_be_visible()
+        newest = page.locator("#secret-value").inner_text()
+        receiver.secrets = [endpoint["secret"], newest]
+        page.goto(f"{server.url}/console/webhooks")
+        expect(page.get_by_role("row", name=receiver.url)).to_contain_text(
+            "previous secret signs until"
+        )
+        shoot(page, "webhooks-rotated")
+        api.customer(key, "Contoso")
+        [both] = receiver.wait_for(1)
+        assert both.verified_by == (0, 1)
+        press(page, f"Retire previous secret of {receiver.url}")
+        expect(page.get_by_role("status")).to_contain_text("previous secret was retired")
+        expect(page.get_by_role("button", name="Retire previous secret of")).to_have_count(0)
+        shoot(page, "webhooks-retired")
+        api.customer(key, "Fabrikam")
+        got = receiver.wait_for(2)
+        assert got[1].verified_by == (1,)  # the newest secret only
+
+        # Edit: a refused URL first, then every field.
+        press(page, f"Edit {receiver.url}")
+        expect(page.get_by_role("heading", name="Edit a webhook endpoint")).to_be_visible()
+        expect(page.get_by_role("checkbox", name="customer.created")).to_be_checked()
+        shoot(page, "webhooks-edit")
+        page.get_by_label("URL").fill("ftp://example.com/hooks")
+        page.evaluate("document.querySelector('form.edit-endpoint').noValidate = true")
+        press(page, "Save endpoint")
+        expect(page.locator("#url-error")).to_contain_text("https://")
+        expect(page.get_by_label("URL")).to_have_attribute("aria-invalid", "true")
+        shoot(page, "webhooks-edit-refused")
+        page.get_by_label("URL").fill(moved.url)
+        page.keyboard.press("Tab")  # the first event type comes next
+        expect(page.get_by_role("checkbox", name="customer.created")).to_be_focused()
+        page.get_by_role("checkbox", name="customer.onboarded").focus()
+        page.keyboard.press("Space")
+        page.get_by_label("Description").fill("<i>CRM</i> v2")
+        press(page, "Save endpoint")
+        expect(page.get_by_role("status")).to_contain_text("The endpoint was saved.")
+        fields = page.get_by_role("region", name="The endpoint")
+        expect(fields).to_contain_text(moved.url)
+        expect(fields).to_contain_text("customer.created, customer.onboarded")
+        expect(fields).to_contain_text("<i>CRM</i> v2")  # as text
+        shoot(page, "webhooks-edited")
+        moved.secrets = [newest]
+        api.customer(key, "Northwind Traders")
+        [arrived] = moved.wait_for(1)
+        assert arrived.message["data"]["organization_name"] == "Northwind Traders"
+        assert len(receiver.received) == 2  # nothing more to the old URL
+
+        # Disabled from the form, then enabled again.
+        press(page, "Edit endpoint")
+        page.get_by_role("checkbox", name="Disabled").check()
+        press(page, "Save endpoint")
+        expect(page.get_by_role("region", name="The endpoint")).to_contain_text("disabled")
+        one = api.call(key, "GET", f"/v1/webhook-endpoints/{endpoint['id']}")
+        assert (one["disabled"], one["description"]) == (True, "<i>CRM</i> v2")
+        press(page, "Edit endpoint")
+        expect(page.get_by_role("checkbox", name="Disabled")).to_be_checked()
+        page.get_by_role("checkbox", name="Disabled").uncheck()
+        press(page, "Save endpoint")
+        expect(page.get_by_role("region", name="The endpoint")).to_contain_text("enabled")
+        assert problems == []
+    finally:
+        moved.stop()
