@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, cast
@@ -23,9 +24,10 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment
 
+from adapters.data_keys import DataKeys
 from adapters.database_url import scheme, sqlite_path
 from adapters.event_macs import EventMacs
-from adapters.library_shim import WaitingSQLiteFactory
+from adapters.library_shim import KeyedPOPOFactory, WaitingSQLiteFactory
 from adapters.mapper import JSONBytes, PydanticMapper, topic_registry
 from adapters.pg_recorder import TOPIC as RECORDER_TOPIC
 from adapters.pg_recorder import schema_lock
@@ -61,14 +63,24 @@ class LibraryEventStore(Application[UUID]):
         macs: EventMacs | None = None,
         *,
         sign_unsigned: bool = False,
+        master_key: str | None = None,
     ) -> None:
         self.macs = macs
+        self.data_keys = DataKeys(master_key)
         self.signed_unsigned = 0  # events and snapshots signed as history from before MACs
         aggregates = (Customer, Partner, ServiceAccount)
         self.snapshotting_intervals = dict.fromkeys(aggregates, snapshot_interval)  # type: ignore[misc]
         self.snapshotting_projectors = dict.fromkeys(aggregates, replay)  # type: ignore[misc]
         with schema_lock(env):
             super().__init__(env)
+            recorder: Any = self.recorder  # ours on every backend: it stores the data keys
+            recorder.data_keys = self.data_keys
+            recorder.personal_topics = cast(PydanticMapper, self.mapper).personal_topics
+            if self.snapshots is not None:
+                recorder.snapshots_table = getattr(
+                    self.snapshots.recorder, "events_table_name", None
+                )
+            self.data_keys.table = recorder
             # Only when the operator asks (`tenantry audit sign-legacy`): a start that
             # signed whatever it found unsigned would let anyone who can strip the MACs
             # have a forged history signed under the real key.
@@ -78,6 +90,8 @@ class LibraryEventStore(Application[UUID]):
     def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
         if env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite":
             return WaitingSQLiteFactory(env, pool_timeout=SQLITE_WRITE_WAIT_S)
+        if env.get("PERSISTENCE_MODULE") == "eventsourcing.popo":
+            return KeyedPOPOFactory(env)
         return super().construct_factory(env)
 
     def _sign_unsigned_history(self, env: dict[str, str], macs: EventMacs) -> int:
@@ -139,7 +153,22 @@ class LibraryEventStore(Application[UUID]):
             self.macs,
             compressor=self.factory.compressor(),
             cipher=self.factory.cipher(),
+            keys=self.data_keys,
         )
+
+    def scrub(self) -> None:
+        """Leave no earlier page images behind: on SQLite, checkpoint the write-ahead
+        log into the database file and truncate it (after an erasure, the log still
+        holds the pages as they were before). PostgreSQL dumps and reads only the
+        rows that are current: nothing to do."""
+        dbname = self.env.get("SQLITE_DBNAME", ":memory:")
+        if self.env.get("PERSISTENCE_MODULE") != "eventsourcing.sqlite" or dbname == ":memory:":
+            return
+        conn = sqlite3.connect(dbname, timeout=SQLITE_WRITE_WAIT_S, isolation_level=None)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
 
 
 def persistence_env(database_url: str) -> dict[str, str]:
@@ -197,6 +226,7 @@ def open_event_store(
     macs: EventMacs | None = None,
     *,
     sign_unsigned: bool = False,
+    master_key: str | None = None,
     **extra: Any,
 ) -> LibraryEventStore:
     """The store; with ``macs``, events are signed when stored and checked when read;
@@ -206,7 +236,11 @@ def open_event_store(
         create_private_file(Path(env["SQLITE_DBNAME"]))
     env.update({k: str(v) for k, v in extra.items()})
     return LibraryEventStore(
-        env, snapshot_interval=snapshot_interval, macs=macs, sign_unsigned=sign_unsigned
+        env,
+        snapshot_interval=snapshot_interval,
+        macs=macs,
+        sign_unsigned=sign_unsigned,
+        master_key=master_key,
     )
 
 
