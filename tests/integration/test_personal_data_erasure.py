@@ -14,8 +14,8 @@ import pytest
 
 from adapters.data_keys import ERASED
 from api.bootstrap import Services
-from application.lists import ListQuery
 from application.clock import TestClock
+from application.lists import ListQuery
 from application.webhook_payloads import Occurrence, payload
 from domain.aggregate import DomainEvent
 from domain.errors import Forbidden, InvalidState
@@ -107,11 +107,11 @@ def test_every_read_path_after_the_erasure_reads_null_and_erased(services: Servi
 
     # The lists (the views), and a rebuild of them.
     [listed] = services.lists.onboarded(_query(world), None).items
-    assert listed.state.notification_email is None and listed.state.erased
+    assert (listed.state.notification_email, listed.state.erased) == (None, True)
     services.views.rebuild()
     [rebuilt] = services.lists.onboarded(_query(world), None).items
-    assert rebuilt.state.notification_email is None and rebuilt.state.erased
-    assert [h for h in services.privacy.held(customer_id, by=ADMIN).holdings] == []
+    assert (rebuilt.state.notification_email, rebuilt.state.erased) == (None, True)
+    assert services.privacy.held(customer_id, by=ADMIN).holdings == []
 
     # The events feed and the webhooks' payloads (built from the history).
     page = services.events.page(by=world.msp, after=None, types=[], limit=100)

@@ -73,7 +73,7 @@ def test_after_the_erasure_the_address_and_the_messages_are_gone_the_rest_stays(
     ).state()
     s = customer.state
 
-    assert s.erased and s.notification_email is None
+    assert (s.erased, s.notification_email) == (True, None)
     assert [e.message for e in s.event_log] == [None]
     assert [(e.code, e.message) for e in s.import_errors] == [("E42", None)]
     kept = {"notification_email", "event_log", "import_errors", "erased"}
@@ -110,5 +110,5 @@ def test_a_snapshot_of_an_erased_customer_forgets_its_personal_data() -> None:
     state = given(created(), activated(), message_logged(), onboarded()).state().state
     erased = Customer.erased_snapshot_state(state.model_dump(mode="json"))
 
-    assert erased["notification_email"] is None and erased["erased"] is True
+    assert (erased["notification_email"], erased["erased"]) == (None, True)
     assert [e["message"] for e in erased["event_log"]] == [None]
