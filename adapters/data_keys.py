@@ -24,7 +24,7 @@ import hashlib
 import os
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -44,7 +44,13 @@ class Erased:
     """The subject's key was deleted (its personal data erased)."""
 
 
+class Absent:
+    """The subject never had a key (a history from before data keys)."""
+
+
 ERASED = Erased()
+ABSENT = Absent()
+HINTS = 5_000  # subjects of selected notifications whose keys the next miss loads too
 
 
 class KeyTable(Protocol):
@@ -97,9 +103,14 @@ class DataKeys:
         )
         self.table: KeyTable | None = None
         self.cache_size = cache_size
-        self._cache: OrderedDict[UUID, bytes | Erased] = OrderedDict()
+        self._cache: OrderedDict[UUID, bytes | Erased | Absent] = OrderedDict()
         self._lock = threading.Lock()
-        self._hints = threading.local()  # the subjects of the events this thread selected
+        # The subjects of the personal events selected lately (by any thread: a rebuild
+        # selects in one thread and decodes in another), loaded with the next miss.
+        self._hinted: deque[UUID] = deque(maxlen=HINTS)
+        # The new keys of the save this thread is mapping: its later events of the same
+        # subject are sealed with them before they are stored (and cached once stored).
+        self._saving = threading.local()
 
     # -------------------------------------------------------------- the keys
     def new_key(self, subject: UUID) -> tuple[bytes, bytes]:
@@ -117,23 +128,41 @@ class DataKeys:
             raise RuntimeError("a data key is encrypted: set TENANTRY_MASTER_KEY to read it")
         return self.master.decrypt(stored[1 : 1 + NONCE], stored[1 + NONCE :], subject.bytes)
 
+    def begin(self) -> None:
+        """A save starts mapping its events in this thread."""
+        self._saving.keys = {}
+
+    def bring(self, subject: UUID, key: bytes) -> None:
+        """The save being mapped brings ``subject``'s new key."""
+        saving: dict[UUID, bytes] | None = getattr(self._saving, "keys", None)
+        if saving is None:
+            saving = self._saving.keys = {}
+        saving[subject] = key
+
     def key(self, subject: UUID) -> bytes | Erased | None:
         """The subject's key; ``ERASED`` once deleted; None when it never had one."""
+        saving: dict[UUID, bytes] | None = getattr(self._saving, "keys", None)
+        if saving and subject in saving:
+            return saving[subject]
         with self._lock:
             found = self._cache.get(subject)
-            if found is not None:
+            if found is None:
+                hinted = list(self._hinted)
+                self._hinted.clear()
+            else:
                 self._cache.move_to_end(subject)
-                return found
-        hinted: list[UUID] = getattr(self._hints, "subjects", [])
-        self._hints.subjects = []
-        self.load([subject, *hinted])  # the subjects of the batch being read: one query
-        with self._lock:
-            return self._cache.get(subject)
+        if found is None:
+            self.load([subject, *hinted])  # the batch being read too: one query
+            with self._lock:
+                found = self._cache.get(subject, ABSENT)
+        return None if isinstance(found, Absent) else found
 
     def hint(self, subjects: list[UUID]) -> None:
-        """The subjects whose personal events this thread selected and may read next:
-        the first key it lacks loads theirs too (a follower's batch, one query)."""
-        self._hints.subjects = subjects
+        """The subjects of personal events just selected, likely read next: the first
+        key missing loads theirs too (a follower's or a rebuild's batch, one query)."""
+        if subjects:
+            with self._lock:
+                self._hinted.extend(subjects)
 
     def load(self, subjects: Iterable[UUID]) -> None:
         """Read the keys of the ``subjects`` not cached, in one query."""
@@ -142,10 +171,16 @@ class DataKeys:
         if not missing or self.table is None:
             return
         stored = self.table.select_data_keys(missing)
-        for subject, value in stored.items():
-            self.remember(subject, ERASED if value is None else self.unwrap(subject, bytes(value)))
+        for subject in missing:  # a subject without a row never gets one: kept too
+            value = stored.get(subject, ABSENT)
+            if value is None:
+                self.remember(subject, ERASED)
+            elif isinstance(value, bytes):
+                self.remember(subject, self.unwrap(subject, value))
+            else:
+                self.remember(subject, ABSENT)
 
-    def remember(self, subject: UUID, key: bytes | Erased) -> None:
+    def remember(self, subject: UUID, key: bytes | Erased | Absent) -> None:
         with self._lock:
             self._cache[subject] = key
             self._cache.move_to_end(subject)
@@ -156,8 +191,13 @@ class DataKeys:
         """The subject's key was deleted: it is erased from now on."""
         self.remember(subject, ERASED)
 
+    def failed(self) -> None:
+        """The save's transaction did not commit: its new keys are not anyone's."""
+        self._saving.keys = {}
+
     def saved(self, stored: Sequence[StoredEvent]) -> None:
         """After the transaction that stored ``stored`` committed."""
+        self._saving.keys = {}
         for e in stored:
             if isinstance(e, KeyedStoredEvent):
                 subject = UUID(str(e.originator_id))

@@ -120,6 +120,7 @@ class LibraryEventStore(Application[UUID]):
         the command's own events. The unit of work decides (``UnitOfWork.save_once``)."""
         aggregates: dict[UUID, Aggregate] = {a.id: a for a in objs}
         events = [e for a in aggregates.values() for e in a.collect_events()]
+        self.data_keys.begin()
         recordings = self.events.put(events, **kwargs)
         if self.snapshots is not None:
             for event in events:

@@ -31,7 +31,7 @@ from eventsourcing.sqlite import (
 )
 from eventsourcing.utils import Environment, EnvType
 
-from adapters.data_keys import DataKeys, erased_subjects, key_rows
+from adapters.data_keys import ABSENT, Absent, DataKeys, erased_subjects, key_rows
 
 SQLITE_DATA_KEYS = (
     "CREATE TABLE IF NOT EXISTS data_keys (subject_id TEXT PRIMARY KEY, key BLOB,"
@@ -74,7 +74,12 @@ class KeyedSQLiteRecorder(SQLiteApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super().insert_events(stored_events, **kwargs)
+        try:
+            ids = super().insert_events(stored_events, **kwargs)
+        except Exception:
+            if self.data_keys is not None:
+                self.data_keys.failed()
+            raise
         if self.data_keys is not None:
             self.data_keys.saved(stored_events)
         return ids
@@ -145,9 +150,21 @@ class KeyedPOPORecorder(POPOApplicationRecorder):
             StoredEvent(e.originator_id, e.originator_version, e.topic, e.state)
             for e in stored_events
         ]
-        ids = super().insert_events(plain, **kwargs)
-        for subject, key, _, _ in key_rows(stored_events, time.time()):
-            self.keys[subject] = key
+        # The keys first: a reader that sees an event finds its key.
+        rows = key_rows(stored_events, time.time())
+        before = {subject: self.keys.get(subject, ABSENT) for subject, *_ in rows}
+        self.keys.update((subject, key) for subject, key, _, _ in rows)
+        try:
+            ids = super().insert_events(plain, **kwargs)
+        except Exception:
+            for subject, value in before.items():
+                if isinstance(value, Absent):
+                    self.keys.pop(subject, None)
+                else:
+                    self.keys[subject] = value
+            if self.data_keys is not None:
+                self.data_keys.failed()
+            raise
         if self.data_keys is not None:
             self.data_keys.saved(stored_events)
         return ids

@@ -150,6 +150,7 @@ class PydanticMapper(Mapper[UUID]):
         new_key = None
         if event.originator_version == 1:
             new_key = self.keys.new_key(subject)
+            self.keys.bring(subject, new_key[0])  # for its later events in this save
             key: Any = new_key[0]
         else:
             key = self.keys.key(subject)

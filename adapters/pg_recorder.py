@@ -142,9 +142,14 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
         rows = key_rows(stored_events, time.time())
         if rows:
             statement, params = self._with_keys(statement, params, rows, stored_events)
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, params, prepare=True)
-            ids = [row[column] for row in curs.fetchall()]
+        try:
+            with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                curs.execute(statement, params, prepare=True)
+                ids = [row[column] for row in curs.fetchall()]
+        except Exception:
+            if self.data_keys is not None:
+                self.data_keys.failed()
+            raise
         if self.data_keys is not None:
             self.data_keys.saved(stored_events)
         return ids
