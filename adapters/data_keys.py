@@ -50,7 +50,7 @@ class Absent:
 
 ERASED = Erased()
 ABSENT = Absent()
-HINTS = 5_000  # subjects of selected notifications whose keys the next miss loads too
+HINTS = 20_000  # subjects of selected notifications whose keys the next miss loads too
 
 
 class KeyTable(Protocol):
