@@ -45,6 +45,7 @@ APP_NAME = "Tenantry"
 # settle. The library's pool gives up after 5 s, and one of 400 concurrent creates over
 # HTTP was refused with 503 "timed out waiting for connection pool semaphore".
 SQLITE_WRITE_WAIT_S = 110  # a request's budget for its turn (README)
+SCRUB_WAIT_S = 5  # how long the checkpoint after an erasure waits for readers and writers
 log = logging.getLogger(__name__)
 
 
@@ -165,11 +166,18 @@ class LibraryEventStore(Application[UUID]):
         dbname = self.env.get("SQLITE_DBNAME", ":memory:")
         if self.env.get("PERSISTENCE_MODULE") != "eventsourcing.sqlite" or dbname == ":memory:":
             return
-        conn = sqlite3.connect(dbname, timeout=SQLITE_WRITE_WAIT_S, isolation_level=None)
+        # A truncating checkpoint holds writers back while it waits for readers: a few
+        # seconds at most; a busy one is retried by the next erasure (or SQLite's own
+        # checkpoints overwrite the log as it is reused).
+        conn = sqlite3.connect(dbname, timeout=SCRUB_WAIT_S, isolation_level=None)
         try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.OperationalError as error:
+            busy = str(error)
         finally:
             conn.close()
+        if busy:
+            log.warning("the write-ahead log was not truncated after an erasure: %s", busy)
 
 
 def persistence_env(database_url: str) -> dict[str, str]:

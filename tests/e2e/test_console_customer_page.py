@@ -161,5 +161,5 @@ def test_an_erased_customer_s_page_says_erased_and_shows_no_address(msp: World) 
     page = msp.client.get(f"/console/customers/{cid}").text
     assert address not in page
     assert "<em>erased</em>" in page
-    assert ["PersonalDataErased"] == [row[1] for row in events(page)][-1:]
+    assert [row[1] for row in events(page)][-1:] == ["PersonalDataErased"]
     assert address not in msp.client.get(PAGE).text
