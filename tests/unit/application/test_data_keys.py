@@ -4,6 +4,7 @@ stored, so they verify before and after."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import timedelta
 from uuid import UUID
@@ -109,3 +110,27 @@ def test_without_a_master_key_the_key_is_stored_as_it_is() -> None:
 
     stored = store.recorder.select_data_keys([ID])[ID]  # type: ignore[attr-defined]
     assert stored[1:] == store.data_keys.key(ID)  # type: ignore[attr-defined]
+
+
+def test_the_library_cipher_composes_with_the_data_keys() -> None:
+    """CIPHER_TOPIC encrypts the whole payload (sealed fields included) with one key;
+    erasing one customer still works underneath it."""
+    store = open_event_store(
+        "memory://",
+        3,
+        EventMacs(b"k" * 32),
+        master_key="master",
+        CIPHER_TOPIC="eventsourcing.cipher:AESCipher",
+        CIPHER_KEY=base64.b64encode(b"c" * 32).decode(),
+    )
+    customer = a_customer()
+    store.save(customer)
+    [stored] = store.recorder.select_events(ID)
+    assert b"$sealed" not in stored.state  # the library's cipher hides the whole payload
+    [event] = store.events.get(ID)
+    assert event.notification_email == ADDRESS  # type: ignore[attr-defined]
+
+    customer.erase_personal_data(reason="asked", at=T0 + timedelta(hours=1), by=ADMIN)
+    store.save(customer)
+    first = next(iter(store.events.get(ID)))
+    assert (first.notification_email, first.erased) == (None, True)  # type: ignore[attr-defined]
