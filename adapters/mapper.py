@@ -164,18 +164,20 @@ class PydanticMapper(Mapper[UUID]):
         return new_key
 
     def _open(self, cls: type[Any], event_state: dict[str, Any]) -> None:
-        """Open the sealed personal fields of ``event_state`` (in place)."""
+        """Open the sealed personal fields of ``event_state`` (in place). A field kept in
+        clear (a history from before data keys) reads as None once the subject is
+        erased too, though its stored bytes still hold it."""
         assert self.keys is not None
         subject = cast(UUID, event_state["originator_id"])
+        key: Any = None
         for field in cls.PERSONAL_FIELDS:
             value = event_state.get(field)
-            if not is_sealed(value):
+            if value is None:
                 continue
-            assert isinstance(value, dict)
-            key = self.keys.key(subject)
-            if isinstance(key, bytes):
+            key = self.keys.key(subject) if key is None else key
+            if isinstance(key, bytes) and is_sealed(value):
                 event_state[field] = self.keys.open(key, subject, field, value)
-            else:
+            elif key is ERASED or is_sealed(value):  # erased, or a key that is gone
                 event_state[field] = None
                 event_state["erased"] = True
 

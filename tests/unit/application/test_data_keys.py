@@ -134,3 +134,20 @@ def test_the_library_cipher_composes_with_the_data_keys() -> None:
     store.save(customer)
     first = next(iter(store.events.get(ID)))
     assert (first.notification_email, first.erased) == (None, True)  # type: ignore[attr-defined]
+
+
+def test_a_customer_stored_before_data_keys_reads_erased_once_erased() -> None:
+    store = open_event_store("memory://", 50, EventMacs(b"k" * 32))
+    keys, store.mapper.keys = store.mapper.keys, None  # type: ignore[attr-defined]
+    customer = a_customer()
+    store.save(customer)  # as before data keys: in clear, and no key
+    store.mapper.keys = keys  # type: ignore[attr-defined]
+    [stored] = store.recorder.select_events(ID)
+    assert ADDRESS.encode() in stored.state
+    assert next(iter(store.events.get(ID))).notification_email == ADDRESS  # type: ignore[attr-defined]
+
+    customer.erase_personal_data(reason="asked", at=T0 + timedelta(hours=1), by=ADMIN)
+    store.save(customer)
+
+    first = next(iter(store.events.get(ID)))
+    assert (first.notification_email, first.erased) == (None, True)  # type: ignore[attr-defined]
