@@ -23,7 +23,6 @@ import base64
 import hashlib
 import os
 import threading
-import time
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -226,7 +225,3 @@ def is_sealed(value: Any) -> bool:
 
 def _bound(subject: UUID, field: str) -> bytes:
     return subject.bytes + field.encode()
-
-
-def now() -> float:
-    return time.time()
