@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -25,9 +26,10 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment
 
+from adapters.data_keys import DataKeys
 from adapters.database_url import scheme, sqlite_path
 from adapters.event_macs import EventMacs
-from adapters.library_shim import WaitingSQLiteFactory
+from adapters.library_shim import KeyedPOPOFactory, WaitingSQLiteFactory
 from adapters.mapper import JSONBytes, PydanticMapper, topic_registry
 from adapters.pg_recorder import TOPIC as RECORDER_TOPIC
 from adapters.pg_recorder import schema_lock
@@ -41,6 +43,7 @@ from domain.partner import Partner
 from domain.service_account import ServiceAccount
 
 APP_NAME = "Tenantry"
+SCRUB_WAIT_S = 5  # how long the checkpoint after an erasure waits for readers and writers
 log = logging.getLogger(__name__)
 
 
@@ -59,6 +62,7 @@ class LibraryEventStore(Application[UUID]):
         macs: EventMacs | None = None,
         *,
         sign_unsigned: bool = False,
+        master_key: str | None = None,
     ) -> None:
         self.macs = macs
         # On a SQLite file, the process's one turn to write it, shared with the views'
@@ -69,12 +73,21 @@ class LibraryEventStore(Application[UUID]):
             if env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite" and path != ":memory:"
             else contextlib.nullcontext
         )
+        self.data_keys = DataKeys(master_key)
         self.signed_unsigned = 0  # events and snapshots signed as history from before MACs
         aggregates = (Customer, Partner, ServiceAccount)
         self.snapshotting_intervals = dict.fromkeys(aggregates, snapshot_interval)  # type: ignore[misc]
         self.snapshotting_projectors = dict.fromkeys(aggregates, replay)  # type: ignore[misc]
         with schema_lock(env):
             super().__init__(env)
+            recorder: Any = self.recorder  # ours on every backend: it stores the data keys
+            recorder.data_keys = self.data_keys
+            recorder.personal_topics = cast(PydanticMapper, self.mapper).personal_topics
+            if self.snapshots is not None:
+                recorder.snapshots_table = getattr(
+                    self.snapshots.recorder, "events_table_name", None
+                )
+            self.data_keys.table = recorder
             # Only when the operator asks (`tenantry audit sign-legacy`): a start that
             # signed whatever it found unsigned would let anyone who can strip the MACs
             # have a forged history signed under the real key.
@@ -84,6 +97,8 @@ class LibraryEventStore(Application[UUID]):
     def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
         if env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite":
             return WaitingSQLiteFactory(env, pool_timeout=SQLITE_WRITE_WAIT_S)
+        if env.get("PERSISTENCE_MODULE") == "eventsourcing.popo":
+            return KeyedPOPOFactory(env)
         return super().construct_factory(env)
 
     def _sign_unsigned_history(self, env: dict[str, str], macs: EventMacs) -> int:
@@ -113,6 +128,7 @@ class LibraryEventStore(Application[UUID]):
         aggregates: dict[UUID, Aggregate] = {a.id: a for a in objs}
         events = [e for a in aggregates.values() for e in a.collect_events()]
         with self._write_turn():
+            self.data_keys.begin()
             recordings = self.events.put(events, **kwargs)
             if self.snapshots is not None:
                 for event in events:
@@ -146,7 +162,31 @@ class LibraryEventStore(Application[UUID]):
             self.macs,
             compressor=self.factory.compressor(),
             cipher=self.factory.cipher(),
+            keys=self.data_keys,
         )
+
+    def scrub(self) -> None:
+        """Leave no earlier page images behind: on SQLite, checkpoint the write-ahead
+        log into the database file and truncate it (after an erasure, the log still
+        holds the pages as they were before). PostgreSQL dumps and reads only the
+        rows that are current: nothing to do."""
+        dbname = self.env.get("SQLITE_DBNAME", ":memory:")
+        if self.env.get("PERSISTENCE_MODULE") != "eventsourcing.sqlite" or dbname == ":memory:":
+            return
+        # A truncating checkpoint holds writers back while it waits for readers: a few
+        # seconds at most; a busy one is retried by the next erasure (or SQLite's own
+        # checkpoints overwrite the log as it is reused).
+        try:
+            with writing(dbname, SCRUB_WAIT_S):  # this process's writers wait meanwhile
+                conn = sqlite3.connect(dbname, timeout=SCRUB_WAIT_S, isolation_level=None)
+                try:
+                    busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                finally:
+                    conn.close()
+        except sqlite3.OperationalError as error:
+            busy = str(error)
+        if busy:
+            log.warning("the write-ahead log was not truncated after an erasure: %s", busy)
 
 
 def persistence_env(database_url: str) -> dict[str, str]:
@@ -204,6 +244,7 @@ def open_event_store(
     macs: EventMacs | None = None,
     *,
     sign_unsigned: bool = False,
+    master_key: str | None = None,
     **extra: Any,
 ) -> LibraryEventStore:
     """The store; with ``macs``, events are signed when stored and checked when read;
@@ -213,7 +254,11 @@ def open_event_store(
         create_private_file(Path(env["SQLITE_DBNAME"]))
     env.update({k: str(v) for k, v in extra.items()})
     return LibraryEventStore(
-        env, snapshot_interval=snapshot_interval, macs=macs, sign_unsigned=sign_unsigned
+        env,
+        snapshot_interval=snapshot_interval,
+        macs=macs,
+        sign_unsigned=sign_unsigned,
+        master_key=master_key,
     )
 
 

@@ -17,6 +17,8 @@ from eventsourcing.persistence import ApplicationRecorder, Notification
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
+from adapters.data_keys import DataKeys
+from adapters.library_shim import hint
 from projections.rebuild import Histories, Key
 from projections.sql import Database
 
@@ -24,20 +26,32 @@ LOG_PAGE = 5_000
 
 
 def histories_of(db: Database, recorder: ApplicationRecorder) -> Histories:
+    # A page's personal events load their data keys in one query (adapters/data_keys.py).
+    keys: DataKeys | None = getattr(recorder, "data_keys", None)
+    topics: frozenset[str] = getattr(recorder, "personal_topics", frozenset())
     if isinstance(recorder, PostgresApplicationRecorder):
         schema = recorder.datastore.schema
         table = f'"{schema}"."{recorder.events_table_name}"'
-        return TableHistories(db, table, "notification_id", lambda id_: id_)
+        return TableHistories(db, table, "notification_id", lambda id_: id_, keys, topics)
     if isinstance(recorder, SQLiteApplicationRecorder):  # ids kept as hex text
-        return TableHistories(db, recorder.events_table_name, "rowid", lambda id_: id_.hex)
+        return TableHistories(
+            db, recorder.events_table_name, "rowid", lambda id_: id_.hex, keys, topics
+        )
     return LogHistories(recorder)
 
 
 class TableHistories:
-    def __init__(
-        self, db: Database, table: str, position: str, stored_id: Callable[[UUID], Any]
+    def __init__(  # noqa: PLR0913, PLR0917
+        self,
+        db: Database,
+        table: str,
+        position: str,
+        stored_id: Callable[[UUID], Any],
+        keys: DataKeys | None = None,
+        personal_topics: frozenset[str] = frozenset(),
     ) -> None:
         self.db, self.stored_id = db, stored_id
+        self.keys, self.personal_topics = keys, personal_topics
         # The table and column are the library's names, never a caller's text.
         self.first = (
             f"SELECT {position} AS id, originator_id, originator_version, topic, state"  # noqa: S608
@@ -52,7 +66,7 @@ class TableHistories:
             text += " AND (originator_id, originator_version) > (?, ?)"
             params += [self.stored_id(after[0]), after[1]]
         rows = self.db.rows(text + self.order, [*params, limit])
-        return [
+        found = [
             Notification(
                 id=int(r["id"]),
                 originator_id=UUID(str(r["originator_id"])),
@@ -62,6 +76,8 @@ class TableHistories:
             )
             for r in rows
         ]
+        hint(self.keys, self.personal_topics, found)
+        return found
 
 
 class LogHistories:

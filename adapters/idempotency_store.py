@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import time
+from uuid import UUID
 
 from adapters.sealing import Sealer
 from application.clock import Clock
@@ -74,6 +75,11 @@ KEEP_SEALED = (
     "UPDATE idempotency_keys SET sealed_secret = ?"
     " WHERE principal = ? AND key = ? AND status IS NULL"
 )
+SELECT_KEPT = (
+    "SELECT principal, key, request_hash, body, headers FROM idempotency_keys"
+    " WHERE status IS NOT NULL"
+)
+FORGET = "DELETE FROM idempotency_keys WHERE principal = ? AND key = ?"
 SELECT_SEALED = "SELECT sealed_secret FROM idempotency_keys WHERE principal = ? AND key = ?"
 PURGE = (
     "DELETE FROM idempotency_keys WHERE (principal, key) IN"
@@ -161,6 +167,32 @@ class IdempotencyKeys:
         with self.db.transaction() as tx:
             stale = time.time() - STALE_AFTER
             return tx.execute(PURGE, [self.clock.now().timestamp(), stale, limit])
+
+    def mentioning(self, customer_id: UUID) -> int:
+        """How many kept answers mention the customer (subject access)."""
+        return len(self._mentioning(customer_id))
+
+    def forget_mentioning(self, customer_id: UUID) -> int:
+        """Delete the kept answers that mention the customer (after its erasure: a replay
+        would show its personal data as it was); how many went. A later retry of one of
+        those keys answers from its receipt, from the history as it reads now."""
+        found = self._mentioning(customer_id)
+        with self.db.transaction() as tx:
+            for principal, key in found:
+                tx.execute(FORGET, [principal, key])
+        return len(found)
+
+    def _mentioning(self, customer_id: UUID) -> list[tuple[str, str]]:
+        """The (principal, key) of every kept answer whose body or headers name the
+        customer: the rows are sealed, so each is opened (there are a day's worth)."""
+        needle = str(customer_id)
+        found = []
+        for row in self.db.rows(SELECT_KEPT):
+            principal, key = str(row["principal"]), str(row["key"])
+            body = self.sealer.open(bytes(row["body"]), bound(principal, key, row["request_hash"]))
+            if (body is not None and needle.encode() in body) or needle in str(row["headers"]):
+                found.append((principal, key))
+        return found
 
     def close(self) -> None:
         """The database belongs to the views; they close it."""

@@ -6,7 +6,10 @@ every event the library's decoding (and its ``upcast_vN_vM`` chain for older
 alias from ``TOPIC_ALIASES``), so code can move freely. The library's
 ``COMPRESSOR_TOPIC`` and ``CIPHER_TOPIC`` work as they do for any application.
 Given ``EventMacs``, it signs every event it stores and refuses to rebuild one whose
-MAC does not verify (``adapters/event_macs.py``).
+MAC does not verify (``adapters/event_macs.py``). Given ``DataKeys``, it seals each
+event's ``PERSONAL_FIELDS`` under its subject's data key before the event is encoded,
+and opens them when the event is read: a field whose key was erased reads as None, and
+the event says ``erased`` (adapters/data_keys.py). Nothing else handles ciphertext.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ from eventsourcing.utils import register_topic
 from pydantic import BaseModel
 from pydantic_core import from_json
 
+from adapters.data_keys import ERASED, ERASED_TOPICS, DataKeys, KeyedStoredEvent, is_sealed
 from adapters.event_macs import EventMacs, split
-from domain.aggregate import DomainEvent, Snapshot
+from domain.aggregate import DomainEvent, Snapshot, erased_state
 
 
 class Stored(Protocol):
@@ -79,7 +83,7 @@ class PydanticMapper(Mapper[UUID]):
     validated by pydantic into the class it names.
     """
 
-    def __init__(
+    def __init__(  # noqa: PLR0913
         self,
         transcoder: Transcoder,
         registry: Mapping[str, type[Any]],
@@ -87,10 +91,15 @@ class PydanticMapper(Mapper[UUID]):
         *,
         compressor: Compressor | None = None,
         cipher: Cipher | None = None,
+        keys: DataKeys | None = None,
     ) -> None:
         super().__init__(transcoder, compressor=compressor, cipher=cipher)
         self.registry = registry
         self.macs = macs
+        self.keys = keys
+        self.personal_topics = frozenset(
+            t for t, cls in registry.items() if getattr(cls, "PERSONAL_FIELDS", ())
+        )
         for topic, cls in registry.items():  # the library resolves stored topics
             register_topic(topic, cls)
 
@@ -102,6 +111,10 @@ class PydanticMapper(Mapper[UUID]):
         state = event.model_dump(mode="json", exclude={"originator_id", "originator_version"})
         if event.class_version > 1:
             state["class_version"] = event.class_version
+        new_key, erases = None, topic in ERASED_TOPICS
+        personal: frozenset[str] = getattr(type(event), "PERSONAL_FIELDS", frozenset())
+        if personal and self.keys is not None:
+            new_key = self._seal(event, personal, state)
         payload = self.transcoder.encode(state)
         if self.compressor:
             payload = self.compressor.compress(payload)
@@ -109,12 +122,64 @@ class PydanticMapper(Mapper[UUID]):
             payload = self.cipher.encrypt(payload)
         if self.macs is not None:
             payload = self.macs.sign(event.originator_id, event.originator_version, topic, payload)
+        if new_key is not None or erases:
+            return KeyedStoredEvent(
+                originator_id=event.originator_id,
+                originator_version=event.originator_version,
+                topic=topic,
+                state=payload,
+                new_key=new_key,
+                erases=erases,
+            )
         return StoredEvent(
             originator_id=event.originator_id,
             originator_version=event.originator_version,
             topic=topic,
             state=payload,
         )
+
+    def _seal(
+        self, event: Stored, personal: frozenset[str], state: dict[str, Any]
+    ) -> tuple[bytes, bytes] | None:
+        """Seal the personal fields of ``state`` (in place); the subject's new key, if
+        this first event of its history brings one. A subject whose key was erased keeps
+        no new personal data; a history from before data keys (no key) stays in clear."""
+        assert self.keys is not None
+        state.pop("erased", None)  # read-side only
+        subject = event.originator_id
+        new_key = None
+        if event.originator_version == 1:
+            new_key = self.keys.new_key(subject)
+            self.keys.bring(subject, new_key[0])  # for its later events in this save
+            key: Any = new_key[0]
+        else:
+            key = self.keys.key(subject)
+        if key is None:
+            return None  # a history from before data keys: kept as it was
+        for field in personal:
+            value = state.get(field)
+            if value is not None:
+                erased = not isinstance(key, bytes)
+                state[field] = None if erased else self.keys.seal(key, subject, field, value)
+        return new_key
+
+    def _open(self, cls: type[Any], event_state: dict[str, Any]) -> None:
+        """Open the sealed personal fields of ``event_state`` (in place). A field kept in
+        clear (a history from before data keys) reads as None once the subject is
+        erased too, though its stored bytes still hold it."""
+        assert self.keys is not None
+        subject = cast(UUID, event_state["originator_id"])
+        key: Any = None
+        for field in cls.PERSONAL_FIELDS:
+            value = event_state.get(field)
+            if value is None:
+                continue
+            key = self.keys.key(subject) if key is None else key
+            if isinstance(key, bytes) and is_sealed(value):
+                event_state[field] = self.keys.open(key, subject, field, value)
+            elif key is ERASED or is_sealed(value):  # erased, or a key that is gone
+                event_state[field] = None
+                event_state["erased"] = True
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         if stored_event.topic not in self.registry:  # nor an alias of this store's
@@ -138,4 +203,21 @@ class PydanticMapper(Mapper[UUID]):
                 state=payload,
             )
         )
-        return cast(type[BaseModel], type(unvalidated)).model_validate(vars(unvalidated))
+        cls = cast(type[BaseModel], type(unvalidated))
+        event_state = vars(unvalidated)
+        if self.keys is not None:
+            if stored_event.topic in self.personal_topics:
+                self._open(cls, event_state)
+            elif stored_event.topic in ERASED_TOPICS:  # a follower reads it: forget the key
+                self.keys.forget(cast(UUID, event_state["originator_id"]))
+            elif cls is Snapshot and self._erased(event_state):
+                event_state["state"] = erased_state(event_state["aggregate"], event_state["state"])
+        return cls.model_validate(event_state)
+
+    def _erased(self, snapshot: dict[str, Any]) -> bool:
+        """Whether a snapshot is of a subject whose key was erased (one taken before
+        the erasure, or not yet deleted, still holds its personal data)."""
+        assert self.keys is not None
+        if snapshot["aggregate"] not in ("Customer", "User"):
+            return False
+        return self.keys.key(cast(UUID, snapshot["originator_id"])) is ERASED

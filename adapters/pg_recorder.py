@@ -11,27 +11,39 @@ This recorder does what the library's transaction does, inside one server-side
 function called in autocommit mode: the lock is taken inside the statement's own
 transaction and held until it commits, so ids still commit in order, and the lock is
 held for the insert and the commit only, not for network round trips.
+
+A save whose events bring a subject's data key, or erase one (adapters/data_keys.py),
+upserts the key's row (and deletes the subject's snapshots) in data-modifying ``WITH``
+clauses of the same statement: one round trip, one transaction.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
+from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL, Composed, Identifier
 
+from adapters.data_keys import DataKeys, erased_subjects, key_rows
 from projections.sql import SCHEMA_LOCK
 
 TOPIC = "adapters.pg_recorder:LockingInsertRecorder"
 
 
 class LockingInsertRecorder(PostgresApplicationRecorder):
+    data_keys: DataKeys | None = None
+    snapshots_table: str | None = None
+    personal_topics: frozenset[str] = frozenset()
+
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
+        self.keys_table = SQL("{0}.data_keys").format(Identifier(datastore.schema))
         # Named after the table: stores with other tables in the schema keep their own.
         self.insert_one = f"{self.events_table_name}_insert_event"
         self.insert_many = f"{self.events_table_name}_insert_events"
@@ -85,6 +97,19 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
         self._insert_many = SQL("SELECT * FROM {0}.{1}(%s, %s, %s, %s)").format(
             schema, Identifier(self.insert_many)
         )
+        self.create_keys_table = SQL(
+            "CREATE TABLE IF NOT EXISTS {0} (subject_id uuid PRIMARY KEY, key bytea,"
+            " created_at double precision NOT NULL, erased_at double precision)"
+        ).format(self.keys_table)
+        self._upsert_keys = SQL(
+            "WITH k AS (INSERT INTO {0} (subject_id, key, created_at, erased_at)"
+            " SELECT * FROM unnest(%s::uuid[], %s::bytea[], %s::float8[], %s::float8[])"
+            " ON CONFLICT (subject_id) DO UPDATE"
+            " SET key = excluded.key, erased_at = excluded.erased_at) "
+        ).format(self.keys_table)
+        self._select_keys = SQL(
+            "SELECT subject_id, key FROM {0} WHERE subject_id = ANY(%s)"
+        ).format(self.keys_table)
 
     def create_table(self) -> None:
         """The library's tables, then the insert functions (which name the table)."""
@@ -92,6 +117,7 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
         with self.datastore.transaction(commit=True) as curs:
             for statement in self.create_insert_functions:
                 curs.execute(statement, prepare=False)
+            curs.execute(self.create_keys_table, prepare=False)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -113,9 +139,65 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
                 [e.topic for e in stored_events],
                 [e.state for e in stored_events],
             )
+        rows = key_rows(stored_events, time.time())
+        if rows:
+            statement, params = self._with_keys(statement, params, rows, stored_events)
+        try:
+            with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                curs.execute(statement, params, prepare=True)
+                ids = [row[column] for row in curs.fetchall()]
+        except Exception:
+            if self.data_keys is not None:
+                self.data_keys.failed()
+            raise
+        if self.data_keys is not None:
+            self.data_keys.saved(stored_events)
+        return ids
+
+    def _with_keys(
+        self,
+        statement: Composed,
+        params: tuple[object, ...],
+        rows: list[tuple[UUID, bytes | None, float, float | None]],
+        stored_events: Sequence[StoredEvent],
+    ) -> tuple[Composed, tuple[object, ...]]:
+        """The insert, with the keys' rows upserted (and the erased subjects' snapshots
+        deleted) by the same statement."""
+        keyed = self._upsert_keys
+        extra: tuple[object, ...] = tuple(list(column) for column in zip(*rows, strict=True))
+        erased = erased_subjects(stored_events)
+        if erased and self.snapshots_table:
+            keyed += SQL(
+                ", s AS (DELETE FROM {0}.{1} WHERE originator_id = ANY(%s::uuid[])) "
+            ).format(Identifier(self.datastore.schema), Identifier(self.snapshots_table))
+            extra += (erased,)
+        return keyed + statement, (*extra, *params)
+
+    def select_data_keys(self, subjects: Sequence[UUID]) -> dict[UUID, bytes | None]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, params, prepare=True)
-            return [row[column] for row in curs.fetchall()]
+            curs.execute(self._select_keys, [list(subjects)], prepare=False)
+            return {
+                row["subject_id"]: None if row["key"] is None else bytes(row["key"])
+                for row in curs.fetchall()
+            }
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        found: Sequence[Notification] = super().select_notifications(
+            start, limit, stop, topics, inclusive_of_start=inclusive_of_start
+        )
+        if self.data_keys is not None and self.personal_topics:
+            self.data_keys.hint(
+                [UUID(str(n.originator_id)) for n in found if n.topic in self.personal_topics]
+            )
+        return found
 
 
 @contextmanager

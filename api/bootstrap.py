@@ -40,6 +40,7 @@ from application.lists import CustomerLists, DueWork
 from application.mail import MailTransport
 from application.own_writes import OwnWrites
 from application.partners import PartnerCommands
+from application.privacy import Privacy
 from application.process_manager import ProcessManager
 from application.queries import CustomerQueries
 from application.sign_in_links import SignInLinks
@@ -49,6 +50,7 @@ from application.users import UserCommands
 from application.webhook_dispatch import WebhookDispatcher
 from application.webhook_endpoints import Secrets, WebhookEndpoints
 from application.webhook_workers import WebhookWorkers
+from projections.personal_data import personal_data_in_views
 from projections.replica import ReplicaReader, on_replica
 from projections.views import Views
 
@@ -86,6 +88,7 @@ class Services:
     webhook_workers: WebhookWorkers
     analytics: TrialAnalytics
     events: EventsFeed
+    privacy: Privacy
     # Readings for /metrics and /readyz: name -> (help, read) and name -> probe.
     gauges: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
     counters: dict[str, tuple[str, Callable[[], float]]] = field(default_factory=dict)
@@ -257,7 +260,11 @@ def build(
     check_read_database(settings.database_url, settings.read_database_url)
     macs = EventMacs(audit_key(settings))
     store = open_event_store(
-        settings.database_url, settings.snapshot_interval, macs, sign_unsigned=sign_unsigned
+        settings.database_url,
+        settings.snapshot_interval,
+        macs,
+        sign_unsigned=sign_unsigned,
+        master_key=None if settings.master_key is None else settings.master_key.get_secret_value(),
     )
     db = open_database(settings.database_url)
     views = Views(
@@ -362,4 +369,12 @@ def build(
         webhook_workers=workers,
         analytics=TrialAnalytics(views.trial_counts, clock, settings.policy),
         events=EventsFeed(uow, views.feed),
+        privacy=Privacy(
+            uow=uow,
+            customers=customers,
+            answers=idempotency,
+            in_views=lambda customer_id: personal_data_in_views(views.db, customer_id),
+            wait_for_views=views.wait_until,
+            scrub=store.scrub,
+        ),
     )

@@ -42,6 +42,8 @@ ALLOWED: dict[str, frozenset[ActorKind]] = {
     "set_automatic_upgrade": PARTNERS,
     "convert_to_production": PARTNERS,
     "change_subscription": PARTNERS,
+    "erase_personal_data": PARTNERS | {ADMIN},
+    "read_personal_data": READERS,
     "create_webhook_endpoint": PARTNERS | {ADMIN},
     "list_webhook_endpoints": PARTNERS | {ADMIN},
     "read_webhook_endpoint": PARTNERS | {ADMIN},

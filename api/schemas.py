@@ -66,6 +66,10 @@ class ImportLog(Body):
     message: Message
 
 
+class Erasure(Body):
+    reason: Annotated[Message, Field(description="why the personal data is erased")]
+
+
 class ImportFailure(Body):
     code: Code
     message: Message
@@ -109,6 +113,7 @@ EventType = Literal[
     "customer.trial_expired",
     "customer.converted_to_production",
     "customer.subscription_changed",
+    "customer.personal_data_erased",
 ]
 EventTypes = Annotated[
     list[EventType],

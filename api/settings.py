@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = None
     secret_key: SecretStr | None = None
     audit_key: SecretStr | None = None  # keys the events' MACs; default: the secret key
+    # Encrypts the customers' and users' data keys (adapters/data_keys.py); unset: the
+    # data keys are stored as they are (erasing one still erases its subject's data).
+    master_key: SecretStr | None = None
     # Without a configured secret, one is kept in this file (single-host setups).
     secret_key_file: Path = Field(default=Path("var/secret.key"), validate_default=True)
     public_url: str = DEFAULT_PUBLIC_URL  # serve: the served host and port unless set

@@ -182,6 +182,10 @@ class CustomerCommands:
             policy=self.policy,
         )
 
+    def erase_personal_data(self, customer_id: UUID, *, reason: str, by: Actor) -> Outcome:
+        """Erase the customer's personal data (application/privacy.py)."""
+        return self._command(customer_id, by, Customer.erase_personal_data, reason=reason)
+
     def end_trial_if_due(self, customer_id: UUID) -> Outcome:
         """Upgrade, or expire when held, once the trial has ended (no-op otherwise)."""
         return self._change(customer_id, SYSTEM, lambda c, now: None)

@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import Any, NotRequired
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 from typing_extensions import TypedDict
 
 from domain.customer import Customer
@@ -48,7 +48,12 @@ class CustomerDTO(BaseModel):
     id: UUID
     version: int
     organization_name: str
-    notification_email: str
+    notification_email: str | None = Field(
+        description="`null` once the customer's personal data was erased (`erased`)"
+    )
+    erased: bool = Field(
+        False, description="its personal data was erased: the address and the messages are null"
+    )
     sku: str
     addons: list[str]
     partner_id: UUID
@@ -74,6 +79,7 @@ class CustomerDTO(BaseModel):
             version=customer.version,
             organization_name=s.organization_name,
             notification_email=s.notification_email,
+            erased=s.erased,
             sku=s.sku,
             addons=list(s.addons),
             partner_id=s.partner_id,

@@ -98,7 +98,7 @@ def activation_email(customer: Customer, partner_name: str, url: str, now: datet
         ],
     ]
     subject = f"Activate your tenant from {partner_name}"
-    return _email(s.notification_email, subject, paragraphs, activation_message_id(customer), now)
+    return _email(address(customer), subject, paragraphs, activation_message_id(customer), now)
 
 
 def upgrade_notice_email(customer: Customer, partner_name: str, now: datetime) -> Email:
@@ -119,7 +119,15 @@ def upgrade_notice_email(customer: Customer, partner_name: str, now: datetime) -
         ],
     ]
     subject = f"Your trial ends on {s.trial_ends_at:%d %B %Y}: automatic upgrade"
-    return _email(s.notification_email, subject, paragraphs, notice_message_id(customer), now)
+    return _email(address(customer), subject, paragraphs, notice_message_id(customer), now)
+
+
+def address(customer: Customer) -> str:
+    """The customer's address: none once erased (its deadlines have no email then)."""
+    to = customer.state.notification_email
+    if to is None:
+        raise ValueError(f"customer {customer.id}: its personal data was erased, no address")
+    return to
 
 
 def sign_in_email(  # noqa: PLR0913

@@ -21,6 +21,7 @@ from typing import Any
 
 import psycopg
 
+from adapters.data_keys import PLAIN, DataKeys
 from adapters.event_macs import EventMacs
 from adapters.event_store import open_event_store
 from adapters.histories import histories_of
@@ -65,21 +66,25 @@ def templates() -> list[tuple[str, dict[str, Any]]]:
 
 def rows(
     count: int, partners: list[uuid.UUID] = PARTNERS, onboard_every: int = 4
-) -> Iterator[tuple[uuid.UUID, int, str, bytes]]:
+) -> Iterator[tuple[uuid.UUID, int, str, bytes, bytes | None]]:
     """Customer ``i`` is created at T0 + i seconds, with a realistic organization name
     (benchmarks/names.py, the same for every run); every ``onboard_every``-th one is
-    also activated and onboarded (its trial ends at T0 + 14 days)."""
+    also activated and onboarded (its trial ends at T0 + 14 days). Each customer's
+    address is sealed under a data key of its own, given with its first event as it is
+    stored in ``data_keys`` (adapters/data_keys.py)."""
     (created_topic, created), *lifecycle = templates()
     names = organization_names()
     for i, name in zip(range(count), names, strict=False):
         cid = uuid.uuid4()
         at = (T0 + timedelta(seconds=i)).isoformat()
+        key = os.urandom(32)
         state = {**created, "organization_name": name, "timestamp": at}
         state["partner_id"] = str(partners[i % len(partners)])
-        yield cid, 1, created_topic, json.dumps(state).encode()
+        state["notification_email"] = DataKeys.seal(key, cid, "notification_email", "a@b.co")
+        yield cid, 1, created_topic, json.dumps(state).encode(), PLAIN + key
         if i % onboard_every == 0:
             for version, (topic, template) in enumerate(lifecycle, start=2):
-                yield cid, version, topic, json.dumps({**template, "timestamp": at}).encode()
+                yield cid, version, topic, json.dumps({**template, "timestamp": at}).encode(), None
 
 
 def fresh_database(name: str) -> str:
@@ -100,15 +105,22 @@ def load(
     service built with that key refuses unsigned events)."""
     store = open_event_store(url)  # creates the library's tables
     store.close()
+    keys: list[tuple[uuid.UUID, bytes, float]] = []
     with psycopg.connect(url) as conn, conn.cursor() as cur:
         copy_sql = (
             "COPY tenantry_events (originator_id, originator_version, topic, state) FROM STDIN"
         )
         with cur.copy(copy_sql) as copy:
-            for cid, version, topic, state in rows(customers, partners, onboard_every):
+            for cid, version, topic, state, key in rows(customers, partners, onboard_every):
                 signed = macs.sign(cid, version, topic, state) if macs else state
                 copy.write_row((cid, version, topic, signed))
+                if key is not None:
+                    keys.append((cid, key, 0.0))
+        with cur.copy("COPY data_keys (subject_id, key, created_at) FROM STDIN") as copy:
+            for row in keys:
+                copy.write_row(row)
         conn.execute("ANALYZE tenantry_events")
+        conn.execute("ANALYZE data_keys")
         result = conn.execute("SELECT count(*) FROM tenantry_events").fetchone()
     return int(result[0]) if result else 0
 

@@ -34,6 +34,12 @@ class Versioned(BaseModel):
 
 
 class DomainEvent(Versioned):
+    # The fields that hold personal data: the event store keeps them encrypted under
+    # the data key of the event's aggregate (its subject), and reads them back as None
+    # once that key is erased (adapters/mapper.py). An event with such fields has a
+    # field ``erased`` too, never stored: True when they were read without their key.
+    PERSONAL_FIELDS: ClassVar[frozenset[str]] = frozenset()
+
     recorded_at: datetime
     actor: Actor
 
@@ -55,8 +61,12 @@ class DomainEvent(Versioned):
         """Change the aggregate's state; overridden by each event."""
 
     def facts(self) -> dict[str, Any]:
-        """The event's own fields as JSON values, without its envelope."""
-        return self.model_dump(mode="json", exclude=set(ENVELOPE))
+        """The event's own fields as JSON values, without its envelope (``erased`` only
+        when its personal fields were erased)."""
+        facts = self.model_dump(mode="json", exclude=set(ENVELOPE))
+        if facts.get("erased") is False:
+            del facts["erased"]
+        return facts
 
 
 # The fields every event has: which aggregate, at which version, when, by whom.
@@ -139,6 +149,11 @@ class Aggregate:
     def from_snapshot(cls, snapshot: Snapshot) -> Self:
         raise NotImplementedError
 
+    @classmethod
+    def erased_snapshot_state(cls, state: dict[str, Any]) -> dict[str, Any]:
+        """A snapshot's state without its personal data (after an erasure)."""
+        return state
+
 
 S = TypeVar("S", bound=BaseModel)
 
@@ -211,6 +226,11 @@ class Snapshot(Versioned):
         restored.version = self.originator_version
         restored.modified_on = self.timestamp
         return restored
+
+
+def erased_state(aggregate: str, state: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot ``state`` of an ``aggregate`` whose personal data was erased."""
+    return aggregate_class(aggregate).erased_snapshot_state(state)
 
 
 def aggregate_class(name: str) -> type[Aggregate]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from domain import customer_events as events
@@ -10,8 +11,16 @@ from domain.aggregate import first_envelope, utc
 from domain.customer_rules import CustomerRules, check_future_date
 from domain.customer_state import CustomerState, Deadline, DeadlineKind
 from domain.email_address import check_email
+from domain.errors import Forbidden, InvalidState
 from domain.partner import Partner
-from domain.rules import check_addons, check_code, check_message, check_organization_name, check_sku
+from domain.rules import (
+    check_addons,
+    check_code,
+    check_message,
+    check_organization_name,
+    check_reason,
+    check_sku,
+)
 from domain.values import Actor, ActorKind, Catalogue, LogLevel, Policy, Source, Stage, Status
 
 __all__ = ["Customer", "CustomerState", "Deadline", "DeadlineKind"]
@@ -39,6 +48,13 @@ class Customer(CustomerRules):
     TrialExpired = events.TrialExpired
     ConvertedToProduction = events.ConvertedToProduction
     SubscriptionChanged = events.SubscriptionChanged
+    PersonalDataErased = events.PersonalDataErased
+
+    @classmethod
+    def erased_snapshot_state(cls, state: dict[str, Any]) -> dict[str, Any]:
+        erased = CustomerState.model_validate(state)
+        erased.without_personal_data()
+        return erased.model_dump(mode="json")
 
     # --------------------------------------------------------------- commands
     @classmethod
@@ -113,7 +129,7 @@ class Customer(CustomerRules):
         self.check_importing(by, "log import messages")
         self._trigger(
             self.ImportMessageLogged(
-                **self._envelope(at, by), level=level, message=check_message(message)
+                **self._envelope(at, by), level=level, message=self._kept(check_message(message))
             )
         )
 
@@ -121,9 +137,15 @@ class Customer(CustomerRules):
         self.check_importing(by, "record an import failure")
         self._trigger(
             self.ImportFailed(
-                **self._envelope(at, by), code=check_code(code), message=check_message(message)
+                **self._envelope(at, by),
+                code=check_code(code),
+                message=self._kept(check_message(message)),
             )
         )
+
+    def _kept(self, personal: str) -> str | None:
+        """Personal data given after the customer's was erased is not kept."""
+        return None if self.state.erased else personal
 
     def complete_import(self, *, policy: Policy, at: datetime, by: Actor) -> None:
         self.check_importing(by, "complete the import")
@@ -242,3 +264,15 @@ class Customer(CustomerRules):
             )
         )
         return True
+
+    def erase_personal_data(self, *, reason: str, at: datetime, by: Actor) -> None:
+        """Erase the customer's personal data (its owner or the admin): once only."""
+        if by.kind is not ActorKind.ADMIN:
+            if not by.is_partner:
+                raise Forbidden("only the owning partner or the admin may erase personal data")
+            self.check_owner(by, "erase the personal data")
+        if self.state.erased:
+            raise InvalidState("erase the personal data", "erased")
+        self._trigger(
+            self.PersonalDataErased(**self._envelope(at, by), reason=check_reason(reason))
+        )

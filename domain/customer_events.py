@@ -23,8 +23,9 @@ class Event(DomainEvent):
 
 class Created(DomainEvent):
     TOPIC = "Customer.Created"
+    PERSONAL_FIELDS = frozenset({"notification_email"})
     organization_name: str
-    notification_email: str
+    notification_email: str | None  # None: erased
     sku: str
     addons: tuple[str, ...]
     partner_id: UUID
@@ -32,6 +33,7 @@ class Created(DomainEvent):
     source: Source
     link_expires_at: datetime
     policy: Policy
+    erased: bool = False
 
     def mutate(self, aggregate: Any) -> Any:
         state = CustomerState(
@@ -44,6 +46,7 @@ class Created(DomainEvent):
             source=self.source,
             link_issued_at=self.timestamp,
             link_expires_at=self.link_expires_at,
+            erased=self.erased,
         )
         customer_class: Any = aggregate_class("Customer")  # a Stateful[CustomerState]
         return customer_class.created(self, state)
@@ -81,8 +84,10 @@ class Activated(Event):
 
 class ImportMessageLogged(Event):
     TOPIC = "Customer.ImportMessageLogged"
+    PERSONAL_FIELDS = frozenset({"message"})
     level: LogLevel
-    message: str
+    message: str | None  # None: erased (free text, which may quote people)
+    erased: bool = False
 
     def evolve(self, state: CustomerState) -> None:
         entry = LogEntry(at=self.timestamp, level=self.level, message=self.message)
@@ -93,8 +98,10 @@ class ImportMessageLogged(Event):
 
 class ImportFailed(Event):
     TOPIC = "Customer.ImportFailed"
+    PERSONAL_FIELDS = frozenset({"message"})
     code: str
-    message: str
+    message: str | None  # None: erased
+    erased: bool = False
 
     def evolve(self, state: CustomerState) -> None:
         error = ImportError_(at=self.timestamp, code=self.code, message=self.message)
@@ -193,3 +200,14 @@ class SubscriptionChanged(Event):
         state.sku = self.sku
         state.addons = self.addons
         state.expiration_date = self.expiration_date
+
+
+class PersonalDataErased(Event):
+    """The customer's personal data was erased: its data key is deleted with this
+    event, so the personal fields of its history read as None from now on."""
+
+    TOPIC = "Customer.PersonalDataErased"
+    reason: str
+
+    def evolve(self, state: CustomerState) -> None:
+        state.without_personal_data()

@@ -40,6 +40,10 @@ class CustomerRules(Stateful[CustomerState]):
         (the deadlines view holds these rows, the process manager does the work)."""
         s = self.state
         due: dict[DeadlineKind, datetime] = {}
+        if s.erased:  # no email is sent to an erased address: only the trial's end is due
+            if s.stage is Stage.ONBOARDED and s.status is Status.TRIAL and s.trial_ends_at:
+                due[DeadlineKind.TRIAL_END] = s.trial_ends_at
+            return due
         if (
             s.stage is Stage.PENDING
             and s.activated_at is None

@@ -33,21 +33,21 @@ class ImportError_(BaseModel):  # noqa: N801 - avoids shadowing the builtin Impo
     model_config = ConfigDict(frozen=True, extra="forbid")
     at: datetime
     code: str
-    message: str
+    message: str | None  # None: erased
 
 
 class LogEntry(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
     at: datetime
     level: LogLevel
-    message: str
+    message: str | None  # None: erased
 
 
 class CustomerState(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     organization_name: str
-    notification_email: str
+    notification_email: str | None  # None: erased (``erased``)
     sku: str
     addons: tuple[str, ...]
     partner_id: UUID
@@ -71,3 +71,11 @@ class CustomerState(BaseModel):
     noticed_trial_end: datetime | None = None
     production_since: datetime | None = None
     expiration_date: date | None = None
+    erased: bool = False  # its personal data was erased (PersonalDataErased)
+
+    def without_personal_data(self) -> None:
+        """Forget the personal fields: the address and the importer's messages."""
+        self.notification_email = None
+        self.event_log = [e.model_copy(update={"message": None}) for e in self.event_log]
+        self.import_errors = [e.model_copy(update={"message": None}) for e in self.import_errors]
+        self.erased = True

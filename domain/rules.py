@@ -48,6 +48,16 @@ def check_message(value: str) -> str:
     return message
 
 
+def check_reason(value: str) -> str:
+    """Why personal data was erased (free text, one paragraph or more)."""
+    reason = check_text(value, "reason", multiline=True).strip()
+    if not reason:
+        raise ValidationFailed("reason", "must not be blank")
+    if len(reason) > MAX_MESSAGE:
+        raise ValidationFailed("reason", f"must be at most {MAX_MESSAGE} characters")
+    return reason
+
+
 def check_code(value: str) -> str:
     code = check_text(value, "code").strip()
     if not code or len(code) > MAX_CODE:

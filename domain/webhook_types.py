@@ -22,6 +22,7 @@ TYPES: dict[type[DomainEvent], str] = {
     events.TrialExpired: "customer.trial_expired",
     events.ConvertedToProduction: "customer.converted_to_production",
     events.SubscriptionChanged: "customer.subscription_changed",
+    events.PersonalDataErased: "customer.personal_data_erased",
 }
 EVENT_TYPES: tuple[str, ...] = tuple(TYPES.values())
 MAX_TYPES = len(EVENT_TYPES)

@@ -74,7 +74,7 @@ COMMON = (
     ("modified_at", "{instant} NOT NULL"),
     ("organization_name", "TEXT NOT NULL"),
     ("name_lower", "TEXT NOT NULL"),
-    ("notification_email", "TEXT NOT NULL"),
+    ("notification_email", "TEXT"),  # NULL once the customer's personal data was erased
     ("status", "TEXT NOT NULL"),
     ("sku", "TEXT NOT NULL"),
     ("addons", "{json} NOT NULL"),
@@ -231,6 +231,27 @@ def create_all(tx: Tx, tables: tuple[Table, ...], dialect: Dialect, suffix: str 
         tx.execute(table.create(suffix))
         for statement in table.create_indexes(dialect, suffix):
             tx.execute(statement)
+
+
+# Columns that were NOT NULL in earlier schemas (table, column): PostgreSQL drops the
+# constraint in place; SQLite cannot, and the views that hold them are rebuilt once.
+LOOSENED = (
+    ("view_pending_customers", "notification_email"),
+    ("view_customers", "notification_email"),
+)
+
+
+def loosen(tx: Tx, dialect: Dialect) -> bool:
+    """Drop the earlier schemas' NOT NULL constraints; True when (on SQLite) a table
+    still has one and its projection must be rebuilt."""
+    stale = False
+    for table, column in LOOSENED:
+        if dialect == "postgres":
+            tx.execute(f"ALTER TABLE {table} ALTER COLUMN {column} DROP NOT NULL")
+        else:
+            info = tx.rows(f"SELECT name, \"notnull\" FROM pragma_table_info('{table}')")
+            stale |= any(r["name"] == column and r["notnull"] for r in info)
+    return stale
 
 
 def create_positions(tx: Tx) -> None:

@@ -21,7 +21,7 @@ from projections.partners import PartnerViews
 from projections.projection import Projection
 from projections.reader import CustomerReader
 from projections.rebuild import Histories, rebuild_all
-from projections.schema import create_all, create_positions
+from projections.schema import create_all, create_positions, loosen
 from projections.sql import Database
 from projections.trial_analytics import ViewsTrialCounts
 from projections.trials import TrialViews
@@ -56,8 +56,10 @@ class Views:
             UserViews(),
             TrialViews(),
         ]
-        self._create_tables()
+        stale = self._create_tables()
         self.follower = Follower(recorder, mapper, self.db, self.projections, batch_size=batch_size)
+        if stale:  # a view of an earlier schema that SQLite cannot alter: rebuilt once
+            self.rebuild("customers")
         self.follower.refresh()
         self.reader = CustomerReader(self.db, self.wait_until, self.wait_until_current)
         self.webhook_routes = WebhookRoutes(self.db, self.wait_until_current)
@@ -66,7 +68,8 @@ class Views:
         self.users = UserDirectory(self.db, self.wait_until_current)
         self.trial_counts = ViewsTrialCounts(self.db, self.wait_until_current)
 
-    def _create_tables(self) -> None:
+    def _create_tables(self) -> bool:
+        """Create what is missing; True when the customer views must be rebuilt."""
         with self.db.schema_transaction() as tx:
             if self.db.dialect == "postgres":
                 tx.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -74,6 +77,7 @@ class Views:
             for projection in self.projections:
                 create_all(tx, projection.tables + projection.kept_tables, self.db.dialect)
             positions.ensure(tx, [p.name for p in self.projections])
+            return loosen(tx, self.db.dialect)
 
     # ------------------------------------------------------------ lifecycle
     def start(self) -> None:

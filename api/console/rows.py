@@ -10,6 +10,7 @@ from uuid import UUID
 from application.dto import CustomerDTO
 
 LATEST_MESSAGES = 3
+ERASED = "(erased)"  # personal data that was erased
 
 
 @dataclass(frozen=True)
@@ -58,15 +59,16 @@ def pending_row(dto: CustomerDTO, copy_url: str | None) -> PendingRow:
         id=dto.id,
         copy_url=copy_url,
         organization=dto.organization_name,
-        notification_email=dto.notification_email,
+        notification_email=dto.notification_email or ERASED,
         sku=dto.sku,
         created_at=dto.created_at,
         activation=activation,
         activation_at=at,
         import_status=onboarding.import_status.value.replace("_", " "),
-        import_errors=[f"{e.code}: {e.message}" for e in onboarding.import_errors],
+        import_errors=[f"{e.code}: {e.message or ERASED}" for e in onboarding.import_errors],
         event_log=[
-            f"{e.level.value}: {e.message}" for e in onboarding.event_log[-LATEST_MESSAGES:]
+            f"{e.level.value}: {e.message or ERASED}"
+            for e in onboarding.event_log[-LATEST_MESSAGES:]
         ],
     )
 

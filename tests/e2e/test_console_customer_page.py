@@ -147,3 +147,19 @@ def test_a_script_named_organization_shows_as_text_on_the_page_and_in_the_panels
     for page in pages:
         assert EVIL not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_an_erased_customer_s_page_says_erased_and_shows_no_address(msp: World) -> None:
+    address = "erased-on-the-page@console.example"
+    cid = msp.customer(notification_email=address)["id"]
+    msp.onboard(cid)
+    assert address in msp.client.get(f"/console/customers/{cid}").text
+
+    erased = msp.call("msp", "POST", f"/v1/customers/{cid}/erasure", json={"reason": "asked"})
+    assert erased.status_code == 200, erased.text
+
+    page = msp.client.get(f"/console/customers/{cid}").text
+    assert address not in page
+    assert "<em>erased</em>" in page
+    assert [row[1] for row in events(page)][-1:] == ["PersonalDataErased"]
+    assert address not in msp.client.get(PAGE).text

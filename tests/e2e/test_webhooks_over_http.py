@@ -251,11 +251,12 @@ def activate_and_start_import(world: World, cid: str) -> None:
     assert world.client.post(path).status_code == 200
 
 
-def test_given_every_lifecycle_change_then_each_of_the_15_types_arrives_once_per_change(
+def test_given_every_lifecycle_change_then_each_of_the_16_types_arrives_once_per_change(
     world: World, receiver: Receiver
 ) -> None:
     """Three customers: one through reissue, import trouble, hold and release, notice,
-    extension, upgrade and a subscription change; one converted; one left to expire."""
+    extension, upgrade and a subscription change; one converted; one left to expire, then
+    erased."""
     endpoint = register(world, "dist", receiver.url)  # the MSP's distributor hears it all
     receiver.secrets = [endpoint["secret"]]
     services = services_of(world)
@@ -288,6 +289,7 @@ def test_given_every_lifecycle_change_then_each_of_the_15_types_arrives_once_per
     ok(world, "msp", "POST", f"/v1/customers/{a}/extend-trial")
     assert services.advance_clock(timedelta(days=10))  # A upgraded, C expired
     ok(world, "msp", "PATCH", f"/v1/customers/{a}/subscription", json={"addons": ["AUDIT"]})
+    ok(world, "msp", "POST", f"/v1/customers/{c}/erasure", json={"reason": "asked"})
 
     history = [
         e["type"]
@@ -300,3 +302,8 @@ def test_given_every_lifecycle_change_then_each_of_the_15_types_arrives_once_per
     assert len({r.id for r in got}) == len(got)
     for r in got:  # each body is the customer as it was right after its change
         assert r.message["data"]["version"] == r.message["data"]["event"]["version"]
+    [erased] = [r for r in got if r.type == "customer.personal_data_erased"]
+    assert (erased.message["data"]["notification_email"], erased.message["data"]["erased"]) == (
+        None,
+        True,
+    )

@@ -200,3 +200,7 @@ def expired_customer() -> tuple[DomainEvent, ...]:
 
 def production_customer() -> tuple[DomainEvent, ...]:
     return (*onboarded_customer(), upgraded())
+
+
+def personal_data_erased(at: datetime, by: Actor = MSP, reason: str = "asked") -> DomainEvent:
+    return Customer.PersonalDataErased(**_envelope(at, by), reason=reason)

@@ -50,7 +50,7 @@ def test_every_customer_event_has_one_webhook_type() -> None:
         and v not in (customer_events.Event,)
     ]
     assert set(TYPES) == set(kinds)
-    assert len(set(EVENT_TYPES)) == len(EVENT_TYPES) == 15
+    assert len(set(EVENT_TYPES)) == len(EVENT_TYPES) == 16
 
 
 def test_unknown_types_are_refused_and_each_type_is_kept_once() -> None:
