@@ -39,9 +39,11 @@ def test_a_views_write_waits_for_the_writer_in_its_turn(tmp_path: Path) -> None:
     try:
         # When the views write meanwhile, past their budget
         # Then they are refused as busy (a 503), not left to SQLite's polling
-        with pytest.raises(sqlite3.OperationalError, match="waiting to write"):
-            with db.transaction() as tx:
-                tx.execute("INSERT INTO t VALUES (1)")
+        with (
+            pytest.raises(sqlite3.OperationalError, match="waiting to write"),
+            db.transaction() as tx,
+        ):
+            tx.execute("INSERT INTO t VALUES (1)")
     finally:
         release.set()
         holder.join()
