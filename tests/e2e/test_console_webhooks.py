@@ -81,7 +81,7 @@ def test_given_a_partner_then_the_nav_links_the_page_and_it_lists_no_endpoint(
     assert "No endpoints yet." in listed.text
     for event_type in EVENT_TYPES:
         assert f'name="event_types" value="{event_type}"' in listed.text
-    assert len(EVENT_TYPES) == 15
+    assert len(EVENT_TYPES) == 16  # the 15 of the lifecycle, and personal_data_erased
 
 
 def test_given_an_auditor_then_there_is_no_link_and_the_page_says_why(world: World) -> None:
