@@ -142,12 +142,17 @@ class ProcessManager:
             return
         report.skipped += len(taken) - len(steps)  # no such customer
         decided: list[Step] = []
+        lost: set[Deadline] = set()  # taken over by another worker once the lease ran out
         for n, step in enumerate(steps):
+            if step.deadline in lost:
+                report.skipped += 1
+                continue
             if step.send is not None:
                 if time.time() > until - LEASE_S / 2:  # slow mail: keep the rest claimed
                     until = time.time() + LEASE_S
-                    kept = self._renew(steps[n:], until)
-                    if step.deadline not in kept:
+                    rest = {s.deadline for s in steps[n:]}
+                    lost |= rest - self._renew(steps[n:], until)
+                    if step.deadline in lost:
                         report.skipped += 1
                         continue
                 try:

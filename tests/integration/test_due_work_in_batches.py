@@ -111,3 +111,25 @@ def test_a_batch_whose_read_fails_is_done_one_at_a_time(
     assert "3 deadlines read together failed: one at a time" in caplog.messages
     assert (report.done, report.failed, report.emails_sent) == (3, 0, 3)
     assert all(world.types(i).count("ActivationSent") == 1 for i in ids)
+
+
+def test_a_batch_whose_emails_outlast_half_the_lease_renews_it_for_the_rest(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = World(services)
+    ids = [world.add(email=f"c{i}@example.com") for i in range(3)]
+    services.views.wait_until_current(10)
+    renewals: list[int] = []
+    claim_many = services.due_work.claim_many
+
+    def counting(deadlines: list[Deadline], owner: str, until: float) -> list[Deadline]:
+        renewals.append(len(deadlines))
+        return claim_many(deadlines, owner, until)
+
+    monkeypatch.setattr(services.due_work, "claim_many", counting)
+    monkeypatch.setattr("application.process_manager.LEASE_S", 0.0)  # every email: late
+    report = services.manager.sweep()
+
+    assert renewals == [3, 3, 2, 1]  # the batch, then what is left before each email
+    assert (report.done, report.emails_sent) == (3, 3)
+    assert all(world.types(i).count("ActivationSent") == 1 for i in ids)
