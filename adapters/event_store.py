@@ -6,7 +6,7 @@ import contextlib
 import logging
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
@@ -22,9 +22,11 @@ from eventsourcing.persistence import (
     Mapper,
     OperationalError,
     Recording,
+    StoredEvent,
     Transcoder,
 )
 from eventsourcing.utils import Environment
+from psycopg.sql import SQL, Identifier
 
 from adapters.data_keys import DataKeys
 from adapters.database_url import scheme, sqlite_path
@@ -32,7 +34,7 @@ from adapters.event_macs import EventMacs
 from adapters.library_shim import KeyedPOPOFactory, WaitingSQLiteFactory
 from adapters.mapper import JSONBytes, PydanticMapper, topic_registry
 from adapters.pg_recorder import TOPIC as RECORDER_TOPIC
-from adapters.pg_recorder import schema_lock
+from adapters.pg_recorder import LockingInsertRecorder, schema_lock
 from adapters.sql.sqlite_writer import SQLITE_WRITE_WAIT_S, writing
 from adapters.unsigned_history import sign_postgres_history, sign_sqlite_history
 from application.event_store import replay
@@ -45,6 +47,22 @@ from domain.service_account import ServiceAccount
 APP_NAME = "Tenantry"
 SCRUB_WAIT_S = 5  # how long the checkpoint after an erasure waits for readers and writers
 log = logging.getLogger(__name__)
+# Many aggregates' histories in one query (``LibraryEventStore.histories``): for each id,
+# the newest snapshot past the version in hand, then the events past both.
+HISTORIES = (
+    "WITH asked AS (SELECT * FROM unnest(%s::{id_type}[], %s::bigint[]) AS a(id, after)), "
+    "snap AS (SELECT DISTINCT ON (s.originator_id) s.originator_id, s.originator_version, "
+    "s.topic, s.state FROM asked a JOIN {snapshots} s "
+    "ON s.originator_id = a.id AND s.originator_version > a.after "
+    "ORDER BY s.originator_id, s.originator_version DESC) "
+    "SELECT 0 AS part, originator_id, originator_version, topic, state FROM snap "
+    "UNION ALL "
+    "SELECT 1, e.originator_id, e.originator_version, e.topic, e.state "
+    "FROM asked a LEFT JOIN snap ON snap.originator_id = a.id "
+    "JOIN {events} e ON e.originator_id = a.id "
+    "AND e.originator_version > GREATEST(a.after, COALESCE(snap.originator_version, 0)) "
+    "ORDER BY originator_id, part, originator_version"
+)
 
 
 class LibraryEventStore(Application[UUID]):
@@ -149,6 +167,53 @@ class LibraryEventStore(Application[UUID]):
                 self.take_snapshot(aggregate.id, version, replay)
         except (IntegrityError, OperationalError, InterfaceError) as error:
             log.warning("no snapshot of %s at version %d: %s", aggregate.id, version, error)
+
+    def histories(self, after: Mapping[UUID, int]) -> dict[UUID, list[Any]]:
+        """For each aggregate id, what follows ``after[id]`` (a version this process has
+        in hand, 0 for none): the newest snapshot past it, if any, then the events past
+        both, decoded and checked as any read. On PostgreSQL one query for them all;
+        elsewhere two reads an aggregate, as a load."""
+        if not after:
+            return {}
+        if isinstance(self.recorder, LockingInsertRecorder) and self.snapshots is not None:
+            stored = self._postgres_histories(after)
+        else:
+            stored = {i: self._stored_history(i, v) for i, v in after.items()}
+        self.data_keys.load(after)  # their data keys in one query, not one a customer
+        to_domain = self.mapper.to_domain_event
+        return {i: [to_domain(e) for e in events] for i, events in stored.items()}
+
+    def _stored_history(self, aggregate_id: UUID, after: int) -> list[StoredEvent]:
+        found: list[StoredEvent] = []
+        if self.snapshots is not None:
+            found += self.snapshots.recorder.select_events(
+                aggregate_id, gt=after, desc=True, limit=1
+            )
+        start = found[0].originator_version if found else after
+        return [*found, *self.recorder.select_events(aggregate_id, gt=start)]
+
+    def _postgres_histories(self, after: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
+        recorder = cast(LockingInsertRecorder, self.recorder)
+        datastore = recorder.datastore
+        snapshots = cast(Any, self.snapshots).recorder.events_table_name
+        statement = SQL(HISTORIES).format(
+            id_type=SQL(datastore.originator_id_type),
+            events=Identifier(datastore.schema, recorder.events_table_name),
+            snapshots=Identifier(datastore.schema, snapshots),
+        )
+        found: dict[UUID, list[StoredEvent]] = {i: [] for i in after}
+        with datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (list(after), list(after.values())), prepare=True)
+            for row in curs.fetchall():
+                found[row["originator_id"]].append(
+                    StoredEvent(
+                        originator_id=row["originator_id"],
+                        originator_version=row["originator_version"],
+                        topic=row["topic"],
+                        state=bytes(row["state"]),
+                    )
+                )
+        return found
 
     def construct_transcoder(self) -> Transcoder:
         return JSONBytes()

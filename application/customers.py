@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -16,6 +16,8 @@ from application.unit_of_work import UnitOfWork
 from domain.customer import Customer
 from domain.partner import Partner
 from domain.values import SYSTEM, Actor, ActorKind, Catalogue, LogLevel, Policy
+
+Decision = Callable[[Customer, datetime], object]  # a command's choice, at an instant
 
 
 @dataclass(eq=False)
@@ -162,25 +164,17 @@ class CustomerCommands:
         return self._command(customer_id, by, Customer.complete_import, policy=self.policy)
 
     # ---------------------------------------------------------------- system
+    # Each system command is a decision (``Decision``), run either as a command of its
+    # own (load, decide, save, retried on a conflict) or, for many customers at once
+    # (the process manager's batches), by ``decide_on`` on customers loaded together
+    # and saved together with ``save_together``.
     def record_activation_sent(
         self, customer_id: UUID, *, link_version: int, message_id: str
     ) -> Outcome:
-        return self._command(
-            customer_id,
-            SYSTEM,
-            Customer.record_activation_sent,
-            link_version=link_version,
-            message_id=message_id,
-        )
+        return self._change(customer_id, SYSTEM, self.activation_sent(link_version, message_id))
 
     def record_upgrade_notice_sent(self, customer_id: UUID, *, message_id: str) -> Outcome:
-        return self._command(
-            customer_id,
-            SYSTEM,
-            Customer.record_upgrade_notice_sent,
-            message_id=message_id,
-            policy=self.policy,
-        )
+        return self._change(customer_id, SYSTEM, self.upgrade_notice_sent(message_id))
 
     def erase_personal_data(self, customer_id: UUID, *, reason: str, by: Actor) -> Outcome:
         """Erase the customer's personal data (application/privacy.py)."""
@@ -188,7 +182,36 @@ class CustomerCommands:
 
     def end_trial_if_due(self, customer_id: UUID) -> Outcome:
         """Upgrade, or expire when held, once the trial has ended (no-op otherwise)."""
-        return self._change(customer_id, SYSTEM, lambda c, now: None)
+        return self._change(customer_id, SYSTEM, self.trial_end())
+
+    @staticmethod
+    def activation_sent(link_version: int, message_id: str) -> Decision:
+        return lambda c, now: c.record_activation_sent(
+            link_version=link_version, message_id=message_id, at=now, by=SYSTEM
+        )
+
+    def upgrade_notice_sent(self, message_id: str) -> Decision:
+        return lambda c, now: c.record_upgrade_notice_sent(
+            message_id=message_id, policy=self.policy, at=now, by=SYSTEM
+        )
+
+    @staticmethod
+    def trial_end() -> Decision:
+        """Nothing but what every command does first: end the trial if it is due."""
+        return lambda c, now: None
+
+    def decide_on(self, customer: Customer, decide: Decision) -> None:
+        """``decide`` by the system on ``customer`` as loaded (``UnitOfWork.load_many``),
+        at the clock's now, its trial ended first if due, as in every command; what it
+        records is saved by ``save_together``."""
+        now = self.clock.now()
+        customer.end_trial_if_due(policy=self.policy, at=now, by=SYSTEM)
+        decide(customer, now)
+
+    def save_together(self, customers: Sequence[Customer]) -> int | None:
+        """What ``decide_on`` recorded on ``customers``, in one transaction: all or
+        nothing (``UnitOfWork.save_together``)."""
+        return self.uow.save_together(customers)
 
     # -------------------------------------------------------------- plumbing
     def _command(

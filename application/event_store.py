@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -37,4 +37,12 @@ class EventStore(Protocol):
     @property
     def recorder(self) -> ApplicationRecorder: ...
 
-    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]: ...
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """The aggregates' new events, all in one transaction."""
+        ...
+
+    def histories(self, after: Mapping[UUID, int]) -> dict[UUID, list[Any]]:
+        """For each aggregate id, what follows the version ``after[id]`` (0: the whole
+        history): the newest snapshot past it, if any, then the events past both; in
+        one read where the store allows it."""
+        ...

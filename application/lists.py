@@ -3,6 +3,7 @@ projections/reader.py) and the due work (adapters/work_claims.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
@@ -82,6 +83,11 @@ class DueWork(Protocol):
     def claim(self, deadline: Deadline, owner: str, until: float) -> bool:
         """Take ``deadline`` for ``owner`` until the wall-clock time ``until`` (epoch
         seconds) unless another owner holds an unexpired claim; True if taken."""
+        ...
+
+    def claim_many(self, deadlines: Sequence[Deadline], owner: str, until: float) -> list[Deadline]:
+        """``claim`` for each of ``deadlines`` (of distinct customer and kind), in one
+        statement where the database allows it: those taken, in the order given."""
         ...
 
     def set_aside(self, deadline: Deadline, until: float) -> None:

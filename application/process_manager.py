@@ -7,6 +7,15 @@ Every command is idempotent in the domain (a second notice, upgrade or activatio
 record for one deadline is a no-op), so a lost claim costs at most a duplicate email
 carrying the same Message-ID.
 
+Due work goes in batches (``batches``: up to ``BATCH`` deadlines, never two of one
+customer, so each customer's are done in due order): one statement claims a batch,
+one read loads its customers (and one their partners, for emails), each email is sent,
+and then one save records every decision in one transaction. An email is always sent
+before its event is recorded: a crash in between resends it (same Message-ID) once
+the lease runs out, and the record lands once. If the read or the save fails (another
+writer changed one of the customers, a history that does not verify), the batch goes
+on one deadline at a time, each a command of its own; emails sent are not sent again.
+
 An email that cannot be built (see ``UnsendableEmail``) is one counted, logged failure
 of that email: its deadline waits ``UNSENDABLE_RETRY_S`` before the next attempt, the
 other deadlines go on, and settling does not wait for it. Any other failure of one
@@ -22,12 +31,16 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
 
 from application.activation_links import LinkSigner
 from application.backoff import Backoff
 from application.clock import Clock
-from application.customers import CustomerCommands
+from application.customers import CustomerCommands, Decision
+from application.dto import Outcome
 from application.emails import activation_email, upgrade_notice_email
 from application.errors import NotFound, TamperedHistory
 from application.lists import DueWork
@@ -40,8 +53,26 @@ from domain.values import Policy
 log = logging.getLogger(__name__)
 
 LEASE_S = 60.0
+BATCH = 500  # deadlines claimed, read, decided and saved together
 BACKOFF = Backoff(first=1.0, longest=300.0)  # a deadline whose work failed
 UNSENDABLE_RETRY_S = 3600.0  # trying again fails the same way, until a release fixes it
+
+
+Again = Callable[[], Outcome]  # a step's decision as a command of its own (fresh load)
+
+
+@dataclass(eq=False)
+class Step:
+    """One deadline's work in a batch: what to record on the customer (``decide``; None:
+    nothing to do), the same as a command of its own (``again``), and, for an email,
+    ``send``: it builds and sends the email, then names the decision that records it."""
+
+    deadline: Deadline
+    customer: Customer
+    decide: Decision | None = None
+    again: Again | None = None
+    send: Callable[[], tuple[Decision, Again]] | None = None
+    sent: int = 0
 
 
 @dataclass
@@ -75,93 +106,238 @@ class ProcessManager:
     not_before: dict[tuple[str, str], float] = field(default_factory=dict)
     emails_sent: int = 0
     emails_failed: int = 0
+    batch_size: int = BATCH
     _one_sweep_at_a_time: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def sweep(self, limit: int = 500) -> SweepReport:
-        """Handle what is due now (at most ``limit`` deadlines)."""
+    def sweep(self, limit: int | None = None) -> SweepReport:
+        """Handle what is due now (at most ``limit`` deadlines, a batch's by default)."""
         with self._one_sweep_at_a_time:
-            return self._sweep(limit)
+            return self._sweep(self.batch_size if limit is None else limit)
 
     def _sweep(self, limit: int) -> SweepReport:
         report = SweepReport()
-        now = self.clock.now()
-        for deadline in self.due_work.due(now, limit):
-            key = (str(deadline.customer_id), deadline.kind)
-            if self.not_before.get(key, 0.0) > time.time() or not self.due_work.claim(
-                deadline, self.owner, time.time() + LEASE_S
-            ):
-                report.skipped += 1
-                continue
-            try:
-                changed, sent = self.handle(deadline)
-            except UnsendableEmail as error:
-                log.error(
-                    "%s of customer %s not sent: %s", deadline.kind, deadline.customer_id, error
-                )
-                report.failed += 1
-                report.errors.append(str(error))
-                self.emails_failed += 1
-                self.set_aside(deadline)
-            except MailError as error:
-                report.failed += 1
-                report.errors.append(str(error))
-                self.emails_failed += 1
-                self.back_off(deadline)
-            except NotFound:
-                report.skipped += 1
-            except TamperedHistory as error:  # logged and counted where found; the others go on
-                report.failed += 1
-                report.errors.append(str(error))
-                self.back_off(deadline)
-            except Exception as error:  # a defect for this deadline: the others go on
-                log.exception("%s of customer %s failed", deadline.kind, deadline.customer_id)
-                report.failed += 1
-                report.errors.append(str(error))
-                self.back_off(deadline)
-            else:
-                self.failures.pop(key, None)
-                self.not_before.pop(key, None)
-                report.done += changed
-                report.skipped += not changed
-                report.emails_sent += sent
-                self.emails_sent += sent
+        for batch in batches(self.due_work.due(self.clock.now(), limit), self.batch_size):
+            self._batch(batch, report)
         return report
 
-    def handle(self, deadline: Deadline) -> tuple[bool, int]:
-        """Do one deadline's work; say whether it recorded an event and how many
-        emails it sent."""
-        if deadline.kind == DeadlineKind.TRIAL_END:
-            outcome = self.customers.end_trial_if_due(deadline.customer_id)
-            return outcome.position is not None, 0
-        customer = self.uow.load(Customer, deadline.customer_id)
+    # ------------------------------------------------------------------ batches
+    def _batch(self, deadlines: list[Deadline], report: SweepReport) -> None:
+        """Claim, load, decide and save ``deadlines`` (of distinct customers) together:
+        one claim statement, one read of the customers (one of their partners, for
+        emails), each email sent, then one save of what was decided. A failure of one
+        deadline's email is that deadline's; a failure of the read or of the save falls
+        back to one deadline at a time (emails sent are not sent again)."""
+        ready = [d for d in deadlines if self.not_before.get(_key(d), 0.0) <= time.time()]
+        until = time.time() + LEASE_S
+        taken = self.due_work.claim_many(ready, self.owner, until) if ready else []
+        report.skipped += len(deadlines) - len(taken)
+        try:
+            steps = self._steps(taken)
+        except Exception:
+            log.warning(
+                "%d deadlines read together failed: one at a time", len(taken), exc_info=True
+            )
+            for deadline in taken:
+                self._one(deadline, report)
+            return
+        report.skipped += len(taken) - len(steps)  # no such customer
+        decided: list[Step] = []
+        lost: set[Deadline] = set()  # taken over by another worker once the lease ran out
+        for n, step in enumerate(steps):
+            if step.deadline in lost:
+                report.skipped += 1
+                continue
+            if step.send is not None:
+                if time.time() > until - LEASE_S / 2:  # slow mail: keep the rest claimed
+                    until = time.time() + LEASE_S
+                    rest = {s.deadline for s in steps[n:]}
+                    lost |= rest - self._renew(steps[n:], until)
+                    if step.deadline in lost:
+                        report.skipped += 1
+                        continue
+                try:
+                    step.decide, step.again = step.send()
+                except Exception as error:
+                    self._failure(step.deadline, error, report)
+                    continue
+                step.sent = 1
+            decided.append(step)
+        self._record(decided, report)
+
+    def _renew(self, steps: list[Step], until: float) -> set[Deadline]:
+        return set(self.due_work.claim_many([s.deadline for s in steps], self.owner, until))
+
+    def _steps(self, deadlines: list[Deadline]) -> list[Step]:
+        """Each deadline's work, on its customer read with the others'."""
+        customers = self.uow.load_many(Customer, [d.customer_id for d in deadlines])
         now = self.clock.now()
+        partners: dict[UUID, str] = {}
+        steps = [
+            self._step(d, c, partners, now)
+            for d in deadlines
+            if (c := customers.get(d.customer_id)) is not None
+        ]
+        emailed = {s.customer.state.partner_id for s in steps if s.send is not None}
+        for partner_id, partner in self.uow.load_many(Partner, emailed).items():
+            partners[partner_id] = partner.state.name
+        return steps
+
+    def _step(
+        self, deadline: Deadline, customer: Customer, partners: dict[UUID, str], now: datetime
+    ) -> Step:
+        """What ``deadline`` asks of ``customer`` now: nothing (done already, or moved:
+        the view has not caught up yet), a trial end, or an email and its record.
+        ``partners`` holds the names of partners, by the time an email is sent."""
+        step = Step(deadline, customer)
+        customers = self.customers
+        if deadline.kind == DeadlineKind.TRIAL_END:
+            step.decide = customers.trial_end()
+            step.again = lambda: customers.end_trial_if_due(customer.id)
+            return step
         due = customer.deadlines(self.policy)
         if deadline.kind not in due or due[deadline.kind] > now:
-            return False, 0  # already done, or moved: the view has not caught up yet
-        partner_name = self.uow.load(Partner, customer.state.partner_id).state.name
+            return step
+
+        def partner_name() -> str:
+            partner_id = customer.state.partner_id
+            if partner_id not in partners:
+                raise NotFound(f"no partner {partner_id}")
+            return partners[partner_id]
+
         if deadline.kind == DeadlineKind.ACTIVATION_EMAIL:
             version = customer.state.link_version
-            url = self.links.url(customer.id, version)
-            email = activation_email(customer, partner_name, url, now)
-            self.mail.send(email)
-            outcome = self.customers.record_activation_sent(
-                customer.id, link_version=version, message_id=email.message_id
-            )
-            return outcome.position is not None, 1
+
+            def send_activation() -> tuple[Decision, Again]:
+                url = self.links.url(customer.id, version)
+                email = activation_email(customer, partner_name(), url, now)
+                self.mail.send(email)
+                return customers.activation_sent(
+                    version, email.message_id
+                ), lambda: customers.record_activation_sent(
+                    customer.id, link_version=version, message_id=email.message_id
+                )
+
+            step.send = send_activation
+            return step
         if deadline.kind == DeadlineKind.UPGRADE_NOTICE:
             trial_ends_at = customer.state.trial_ends_at
             if trial_ends_at is None or now >= trial_ends_at:
                 # Too late for a notice: the trial end is due too, so do it now.
-                outcome = self.customers.end_trial_if_due(customer.id)
-                return outcome.position is not None, 0
-            email = upgrade_notice_email(customer, partner_name, now)
-            self.mail.send(email)
-            outcome = self.customers.record_upgrade_notice_sent(
-                customer.id, message_id=email.message_id
-            )
-            return outcome.position is not None, 1
+                step.decide = customers.trial_end()
+                step.again = lambda: customers.end_trial_if_due(customer.id)
+                return step
+
+            def send_notice() -> tuple[Decision, Again]:
+                email = upgrade_notice_email(customer, partner_name(), now)
+                self.mail.send(email)
+                return customers.upgrade_notice_sent(
+                    email.message_id
+                ), lambda: customers.record_upgrade_notice_sent(
+                    customer.id, message_id=email.message_id
+                )
+
+            step.send = send_notice
+            return step
         log.warning("unknown deadline kind %s", deadline.kind)
-        return False, 0
+        return step
+
+    def _record(self, steps: list[Step], report: SweepReport) -> None:
+        """Decide each step on its customer and save them all in one transaction; on a
+        failure, each step again as a command of its own."""
+        alone: list[Step] = []
+        together: list[Step] = []
+        for step in steps:
+            if step.decide is None:
+                self._success(step.deadline, changed=False, sent=step.sent, report=report)
+                continue
+            try:
+                self.customers.decide_on(step.customer, step.decide)
+            except Exception:  # judged again on a fresh load, where it fails or not
+                alone.append(step)
+                continue
+            together.append(step)
+        changed = {id(s) for s in together if s.customer.has_pending_events}
+        try:
+            self.customers.save_together([s.customer for s in together])
+        except Exception:
+            log.warning(
+                "%d deadlines saved together failed: one at a time", len(together), exc_info=True
+            )
+            alone += together
+        else:
+            for step in together:
+                self._success(
+                    step.deadline, changed=id(step) in changed, sent=step.sent, report=report
+                )
+        for step in alone:
+            try:
+                assert step.again is not None
+                outcome = step.again()
+            except Exception as error:
+                self._failure(step.deadline, error, report)
+            else:
+                self._success(
+                    step.deadline,
+                    changed=outcome.position is not None,
+                    sent=step.sent,
+                    report=report,
+                )
+
+    # --------------------------------------------------------------- one at a time
+    def _one(self, deadline: Deadline, report: SweepReport) -> None:
+        try:
+            changed, sent = self.handle(deadline)
+        except Exception as error:
+            self._failure(deadline, error, report)
+        else:
+            self._success(deadline, changed=changed, sent=sent, report=report)
+
+    def handle(self, deadline: Deadline) -> tuple[bool, int]:
+        """Do one deadline's work on its own (claimed already); say whether it recorded
+        an event and how many emails it sent."""
+        if deadline.kind == DeadlineKind.TRIAL_END:
+            outcome = self.customers.end_trial_if_due(deadline.customer_id)
+            return outcome.position is not None, 0
+        customer = self.uow.load(Customer, deadline.customer_id)
+        partners: dict[UUID, str] = {}
+        step = self._step(deadline, customer, partners, self.clock.now())
+        if step.send is not None:
+            partner = self.uow.load(Partner, customer.state.partner_id)
+            partners[partner.id] = partner.state.name
+            step.decide, step.again = step.send()
+            step.sent = 1
+        if step.again is None:
+            return False, 0
+        return step.again().position is not None, step.sent
+
+    def _success(
+        self, deadline: Deadline, *, changed: bool, sent: int, report: SweepReport
+    ) -> None:
+        self.failures.pop(_key(deadline), None)
+        self.not_before.pop(_key(deadline), None)
+        report.done += changed
+        report.skipped += not changed
+        report.emails_sent += sent
+        self.emails_sent += sent
+
+    def _failure(self, deadline: Deadline, error: Exception, report: SweepReport) -> None:
+        """Called while ``error`` is handled: counted, logged where it is not already,
+        and the deadline backs off (or is set aside); the others go on."""
+        if isinstance(error, NotFound):
+            report.skipped += 1
+            return
+        report.failed += 1
+        report.errors.append(str(error))
+        if isinstance(error, UnsendableEmail):
+            log.error("%s of customer %s not sent: %s", deadline.kind, deadline.customer_id, error)
+            self.emails_failed += 1
+            self.set_aside(deadline)
+            return
+        if isinstance(error, MailError):
+            self.emails_failed += 1
+        elif not isinstance(error, TamperedHistory):  # that one is logged where found
+            log.exception("%s of customer %s failed", deadline.kind, deadline.customer_id)
+        self.back_off(deadline)
 
     def set_aside(self, deadline: Deadline) -> None:
         """Leave an email that cannot be built for ``UNSENDABLE_RETRY_S``: no process
@@ -170,9 +346,28 @@ class ProcessManager:
 
     def back_off(self, deadline: Deadline) -> None:
         """Keep the claim for an exponentially growing pause before the next attempt."""
-        key = (str(deadline.customer_id), deadline.kind)
+        key = _key(deadline)
         attempts = self.failures.get(key, 0) + 1
         self.failures[key] = attempts
         pause = BACKOFF.pause(attempts)
         self.not_before[key] = time.time() + pause
         self.due_work.claim(deadline, self.owner, time.time() + pause)
+
+
+def _key(deadline: Deadline) -> tuple[str, str]:
+    return str(deadline.customer_id), deadline.kind
+
+
+def batches(deadlines: list[Deadline], size: int = BATCH) -> list[list[Deadline]]:
+    """``deadlines`` (oldest first) in batches that never hold two deadlines of one
+    customer: the k-th deadline of each customer goes in a batch after its (k-1)-th,
+    so each customer's are done in due order, each at its own step."""
+    rounds: list[list[Deadline]] = []
+    seen: dict[UUID, int] = {}
+    for deadline in deadlines:
+        k = seen.get(deadline.customer_id, 0)
+        seen[deadline.customer_id] = k + 1
+        if k == len(rounds):
+            rounds.append([])
+        rounds[k].append(deadline)
+    return [r[i : i + size] for r in rounds for i in range(0, len(r), size)]

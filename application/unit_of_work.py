@@ -10,7 +10,7 @@ answered, so the cache never changes an outcome, only saves a round trip.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 from uuid import UUID
@@ -57,6 +57,53 @@ class UnitOfWork:
         if not isinstance(aggregate, kind):
             raise NotFound(f"no {kind.__name__.lower()} {aggregate_id}")
         return aggregate
+
+    def load_many(self, kind: type[A], aggregate_ids: Iterable[UUID]) -> dict[UUID, A]:
+        """The aggregates of ``kind`` among ``aggregate_ids`` as stored now, in one read
+        where the store allows it: those this process saved last are brought up to date
+        from their version (often nothing to read), the others read whole (from their
+        newest snapshot). Ids of no aggregate of ``kind`` are left out."""
+        cached: dict[UUID, A | None] = {}
+        for aggregate_id in aggregate_ids:
+            found = self.saved.get(aggregate_id)
+            cached[aggregate_id] = found if isinstance(found, kind) else None
+        histories = self.store.histories({i: a.version if a else 0 for i, a in cached.items()})
+        loaded: dict[UUID, A] = {}
+        for aggregate_id, start in cached.items():
+            # A snapshot in the history starts afresh (Snapshot.mutate ignores ``start``).
+            aggregate: object = replay(start, histories.get(aggregate_id, []))
+            if isinstance(aggregate, kind):
+                loaded[aggregate_id] = aggregate
+        return loaded
+
+    def save_together(self, aggregates: Sequence[Aggregate]) -> int | None:
+        """Save what ``aggregates`` recorded in one transaction (one insert where the
+        store allows it): all of it or none. When another writer saved one of them
+        first, ``IntegrityError`` says nothing was saved (decide each again on a fresh
+        load); when the connection broke, it finds out whether the save landed, as
+        ``save_once`` does."""
+        changed = [a for a in aggregates if a.has_pending_events]
+        if not changed:
+            return None
+        pending = changed[0].pending_events
+        try:
+            position = self.save(*changed)
+        except IntegrityError:
+            for aggregate in changed:
+                self.saved.drop(aggregate.id)
+            raise
+        except CONNECTION_LOST:
+            for aggregate in changed:
+                self.saved.drop(aggregate.id)
+            if not self.stored(pending):
+                raise
+            position = self.store.recorder.max_notification_id()
+            if position is not None:
+                self.own_writes.note(set[str]().union(*map(parties_of, changed)), position)
+            return position
+        for aggregate in changed:
+            self.saved.put(aggregate)
+        return position
 
     def change(
         self,

@@ -14,6 +14,7 @@ SUITES = {
     "lag": lag.run,
     "scale": scale.run,
     "clock": clock.run,
+    "clock_100k": clock.run_100k,
     "audit": audit.run,
     "copy": copy_bench.run,
     "webhooks": webhooks_bench.run,

@@ -87,6 +87,7 @@ def test_two_workers_do_every_deadline_exactly_once(
     second = open_services(url, clock, outbox_dir=tmp_path / "outbox")
     mail = CountingMail(first.manager.mail)
     first.manager.mail = second.manager.mail = mail
+    first.manager.batch_size = second.manager.batch_size = 50  # both get some of it
     try:
         partner_id, msp = an_msp(first, "Busy MSP")
         importer = an_importer(first)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
@@ -60,3 +61,6 @@ class DeadlinesFromAggregates:
                 return False
             self.claims[key] = (owner, until)
             return True
+
+    def claim_many(self, deadlines: Sequence[Deadline], owner: str, until: float) -> list[Deadline]:
+        return [d for d in deadlines if self.claim(d, owner, until)]
