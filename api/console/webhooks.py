@@ -86,7 +86,13 @@ def context_of(services: ServicesDep, session: Session, **values: object) -> dic
         if admin
         else {},
         "event_types": EVENT_TYPES,
-        "values": {"url": "", "description": "", "event_types": [], "partner_id": ""},
+        "values": {
+            "url": "",
+            "description": "",
+            "event_types": [],
+            "partner_id": "",
+            "alert_email": "",
+        },
         "errors": {},
         "note": None,
         "refusal": None,
@@ -128,6 +134,7 @@ def add_endpoint(
     description: Text = "",
     event_types: Types = [],  # noqa: B006 - FastAPI copies a Form default
     partner_id: Text = "",
+    alert_email: Text = "",
 ) -> Response:
     if not manages_webhooks(session.actor):
         return refused(request, services, session, ONLY_PARTNERS)
@@ -136,6 +143,7 @@ def add_endpoint(
         "description": description,
         "event_types": event_types,
         "partner_id": partner_id,
+        "alert_email": alert_email,
     }
     try:
         owner = UUID(partner_id) if partner_id.strip() else None
@@ -148,7 +156,7 @@ def add_endpoint(
             url=url.strip(),
             event_types=event_types,
             description=description,
-            alert_email=None,
+            alert_email=alert_email.strip() or None,
             partner_id=owner,
             by=session.actor,
         )
@@ -212,6 +220,7 @@ def edit_context(
         "description": endpoint.description,
         "event_types": endpoint.event_types,
         "disabled": endpoint.disabled,
+        "alert_email": endpoint.alert_email or "",
     }
     return {
         **header(services, session),
@@ -247,9 +256,10 @@ def edit(
     description: Text = "",
     event_types: Types = [],  # noqa: B006 - FastAPI copies a Form default
     disabled: Text = "",
+    alert_email: Text = "",
 ) -> Response:
     """Save the form: every field as sent (no type ticked: every type; the box not
-    ticked: enabled)."""
+    ticked: enabled; no alert address: none)."""
     if not manages_webhooks(session.actor):
         return refused(request, services, session, ONLY_PARTNERS)
     change = EndpointChange(
@@ -257,6 +267,8 @@ def edit(
         event_types=event_types,
         description=description,
         disabled=disabled == "yes",
+        alert_email=alert_email.strip() or None,
+        clear_alert_email=not alert_email.strip(),
     )
     try:
         services.webhooks.change(endpoint_id, change, by=session.actor)
@@ -270,6 +282,7 @@ def edit(
             "description": description,
             "event_types": event_types,
             "disabled": disabled == "yes",
+            "alert_email": alert_email,
         }
         context = edit_context(services, session, endpoint, values=sent)
         context["errors"] = {invalid.field: invalid.message}

@@ -432,3 +432,34 @@ def test_given_a_person_of_the_partner_then_they_have_the_page_and_add_for_their
     endpoint_id, _ = add(world.client, receiver.url, description="Ada's CRM")
     listed = world.call("msp", "GET", "/v1/webhook-endpoints").json()["items"]
     assert [(e["id"], e["description"]) for e in listed] == [(endpoint_id, "Ada's CRM")]
+
+
+def test_given_an_alert_email_then_it_is_kept_shown_changed_and_removed(
+    world: World, receiver: Receiver
+) -> None:
+    # Given a partner who adds an endpoint with an alert address
+    sign_in(world.client, world.keys["msp"])
+    endpoint_id, _ = add(world.client, receiver.url, alert_email=" Ops@Example.com ")
+    # Then it is kept (normalized) and shown on the endpoint's page and its edit form
+    one = world.call("msp", "GET", f"/v1/webhook-endpoints/{endpoint_id}").json()
+    assert one["alert_email"] == "Ops@example.com"
+    assert "Ops@example.com" in world.client.get(f"{PAGE}/{endpoint_id}").text
+    assert 'value="Ops@example.com"' in world.client.get(f"{PAGE}/{endpoint_id}/edit").text
+
+    # When an edit sends an address that is not one
+    refused = post(world.client, f"{PAGE}/{endpoint_id}/edit", url=receiver.url, alert_email="ops@")
+    # Then it is refused next to the field, and nothing is saved
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert 'id="alert_email-error"' in refused.text  # type: ignore[attr-defined]
+    assert 'aria-describedby="alert-help alert_email-error"' in refused.text  # type: ignore[attr-defined]
+    kept = world.call("msp", "GET", f"/v1/webhook-endpoints/{endpoint_id}").json()
+    assert kept["alert_email"] == "Ops@example.com"
+
+    # When an edit changes it, then one leaves it empty
+    post(world.client, f"{PAGE}/{endpoint_id}/edit", url=receiver.url, alert_email="b@example.com")
+    changed = world.call("msp", "GET", f"/v1/webhook-endpoints/{endpoint_id}").json()
+    post(world.client, f"{PAGE}/{endpoint_id}/edit", url=receiver.url, alert_email="")
+    removed = world.call("msp", "GET", f"/v1/webhook-endpoints/{endpoint_id}").json()
+    # Then the first is saved, and the second removes it
+    assert (changed["alert_email"], removed["alert_email"]) == ("b@example.com", None)
+    assert "nobody is told if it is disabled" in world.client.get(f"{PAGE}/{endpoint_id}").text
