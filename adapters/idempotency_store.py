@@ -4,10 +4,10 @@ A placeholder row is inserted before the request runs, so two requests with the 
 key do not both execute; the answer replaces it once known. The answer's body (which
 may carry an API key shown once) is sealed (adapters/sealing.py), and so is a secret a
 command keeps before it commits (``keep_secret``). A placeholder left by a process that
-died is taken over after ``STALE_AFTER`` seconds, or at once when the command's receipt
-(application/receipts.py) shows it was done. Rows expire ``RECEIPT_TTL`` after they were
-made (by the service's clock): an expired row is neither replayed nor honoured, and
-``purge`` deletes expired rows in bounded batches.
+died is taken over after ``stale_after`` seconds (60 by default; a setting), or at once
+when the command's receipt (application/receipts.py) shows it was done. Rows expire
+``RECEIPT_TTL`` after they were made (by the service's clock): an expired row is neither
+replayed nor honoured, and ``purge`` deletes expired rows in bounded batches.
 """
 
 from __future__ import annotations
@@ -91,8 +91,11 @@ PURGE = (
 class IdempotencyKeys:
     """The keys in the events' database, through the views' SQL surface."""
 
-    def __init__(self, db: Database, clock: Clock, secret: bytes) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, secret: bytes, stale_after: float = STALE_AFTER
+    ) -> None:
         self.db = db
+        self.stale_after = stale_after
         self.clock = clock
         self.sealer = Sealer(secret, SEALING_PURPOSE)
 
@@ -112,7 +115,7 @@ class IdempotencyKeys:
             tx.execute(EXPIRE_ONE, [principal, key, now])
             if tx.execute(INSERT, [principal, key, request_hash, wall, expires]) == 1:
                 return Claim.STARTED, None
-            stale = wall - STALE_AFTER
+            stale = wall - self.stale_after
             if tx.execute(TAKE_OVER, [wall, request_hash, principal, key, stale]) == 1:
                 return Claim.STARTED, None
             rows = tx.rows(SELECT, [principal, key])
@@ -165,7 +168,7 @@ class IdempotencyKeys:
     def purge(self, limit: int = PURGE_BATCH) -> int:
         """Delete at most ``limit`` expired rows; how many went."""
         with self.db.transaction() as tx:
-            stale = time.time() - STALE_AFTER
+            stale = time.time() - self.stale_after
             return tx.execute(PURGE, [self.clock.now().timestamp(), stale, limit])
 
     def mentioning(self, customer_id: UUID) -> int:

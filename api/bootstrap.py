@@ -286,7 +286,7 @@ def build(
     audit.create_schema()
     secret = link_secret(settings)
     links = LinkSigner(secret, settings.public_url)
-    idempotency = IdempotencyKeys(views.db, clock, secret)
+    idempotency = IdempotencyKeys(views.db, clock, secret, settings.idempotency_stale_after_s)
     idempotency.create_schema()
     customers = CustomerCommands(uow, clock, settings.policy, settings.catalogue)
     mail = mail_transport(settings)

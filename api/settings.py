@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     # Seconds a client has to send a request's head (api/slow_clients.py), and the
     # connections plus requests one server process takes before it answers 503.
     head_timeout_s: float = Field(10.0, gt=0)
+    # Seconds after which an Idempotency-Key whose request never answered (its process
+    # died) may run again, unless its receipt shows the command was done.
+    idempotency_stale_after_s: float = Field(60.0, gt=0)
     max_connections: int = Field(1000, ge=1)
     # Days the background work keeps finished work claims and webhook deliveries with
     # their attempts before purging them (adapters/retention.py; events are never purged).

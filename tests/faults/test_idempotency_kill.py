@@ -30,8 +30,10 @@ pytestmark = [
     pytest.mark.alone,
 ]
 WRITERS = 6
-# A placeholder whose command never committed is taken over once stale (60 s).
-RETRY_FOR_S = 90.0
+# A placeholder whose command never committed is taken over once stale: 60 s by
+# default, 8 s here (TENANTRY_IDEMPOTENCY_STALE_AFTER_S), longer than any write takes.
+STALE_AFTER_S = 8
+RETRY_FOR_S = 40.0
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -43,7 +45,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
-    with serving(server_env(database_url), tmp_path) as running:
+    env = server_env(database_url, TENANTRY_IDEMPOTENCY_STALE_AFTER_S=str(STALE_AFTER_S))
+    with serving(env, tmp_path) as running:
         yield running
 
 
