@@ -1,8 +1,12 @@
 """The answers the console's pages share: a problem page (not found, not possible,
-forbidden) and a form sent back with its refusal or its field's error."""
+forbidden), a form sent back with its refusal or its field's error, and a button's
+command followed by the page to go back to."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from fastapi.responses import RedirectResponse
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -37,3 +41,14 @@ def form_refused(
         return render(request, page, context, status_code=422)
     context["refusal"] = error.detail
     return render(request, page, context, status_code=refused_status)
+
+
+def then_to(
+    to: str, command: Callable[[], object], refused: Callable[[DomainError], Response]
+) -> Response:
+    """``command``, then to ``to`` (303); ``refused``'s page if the domain refuses it."""
+    try:
+        command()
+    except DomainError as domain:
+        return refused(domain)
+    return RedirectResponse(to, status_code=303)

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from api.console.answers import form_refused, problem
+from api.console.answers import form_refused, problem, then_to
 from api.console.people import header
 from api.console.session import CsrfChecked, SignedIn
 from api.console.templates import render
@@ -131,8 +131,8 @@ def change_role(
 def remove(
     request: Request, user_id: UUID, services: ServicesDep, session: CsrfChecked
 ) -> Response:
-    try:
-        services.users.remove(user_id, by=session.actor)
-    except DomainError as domain:
-        return refused(request, services, session, domain)
-    return RedirectResponse(f"{PATH}?note=removed", status_code=303)
+    return then_to(
+        f"{PATH}?note=removed",
+        lambda: services.users.remove(user_id, by=session.actor),
+        lambda domain: refused(request, services, session, domain),
+    )

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from api.console.answers import then_to
 from api.console.people import header
 from api.console.session import CsrfChecked, SignedIn
 from api.console.templates import render
@@ -155,12 +156,12 @@ def enable_or_disable(
     if enabled not in ("yes", "no"):
         return refused(request, services, session, "Choose to enable or to disable it.")
     change = EndpointChange(disabled=enabled == "no")
-    try:
-        services.webhooks.change(endpoint_id, change, by=session.actor)
-    except DomainError as domain:
-        return refused(request, services, session, domain)
     note = "enabled" if enabled == "yes" else "disabled"
-    return RedirectResponse(f"{PATH}?note={note}", status_code=303)
+    return then_to(
+        f"{PATH}?note={note}",
+        lambda: services.webhooks.change(endpoint_id, change, by=session.actor),
+        lambda domain: refused(request, services, session, domain),
+    )
 
 
 @router.post(PATH + "/{endpoint_id}/secret/retirement")
@@ -172,12 +173,12 @@ def retire_secret(
     back: Text = "list",
 ) -> Response:
     """Only the newest secret signs from now on (the previous one before its 24 h)."""
-    try:
-        services.webhooks.retire_secrets(endpoint_id, by=session.actor)
-    except DomainError as domain:
-        return refused(request, services, session, domain)
     to = BACK.get(back, PATH).format(endpoint_id=endpoint_id)
-    return RedirectResponse(f"{to}?note=retired", status_code=303)
+    return then_to(
+        f"{to}?note=retired",
+        lambda: services.webhooks.retire_secrets(endpoint_id, by=session.actor),
+        lambda domain: refused(request, services, session, domain),
+    )
 
 
 @router.get(PATH + "/{endpoint_id}/deletion")
@@ -197,11 +198,11 @@ def confirm_deletion(
 def delete(
     request: Request, endpoint_id: UUID, services: ServicesDep, session: CsrfChecked
 ) -> Response:
-    try:
-        services.webhooks.delete(endpoint_id, by=session.actor)
-    except DomainError as domain:
-        return refused(request, services, session, domain)
-    return RedirectResponse(f"{PATH}?note=deleted", status_code=303)
+    return then_to(
+        f"{PATH}?note=deleted",
+        lambda: services.webhooks.delete(endpoint_id, by=session.actor),
+        lambda domain: refused(request, services, session, domain),
+    )
 
 
 @router.post(PATH + "/deliveries/{delivery_id}/redelivery")
