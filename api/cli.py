@@ -10,31 +10,24 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from datetime import datetime
-from typing import IO, Any
+from typing import Any
 from uuid import UUID
 
 import click
-from pydantic import BaseModel
 
-from adapters.database_check import check_database, missing_sqlite_file
-from api import cli_projections, cli_serve
-from api.bootstrap import Services, build
+from api import cli_audit, cli_projections, cli_serve
 from api.cli_errors import (
     BROKEN_PIPE,
     DEBUG_ENV,
-    Instant,
     debugging,
     fail,
     report,
     silence_stdout,
     usage,
 )
-from api.settings import Settings
-from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus, UserRole
+from api.cli_services import OPERATOR, open_services
+from domain.values import PartnerKind, PartnerStatus, UserRole
 
-OPERATOR = Actor(kind=ActorKind.ADMIN, id="cli")
-AUDITOR = Actor(kind=ActorKind.AUDITOR, id="cli")
 CONTEXT = {"help_option_names": ["-h", "--help"], "show_default": True, "max_content_width": 100}
 INTERRUPTED = 130
 
@@ -55,19 +48,6 @@ class Tenantry(click.Group):
             raise click.exceptions.Exit(fail(error, debug=debug)) from None
 
 
-def open_services(*, read_only: bool, sign_unsigned: bool = False) -> Services:
-    """The services over the configured database. ``read_only``: the command only
-    reads, so a missing database is an error instead of a new empty one."""
-    settings = Settings()
-    check_database(settings, must_exist=read_only)
-    new = missing_sqlite_file(settings)
-    if new is not None:
-        click.echo(
-            f"tenantry: a new database at {new} (TENANTRY_HOME is {settings.home})", err=True
-        )
-    return build(settings, sign_unsigned=sign_unsigned)
-
-
 @click.group(cls=Tenantry, context_settings=CONTEXT, help=__doc__)
 @click.option(
     "--debug", is_flag=True, envvar=DEBUG_ENV, help=f"show tracebacks (also {DEBUG_ENV}=1)"
@@ -80,6 +60,7 @@ def cli(debug: bool) -> None:
 cli.add_command(cli_serve.serve)
 cli.add_command(cli_serve.worker)
 cli.add_command(cli_projections.projections)
+cli.add_command(cli_audit.audit)
 
 
 @cli.group()
@@ -158,89 +139,6 @@ def invite_user(partner_id: UUID, email: str, name: str, role: str) -> int:
     click.echo(json.dumps(shown, indent=2))
     if not invitation.emailed:
         click.echo("tenantry: the invitation email was not sent (see the log)", err=True)
-    return 0
-
-
-@cli.group()
-def audit() -> None:
-    """Read and check the stored histories (never creates a database)."""
-
-
-@audit.command("history")
-@click.argument("customer_id", type=click.UUID)
-@click.option(
-    "--as-of",
-    type=Instant(),
-    default=None,
-    help="the customer's state at this instant, e.g. 2026-12-01T09:00:00Z (none: its events)",
-)
-def history(customer_id: UUID, as_of: datetime | None) -> int:
-    """A customer's events, or its state as of an instant."""
-    services = open_services(read_only=True)
-    try:
-        answer: BaseModel
-        if as_of is not None:
-            answer = services.queries.get(customer_id, by=AUDITOR, as_of=as_of)
-        else:
-            answer = services.queries.history(customer_id, by=AUDITOR)
-    finally:
-        services.close()
-    click.echo(answer.model_dump_json(indent=2))
-    return 0
-
-
-@audit.command("export")
-@click.option(
-    "--output",
-    type=click.File("w", lazy=True),
-    default="-",
-    help="the file to write ('-': standard output)",
-)
-def export(output: IO[str]) -> int:
-    """Every stored event as JSON Lines, in recorded order."""
-    services = open_services(read_only=True)
-    try:
-        for line in services.audit.export_lines(services.store.mapper):
-            output.write(json.dumps(line) + "\n")
-        output.flush()
-    finally:
-        services.close()
-    return 0
-
-
-@audit.command("sign-legacy")
-def sign_legacy() -> int:
-    """Sign, once, a history written before events carried a MAC (after an upgrade).
-
-    It trusts the database as it is now: run it only on a database you know no one has
-    altered since the earlier version wrote it. A history with any signed event is
-    never signed again."""
-    services = open_services(read_only=True, sign_unsigned=True)
-    try:
-        signed = services.store.signed_unsigned
-    finally:
-        services.close()
-    click.echo(f"signed {signed} events and snapshots written before events carried a MAC")
-    return 0
-
-
-@audit.command("verify")
-def verify() -> int:
-    """Exit 1 if a stored event was altered, removed or reordered."""
-    services = open_services(read_only=True)
-    try:
-        services.audit.seal()  # cover events recorded since the background work last sealed
-        findings = services.audit.verify()
-        recorded = services.audit.recorded()
-    finally:
-        services.close()
-    for finding in findings:
-        click.echo(f"position {finding.position}: {finding.problem}", err=True)
-    if findings:
-        return 1
-    head = max(recorded, default=0)
-    # Keep the head outside the database: a truncated tail verifies, but not against it.
-    click.echo(f"ok: {len(recorded)} events, chain intact, head {head}:{recorded.get(head, '-')}")
     return 0
 
 

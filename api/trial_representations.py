@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
@@ -17,9 +18,7 @@ class RateBody(BaseModel):
 
     @classmethod
     def of_rate(cls, rate: Rate) -> RateBody:
-        return cls(
-            value=rate.value, numerator=rate.numerator, denominator=rate.denominator, of=rate.of
-        )
+        return cls.model_validate(rate, from_attributes=True)
 
 
 class Durations(BaseModel):
@@ -53,31 +52,29 @@ class CohortBody(BaseModel):
 
     @classmethod
     def of_cohort(cls, cohort: Cohort) -> CohortBody:
+        """The counts by their names, but the four the API names otherwise."""
         c = cohort.counts
-        return cls(
-            start=cohort.start,
-            end=cohort.end,
-            mature=cohort.mature,
-            created=c.created,
-            activated=c.activated,
-            onboarded=c.onboarded,
-            extended=c.extended,
-            held=c.held,
-            upgraded_automatically=c.upgraded,
-            converted_manually=c.converted,
-            expired=c.expired,
-            still_in_trial=c.in_trial,
-            ended=cohort.ended,
-            reached_last_days=c.reached_last_days,
-            converted_after_extension=c.converted_after_extension,
-            conversion_rate=RateBody.of_rate(cohort.conversion_rate),
-            extension_rate=RateBody.of_rate(cohort.extension_rate),
-            creation_to_activation=Durations(
-                median_s=c.activation_median_s, p90_s=c.activation_p90_s
-            ),
-            activation_to_onboarding=Durations(
-                median_s=c.onboarding_median_s, p90_s=c.onboarding_p90_s
-            ),
+        return cls.model_validate(
+            {
+                **asdict(c),
+                "start": cohort.start,
+                "end": cohort.end,
+                "mature": cohort.mature,
+                "ended": cohort.ended,
+                "upgraded_automatically": c.upgraded,
+                "converted_manually": c.converted,
+                "still_in_trial": c.in_trial,
+                "conversion_rate": RateBody.of_rate(cohort.conversion_rate),
+                "extension_rate": RateBody.of_rate(cohort.extension_rate),
+                "creation_to_activation": {
+                    "median_s": c.activation_median_s,
+                    "p90_s": c.activation_p90_s,
+                },
+                "activation_to_onboarding": {
+                    "median_s": c.onboarding_median_s,
+                    "p90_s": c.onboarding_p90_s,
+                },
+            }
         )
 
 

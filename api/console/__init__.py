@@ -18,6 +18,7 @@ from api.console import (
     sign_in,
     sign_in_links,
     users,
+    webhook_endpoint,
     webhooks,
 )
 from api.console.session import COOKIE, CsrfRefused, SignInRequired
@@ -37,6 +38,7 @@ def install(app: FastAPI, failures: FailedSignIns) -> None:
     app.include_router(sign_in_links.router)
     app.include_router(users.router)
     app.include_router(webhooks.router)
+    app.include_router(webhook_endpoint.router)
     app.include_router(customers.router)
     app.include_router(add_customer.router)
     app.include_router(reissue.router)

@@ -9,41 +9,49 @@ from datetime import date, datetime
 
 from api.console.selection import Selected, reason_text
 from application.actions import subscription_change_for
+from application.dto import Action, ExtendTrialAction
 from domain.values import Actor, Policy, Status
 
 
 @dataclass(frozen=True)
-class ExtendRow:
+class Row:
+    """A ticked customer, and whether the panel's button is enabled for it (else why not)."""
+
     item: Selected
-    trial_ends_at: datetime | None
-    extended_to: datetime | None
     allowed: bool
-    available_from: datetime | None
     reason: str
 
 
 @dataclass(frozen=True)
-class UpgradeRow:
-    item: Selected
+class ExtendRow(Row):
+    trial_ends_at: datetime | None
+    extended_to: datetime | None
+    available_from: datetime | None
+
+
+@dataclass(frozen=True)
+class UpgradeRow(Row):
     automatic_upgrade: bool
     upgrade_at: datetime | None
     notice_sent_at: datetime | None
     notice_due_at: datetime | None
-    allowed: bool
-    reason: str
 
 
 @dataclass(frozen=True)
-class SubscriptionRow:
+class SubscriptionRow(Row):
     """The convert and edit panels: the form's prefilled values."""
 
-    item: Selected
     sku: str
     addons: list[str]
     expiration_date: date | None
     with_expiration: bool
-    allowed: bool
-    reason: str
+
+
+def verdict(action: Action | ExtendTrialAction | None) -> tuple[bool, str]:
+    """``allowed`` and ``reason`` of a row: no action (no actions computed) is not allowed."""
+    if action is None:
+        return False, ""
+    return action.allowed, "" if action.allowed else reason_text(action.reason)
 
 
 def extend_rows(items: list[Selected], policy: Policy) -> list[ExtendRow]:
@@ -54,70 +62,53 @@ def extend_rows(items: list[Selected], policy: Policy) -> list[ExtendRow]:
         ends = dto.trial_ends_at if dto.status is Status.TRIAL else None
         rows.append(
             ExtendRow(
-                item=item,
+                item,
+                *verdict(action),
                 trial_ends_at=ends,
                 extended_to=ends + policy.extension if ends else None,
-                allowed=bool(action and action.allowed),
                 available_from=action.available_from if action else None,
-                reason="" if action is None or action.allowed else reason_text(action.reason),
             )
         )
     return rows
 
 
 def upgrade_rows(items: list[Selected], policy: Policy) -> list[UpgradeRow]:
-    rows = []
-    for item in items:
-        dto = item.dto
-        action = dto.actions.manage_upgrade if dto.actions else None
-        in_trial = dto.status is Status.TRIAL
-        rows.append(
-            UpgradeRow(
-                item=item,
-                automatic_upgrade=dto.automatic_upgrade,
-                upgrade_at=dto.trial_ends_at if in_trial else None,
-                notice_sent_at=dto.upgrade_notice_sent_at,
-                notice_due_at=item.aggregate.notice_due_at(policy),
-                allowed=bool(action and action.allowed),
-                reason="" if action is None or action.allowed else reason_text(action.reason),
-            )
+    return [
+        UpgradeRow(
+            item,
+            *verdict(item.dto.actions.manage_upgrade if item.dto.actions else None),
+            automatic_upgrade=item.dto.automatic_upgrade,
+            upgrade_at=item.dto.trial_ends_at if item.dto.status is Status.TRIAL else None,
+            notice_sent_at=item.dto.upgrade_notice_sent_at,
+            notice_due_at=item.aggregate.notice_due_at(policy),
         )
-    return rows
+        for item in items
+    ]
 
 
 def convert_rows(items: list[Selected], policy: Policy, today: date) -> list[SubscriptionRow]:
-    rows = []
-    for item in items:
-        dto = item.dto
-        action = dto.actions.convert_to_production if dto.actions else None
-        rows.append(
-            SubscriptionRow(
-                item=item,
-                sku=dto.sku,
-                addons=dto.addons,
-                expiration_date=today + policy.production_term,
-                with_expiration=True,
-                allowed=bool(action and action.allowed),
-                reason="" if action is None or action.allowed else reason_text(action.reason),
-            )
+    return [
+        SubscriptionRow(
+            item,
+            *verdict(item.dto.actions.convert_to_production if item.dto.actions else None),
+            sku=item.dto.sku,
+            addons=item.dto.addons,
+            expiration_date=today + policy.production_term,
+            with_expiration=True,
         )
-    return rows
+        for item in items
+    ]
 
 
 def edit_rows(items: list[Selected], by: Actor) -> list[SubscriptionRow]:
-    rows = []
-    for item in items:
-        dto = item.dto
-        action = subscription_change_for(item.aggregate, by)
-        rows.append(
-            SubscriptionRow(
-                item=item,
-                sku=dto.sku,
-                addons=dto.addons,
-                expiration_date=dto.expiration_date,
-                with_expiration=dto.status is Status.PRODUCTION,
-                allowed=action.allowed,
-                reason="" if action.allowed else reason_text(action.reason),
-            )
+    return [
+        SubscriptionRow(
+            item,
+            *verdict(subscription_change_for(item.aggregate, by)),
+            sku=item.dto.sku,
+            addons=item.dto.addons,
+            expiration_date=item.dto.expiration_date,
+            with_expiration=item.dto.status is Status.PRODUCTION,
         )
-    return rows
+        for item in items
+    ]

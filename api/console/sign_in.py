@@ -34,6 +34,13 @@ def page_context(**values: object) -> dict[str, object]:
     )
 
 
+def too_often(request: Request, context: dict[str, object], wait: int) -> Response:
+    """The sign-in page again, answered 429 with when to try again."""
+    answer = render(request, PAGE, context, status_code=429)
+    answer.headers["Retry-After"] = str(wait)
+    return answer
+
+
 def secure(services: ServicesDep) -> bool:
     return services.settings.public_url.lower().startswith("https://")
 
@@ -69,11 +76,7 @@ def sign_in(
     identities = [("address", address)] + ([("key", prefix)] if prefix else [])
     wait = failures.retry_after(identities)
     if wait is not None:
-        answer = render(
-            request, PAGE, page_context(error=THROTTLED.format(s=wait)), status_code=429
-        )
-        answer.headers["Retry-After"] = str(wait)
-        return answer
+        return too_often(request, page_context(error=THROTTLED.format(s=wait)), wait)
     try:
         opened = services.sessions.open(key) if key else None
     except Refused as refused:

@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from api.console.session import set_cookie, signed
-from api.console.sign_in import FOREIGN, HOME, PAGE, page_context, same_origin, secure
+from api.console.sign_in import FOREIGN, HOME, PAGE, page_context, same_origin, secure, too_often
 from api.console.templates import render
 from api.deps import ServicesDep
 from api.sign_in_throttle import FailedSignIns
@@ -63,9 +63,7 @@ async def email_a_link(
     wait = asked_links(request).retry_after(identity)
     if wait is not None:
         context = page_context(email=address, link_error=TOO_OFTEN.format(s=wait))
-        answer = render(request, PAGE, context, status_code=429)
-        answer.headers["Retry-After"] = str(wait)
-        return answer
+        return too_often(request, context, wait)
     asked_links(request).failed(identity)
     # After the answer: how long the mail server takes tells nothing of the address.
     background.add_task(services.users.email_sign_in_link, address)

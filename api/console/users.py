@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from api.console.answers import form_refused, problem, then_to
 from api.console.people import header
 from api.console.session import CsrfChecked, SignedIn
 from api.console.templates import render
@@ -21,7 +22,7 @@ from api.deps import ServicesDep
 from application.console_sessions import Session
 from application.errors import NotFound
 from application.users import UserDTO
-from domain.errors import DomainError, NotEligible, ValidationFailed
+from domain.errors import DomainError, NotEligible
 from domain.user import UserStatus
 from domain.values import UserRole
 
@@ -71,12 +72,7 @@ def refused(
     """A problem page: the domain's refusal (or ``error``'s text), with its status."""
     detail = error if isinstance(error, str) else error.detail
     status = 404 if isinstance(error, NotFound) else 409 if isinstance(error, NotEligible) else 403
-    context = {
-        **header(services, session),
-        "title": {404: "Not found", 409: "Not possible", 403: "Forbidden"}[status],
-        "detail": detail,
-    }
-    return render(request, "problem.html", context, status_code=status)
+    return problem(request, services, session, detail, status)
 
 
 @router.get(PATH)
@@ -113,12 +109,8 @@ def invite(
         services.users.invite(
             partner_id=me.partner_id, email=email, name=name, role=chosen, by=session.actor
         )
-    except ValidationFailed as invalid:
-        context["errors"] = {invalid.field: invalid.message}
-        return render(request, PAGE, context, status_code=422)
     except DomainError as domain:
-        context["refusal"] = domain.detail
-        return render(request, PAGE, context, status_code=403)
+        return form_refused(request, PAGE, context, domain)
     return RedirectResponse(f"{PATH}?note=invited", status_code=303)
 
 
@@ -139,8 +131,8 @@ def change_role(
 def remove(
     request: Request, user_id: UUID, services: ServicesDep, session: CsrfChecked
 ) -> Response:
-    try:
-        services.users.remove(user_id, by=session.actor)
-    except DomainError as domain:
-        return refused(request, services, session, domain)
-    return RedirectResponse(f"{PATH}?note=removed", status_code=303)
+    return then_to(
+        f"{PATH}?note=removed",
+        lambda: services.users.remove(user_id, by=session.actor),
+        lambda domain: refused(request, services, session, domain),
+    )

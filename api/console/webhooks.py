@@ -4,7 +4,11 @@ shown once, on the answer to the form), edit it (URL, event types, description,
 disabled), enable or disable it, rotate its secret (the new one shown once) and retire
 the previous one before its 24 hours are up, delete it after a confirm step; per
 endpoint its last deliveries with their status code and timing, each with
-**Redeliver**. The same application services as the API's ``/v1/webhook-endpoints``."""
+**Redeliver**. The same application services as the API's ``/v1/webhook-endpoints``.
+
+This module holds the list, its **Add** and **Rotate** (both answer with the list page
+showing the new secret) and what the pages share; one endpoint's page, its form and
+its actions are in ``api.console.webhook_endpoint``."""
 
 from __future__ import annotations
 
@@ -13,17 +17,17 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from api.console.answers import form_refused, problem
 from api.console.people import header
 from api.console.session import CsrfChecked, SignedIn
 from api.console.templates import render
 from api.deps import ServicesDep
 from application.console_sessions import Session
 from application.errors import NotFound
-from application.webhook_endpoints import EndpointChange, WebhookEndpointDTO
-from domain.errors import DomainError, Forbidden, ValidationFailed
+from application.webhook_endpoints import WebhookEndpointDTO
+from domain.errors import DomainError, Forbidden
 from domain.partner import Partner
 from domain.values import Actor, ActorKind
 from domain.webhook_types import EVENT_TYPES
@@ -108,12 +112,7 @@ def refused(
     status = 404 if isinstance(error, NotFound) else 409 if isinstance(error, DomainError) else 403
     if isinstance(error, Forbidden):
         status = 403
-    context = {
-        **header(services, session),
-        "title": {404: "Not found", 409: "Not possible", 403: "Forbidden"}[status],
-        "detail": detail,
-    }
-    return render(request, "problem.html", context, status_code=status)
+    return problem(request, services, session, detail, status)
 
 
 @router.get(PATH)
@@ -160,14 +159,8 @@ def add_endpoint(
             partner_id=owner,
             by=session.actor,
         )
-    except ValidationFailed as invalid:
-        context = context_of(services, session, values=values)
-        context["errors"] = {invalid.field: invalid.message}
-        return render(request, PAGE, context, status_code=422)
     except DomainError as domain:
-        context = context_of(services, session, values=values)
-        context["refusal"] = domain.detail
-        return render(request, PAGE, context, status_code=403)
+        return form_refused(request, PAGE, context_of(services, session, values=values), domain)
     return shown_secret(request, services, session, endpoint, secret, "added")
 
 
@@ -187,130 +180,6 @@ def shown_secret(
     return answer
 
 
-@router.get(PATH + "/{endpoint_id}")
-def endpoint_page(
-    request: Request, endpoint_id: UUID, services: ServicesDep, session: SignedIn, note: str = ""
-) -> Response:
-    if not manages_webhooks(session.actor):
-        return refused(request, services, session, ONLY_PARTNERS)
-    try:
-        endpoint = services.webhooks.get(endpoint_id, by=session.actor)
-        deliveries = services.deliveries.of_endpoint(
-            endpoint_id, by=session.actor, limit=DELIVERIES_SHOWN
-        )
-    except DomainError as domain:
-        return refused(request, services, session, domain)
-    context = {
-        **header(services, session),
-        "endpoint": endpoint,
-        "partner": partner_name(services, endpoint.partner_id),
-        "deliveries": deliveries,
-        "note": NOTES.get(note),
-        "shown": DELIVERIES_SHOWN,
-        "previous_until": previous_signs_until(services, endpoint),
-    }
-    return render(request, ONE_PAGE, context)
-
-
-def edit_context(
-    services: ServicesDep, session: Session, endpoint: WebhookEndpointDTO, **values: object
-) -> dict[str, object]:
-    shown = {
-        "url": endpoint.url,
-        "description": endpoint.description,
-        "event_types": endpoint.event_types,
-        "disabled": endpoint.disabled,
-        "alert_email": endpoint.alert_email or "",
-    }
-    return {
-        **header(services, session),
-        "endpoint": endpoint,
-        "event_types": EVENT_TYPES,
-        "values": shown,
-        "errors": {},
-        "refusal": None,
-    } | values
-
-
-@router.get(PATH + "/{endpoint_id}/edit")
-def edit_page(
-    request: Request, endpoint_id: UUID, services: ServicesDep, session: SignedIn
-) -> Response:
-    """The endpoint's form: its URL, event types, description, and whether it is disabled."""
-    if not manages_webhooks(session.actor):
-        return refused(request, services, session, ONLY_PARTNERS)
-    try:
-        endpoint = services.webhooks.get(endpoint_id, by=session.actor)
-    except DomainError as domain:
-        return refused(request, services, session, domain)
-    return render(request, EDIT_PAGE, edit_context(services, session, endpoint))
-
-
-@router.post(PATH + "/{endpoint_id}/edit")
-def edit(
-    request: Request,
-    endpoint_id: UUID,
-    services: ServicesDep,
-    session: CsrfChecked,
-    url: Url = "",
-    description: Text = "",
-    event_types: Types = [],  # noqa: B006 - FastAPI copies a Form default
-    disabled: Text = "",
-    alert_email: Text = "",
-) -> Response:
-    """Save the form: every field as sent (no type ticked: every type; the box not
-    ticked: enabled; no alert address: none)."""
-    if not manages_webhooks(session.actor):
-        return refused(request, services, session, ONLY_PARTNERS)
-    change = EndpointChange(
-        url=url.strip(),
-        event_types=event_types,
-        description=description,
-        disabled=disabled == "yes",
-        alert_email=alert_email.strip() or None,
-        clear_alert_email=not alert_email.strip(),
-    )
-    try:
-        services.webhooks.change(endpoint_id, change, by=session.actor)
-    except ValidationFailed as invalid:
-        try:
-            endpoint = services.webhooks.get(endpoint_id, by=session.actor)
-        except DomainError as domain:
-            return refused(request, services, session, domain)
-        sent = {
-            "url": url,
-            "description": description,
-            "event_types": event_types,
-            "disabled": disabled == "yes",
-            "alert_email": alert_email,
-        }
-        context = edit_context(services, session, endpoint, values=sent)
-        context["errors"] = {invalid.field: invalid.message}
-        return render(request, EDIT_PAGE, context, status_code=422)
-    except DomainError as domain:
-        return refused(request, services, session, domain)
-    return RedirectResponse(f"{PATH}/{endpoint_id}?note=changed", status_code=303)
-
-
-@router.post(PATH + "/{endpoint_id}/enabled")
-def enable_or_disable(
-    request: Request,
-    endpoint_id: UUID,
-    services: ServicesDep,
-    session: CsrfChecked,
-    enabled: Text = "",
-) -> Response:
-    if enabled not in ("yes", "no"):
-        return refused(request, services, session, "Choose to enable or to disable it.")
-    change = EndpointChange(disabled=enabled == "no")
-    try:
-        services.webhooks.change(endpoint_id, change, by=session.actor)
-    except DomainError as domain:
-        return refused(request, services, session, domain)
-    note = "enabled" if enabled == "yes" else "disabled"
-    return RedirectResponse(f"{PATH}?note={note}", status_code=303)
-
-
 @router.post(PATH + "/{endpoint_id}/secret")
 def rotate_secret(
     request: Request, endpoint_id: UUID, services: ServicesDep, session: CsrfChecked
@@ -320,58 +189,3 @@ def rotate_secret(
     except DomainError as domain:
         return refused(request, services, session, domain)
     return shown_secret(request, services, session, endpoint, secret, "rotated")
-
-
-@router.post(PATH + "/{endpoint_id}/secret/retirement")
-def retire_secret(
-    request: Request,
-    endpoint_id: UUID,
-    services: ServicesDep,
-    session: CsrfChecked,
-    back: Text = "list",
-) -> Response:
-    """Only the newest secret signs from now on (the previous one before its 24 h)."""
-    try:
-        services.webhooks.retire_secrets(endpoint_id, by=session.actor)
-    except DomainError as domain:
-        return refused(request, services, session, domain)
-    to = BACK.get(back, PATH).format(endpoint_id=endpoint_id)
-    return RedirectResponse(f"{to}?note=retired", status_code=303)
-
-
-@router.get(PATH + "/{endpoint_id}/deletion")
-def confirm_deletion(
-    request: Request, endpoint_id: UUID, services: ServicesDep, session: SignedIn
-) -> Response:
-    """The confirm step: what would be deleted, and the button that deletes it."""
-    try:
-        endpoint = services.webhooks.get(endpoint_id, by=session.actor)
-    except DomainError as domain:
-        return refused(request, services, session, domain)
-    context = {**header(services, session), "endpoint": endpoint}
-    return render(request, "webhooks/delete.html", context)
-
-
-@router.post(PATH + "/{endpoint_id}/deletion")
-def delete(
-    request: Request, endpoint_id: UUID, services: ServicesDep, session: CsrfChecked
-) -> Response:
-    try:
-        services.webhooks.delete(endpoint_id, by=session.actor)
-    except DomainError as domain:
-        return refused(request, services, session, domain)
-    return RedirectResponse(f"{PATH}?note=deleted", status_code=303)
-
-
-@router.post(PATH + "/deliveries/{delivery_id}/redelivery")
-def redeliver(
-    request: Request, delivery_id: str, services: ServicesDep, session: CsrfChecked
-) -> Response:
-    try:
-        delivery = services.deliveries.redeliver(delivery_id, by=session.actor)
-    except DomainError as domain:
-        return refused(request, services, session, domain)
-    services.webhook_workers.wake()
-    return RedirectResponse(
-        f"{PATH}/{delivery.endpoint_id}?note=redelivered#deliveries", status_code=303
-    )

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 from uuid import UUID
 
@@ -12,7 +13,6 @@ from api.deps import IDEMPOTENT, SECRET, Principal, ServicesDep
 from api.headers import LOCATION, answers
 from api.problems import responses
 from api.representations import (
-    WebhookAttempt,
     WebhookDelivery,
     WebhookDeliveryPage,
     WebhookEndpointPage,
@@ -157,26 +157,12 @@ def redeliver_webhook(
 
 
 def shown(delivery: Delivery, attempts: list[Attempt]) -> WebhookDelivery:
-    return WebhookDelivery(
-        id=delivery.id,
-        endpoint_id=delivery.endpoint_id,
-        customer_id=delivery.customer_id,
-        event_type=delivery.event_type,
-        event_version=delivery.customer_version,
-        position=delivery.position,
-        status=delivery.status,
-        next_attempt_at=delivery.next_attempt_at,
-        created_at=delivery.created_at,
-        last_status_code=delivery.last_status_code,
-        attempts=[
-            WebhookAttempt(
-                number=a.number,
-                at=a.at,
-                status_code=a.status_code,
-                duration_ms=a.duration_ms,
-                response_excerpt=a.excerpt,
-                error=a.error,
-            )
-            for a in attempts
-        ],
+    """The delivery as the API shows it: its fields by name, but ``event_version`` (the
+    customer's version) and ``attempts`` (each one's ``response_excerpt``)."""
+    return WebhookDelivery.model_validate(
+        {
+            **asdict(delivery),
+            "event_version": delivery.customer_version,
+            "attempts": [{**asdict(a), "response_excerpt": a.excerpt} for a in attempts],
+        }
     )
