@@ -76,12 +76,7 @@ class EventsFeedIndex(Projection[Owner]):
         records = self.load(tx, list(dict.fromkeys(e.originator_id for _, e in mine)))
         touched: set[UUID] = set()
         entries: list[tuple[Any, ...]] = []
-        for position, event in mine:
-            current = records.get(event.originator_id)
-            if current is not None and event.originator_version <= current.version:
-                continue
-            owner = records[event.originator_id] = self.evolve(current, event)
-            touched.add(owner.id)
+        for position, event, owner in self.feed_numbered(records, mine, touched):
             event_type = type_of(event)
             if event_type is not None:
                 entries.append(

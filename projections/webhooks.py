@@ -178,12 +178,7 @@ class WebhookDeliveries(Projection[Record]):
             records = {**listening, **records}
         touched: set[UUID] = set()
         deliveries: list[tuple[Any, ...]] = []
-        for position, event in mine:
-            current = records.get(event.originator_id)
-            if current is not None and event.originator_version <= current.version:
-                continue
-            record = records[event.originator_id] = self.evolve(current, event)
-            touched.add(record.id)
+        for position, event, record in self.feed_numbered(records, mine, touched):
             event_type = type_of(event)
             if event_type is None or not isinstance(record, Owner):
                 continue
