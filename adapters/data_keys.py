@@ -24,7 +24,8 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
@@ -225,3 +226,17 @@ def is_sealed(value: Any) -> bool:
 
 def _bound(subject: UUID, field: str) -> bytes:
     return subject.bytes + field.encode()
+
+
+@contextmanager
+def settled(data_keys: DataKeys | None, stored: Sequence[StoredEvent]) -> Iterator[None]:
+    """Around the insert of ``stored`` (with their new data keys): tell ``data_keys``
+    whether it failed or saved."""
+    try:
+        yield
+    except Exception:
+        if data_keys is not None:
+            data_keys.failed()
+        raise
+    if data_keys is not None:
+        data_keys.saved(stored)

@@ -13,7 +13,8 @@ from typing import Protocol
 
 import psycopg
 
-from adapters.event_store import APP_NAME, persistence_env
+from adapters.event_store import APP_NAME
+from adapters.store_environment import persistence_env
 
 # The library's names: SQLite's default, PostgreSQL's after the application.
 SQLITE_EVENTS = "stored_events"

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import sqlite3
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar, cast
-from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -22,20 +19,18 @@ from eventsourcing.persistence import (
     Mapper,
     OperationalError,
     Recording,
-    StoredEvent,
     Transcoder,
 )
 from eventsourcing.utils import Environment
-from psycopg.sql import SQL, Identifier
 
 from adapters.data_keys import DataKeys
-from adapters.database_url import scheme, sqlite_path
 from adapters.event_macs import EventMacs
 from adapters.library_shim import KeyedPOPOFactory, WaitingSQLiteFactory
 from adapters.mapper import JSONBytes, PydanticMapper, topic_registry
-from adapters.pg_recorder import TOPIC as RECORDER_TOPIC
 from adapters.pg_recorder import LockingInsertRecorder, schema_lock
 from adapters.sql.sqlite_writer import SQLITE_WRITE_WAIT_S, writing
+from adapters.store_environment import create_private_file, persistence_env
+from adapters.store_histories import postgres_histories, scrub_sqlite, stored_history
 from adapters.unsigned_history import sign_postgres_history, sign_sqlite_history
 from application.event_store import replay
 from application.receipts import Receipt  # noqa: F401  (the mapper then knows its topic)
@@ -45,24 +40,7 @@ from domain.partner import Partner
 from domain.service_account import ServiceAccount
 
 APP_NAME = "Tenantry"
-SCRUB_WAIT_S = 5  # how long the checkpoint after an erasure waits for readers and writers
 log = logging.getLogger(__name__)
-# Many aggregates' histories in one query (``LibraryEventStore.histories``): for each id,
-# the newest snapshot past the version in hand, then the events past both.
-HISTORIES = (
-    "WITH asked AS (SELECT * FROM unnest(%s::{id_type}[], %s::bigint[]) AS a(id, after)), "
-    "snap AS (SELECT DISTINCT ON (s.originator_id) s.originator_id, s.originator_version, "
-    "s.topic, s.state FROM asked a JOIN {snapshots} s "
-    "ON s.originator_id = a.id AND s.originator_version > a.after "
-    "ORDER BY s.originator_id, s.originator_version DESC) "
-    "SELECT 0 AS part, originator_id, originator_version, topic, state FROM snap "
-    "UNION ALL "
-    "SELECT 1, e.originator_id, e.originator_version, e.topic, e.state "
-    "FROM asked a LEFT JOIN snap ON snap.originator_id = a.id "
-    "JOIN {events} e ON e.originator_id = a.id "
-    "AND e.originator_version > GREATEST(a.after, COALESCE(snap.originator_version, 0)) "
-    "ORDER BY originator_id, part, originator_version"
-)
 
 
 class LibraryEventStore(Application[UUID]):
@@ -176,44 +154,13 @@ class LibraryEventStore(Application[UUID]):
         if not after:
             return {}
         if isinstance(self.recorder, LockingInsertRecorder) and self.snapshots is not None:
-            stored = self._postgres_histories(after)
+            stored = postgres_histories(self.recorder, self.snapshots.recorder, after)
         else:
-            stored = {i: self._stored_history(i, v) for i, v in after.items()}
+            snapshots = None if self.snapshots is None else self.snapshots.recorder
+            stored = {i: stored_history(self.recorder, snapshots, i, v) for i, v in after.items()}
         self.data_keys.load(after)  # their data keys in one query, not one a customer
         to_domain = self.mapper.to_domain_event
         return {i: [to_domain(e) for e in events] for i, events in stored.items()}
-
-    def _stored_history(self, aggregate_id: UUID, after: int) -> list[StoredEvent]:
-        found: list[StoredEvent] = []
-        if self.snapshots is not None:
-            found += self.snapshots.recorder.select_events(
-                aggregate_id, gt=after, desc=True, limit=1
-            )
-        start = found[0].originator_version if found else after
-        return [*found, *self.recorder.select_events(aggregate_id, gt=start)]
-
-    def _postgres_histories(self, after: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
-        recorder = cast(LockingInsertRecorder, self.recorder)
-        datastore = recorder.datastore
-        snapshots = cast(Any, self.snapshots).recorder.events_table_name
-        statement = SQL(HISTORIES).format(
-            id_type=SQL(datastore.originator_id_type),
-            events=Identifier(datastore.schema, recorder.events_table_name),
-            snapshots=Identifier(datastore.schema, snapshots),
-        )
-        found: dict[UUID, list[StoredEvent]] = {i: [] for i in after}
-        with datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(statement, (list(after), list(after.values())), prepare=True)
-            for row in curs.fetchall():
-                found[row["originator_id"]].append(
-                    StoredEvent(
-                        originator_id=row["originator_id"],
-                        originator_version=row["originator_version"],
-                        topic=row["topic"],
-                        state=bytes(row["state"]),
-                    )
-                )
-        return found
 
     def construct_transcoder(self) -> Transcoder:
         return JSONBytes()
@@ -236,71 +183,8 @@ class LibraryEventStore(Application[UUID]):
         holds the pages as they were before). PostgreSQL dumps and reads only the
         rows that are current: nothing to do."""
         dbname = self.env.get("SQLITE_DBNAME", ":memory:")
-        if self.env.get("PERSISTENCE_MODULE") != "eventsourcing.sqlite" or dbname == ":memory:":
-            return
-        # A truncating checkpoint holds writers back while it waits for readers: a few
-        # seconds at most; a busy one is retried by the next erasure (or SQLite's own
-        # checkpoints overwrite the log as it is reused).
-        try:
-            with writing(dbname, SCRUB_WAIT_S):  # this process's writers wait meanwhile
-                conn = sqlite3.connect(dbname, timeout=SCRUB_WAIT_S, isolation_level=None)
-                try:
-                    busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-                finally:
-                    conn.close()
-        except sqlite3.OperationalError as error:
-            busy = str(error)
-        if busy:
-            log.warning("the write-ahead log was not truncated after an erasure: %s", busy)
-
-
-def persistence_env(database_url: str) -> dict[str, str]:
-    """Map ``TENANTRY_DATABASE_URL`` onto the library's environment variables."""
-    return {"IS_SNAPSHOTTING_ENABLED": "y"} | _backend_env(database_url)
-
-
-def _backend_env(database_url: str) -> dict[str, str]:
-    if scheme(database_url) == "memory":
-        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
-    path = sqlite_path(database_url)
-    if path is not None:
-        return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": path,
-            "SQLITE_LOCK_TIMEOUT": str(SQLITE_WRITE_WAIT_S),
-        }
-    url = urlsplit(database_url)
-    if url.scheme in ("postgres", "postgresql"):
-        return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": unquote(url.path.lstrip("/")) or "postgres",
-            "POSTGRES_HOST": url.hostname or "127.0.0.1",
-            "POSTGRES_PORT": str(url.port or 5432),
-            "POSTGRES_USER": unquote(url.username or "postgres"),
-            "POSTGRES_PASSWORD": unquote(url.password or ""),
-            "POSTGRES_POOL_SIZE": "10",
-            "POSTGRES_MAX_OVERFLOW": "10",
-            # No pre-ping: the pool's check backs off 1 s, 2 s, 4 s... per connection
-            # the server dropped, and after a restart (or terminated backends) every idle
-            # one is dropped: requests waited 7-14 s. Without it, a dropped connection
-            # fails its statement, is discarded, and the library retries (10 x 0.2 s).
-            "POSTGRES_PRE_PING": "n",
-            "POSTGRES_CONNECT_TIMEOUT": "10",
-            "POSTGRES_LOCK_TIMEOUT": "10",
-            "APPLICATION_RECORDER_TOPIC": RECORDER_TOPIC,
-        }
-    raise ValueError(
-        f"unsupported TENANTRY_DATABASE_URL scheme {url.scheme!r}: "
-        "use sqlite:///path.db or postgresql://user:pass@host:port/db"
-    )
-
-
-def create_private_file(path: Path) -> None:
-    """Create ``path`` (and its folder) readable by its owner only, unless it exists.
-    SQLite gives its -wal and -shm files the database file's permissions."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        if self.env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite" and dbname != ":memory:":
+            scrub_sqlite(dbname)
 
 
 def open_event_store(

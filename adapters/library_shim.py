@@ -31,7 +31,7 @@ from eventsourcing.sqlite import (
 )
 from eventsourcing.utils import Environment, EnvType
 
-from adapters.data_keys import ABSENT, Absent, DataKeys, erased_subjects, key_rows
+from adapters.data_keys import ABSENT, Absent, DataKeys, erased_subjects, key_rows, settled
 
 SQLITE_DATA_KEYS = (
     "CREATE TABLE IF NOT EXISTS data_keys (subject_id TEXT PRIMARY KEY, key BLOB,"
@@ -74,14 +74,8 @@ class KeyedSQLiteRecorder(SQLiteApplicationRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        try:
+        with settled(self.data_keys, stored_events):
             ids = super().insert_events(stored_events, **kwargs)
-        except Exception:
-            if self.data_keys is not None:
-                self.data_keys.failed()
-            raise
-        if self.data_keys is not None:
-            self.data_keys.saved(stored_events)
         return ids
 
     def _insert_events(

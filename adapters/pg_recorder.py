@@ -30,7 +30,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL, Composed, Identifier
 
-from adapters.data_keys import DataKeys, erased_subjects, key_rows
+from adapters.data_keys import DataKeys, erased_subjects, key_rows, settled
 from projections.sql import SCHEMA_LOCK
 
 TOPIC = "adapters.pg_recorder:LockingInsertRecorder"
@@ -142,16 +142,13 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
         rows = key_rows(stored_events, time.time())
         if rows:
             statement, params = self._with_keys(statement, params, rows, stored_events)
-        try:
-            with self.datastore.get_connection() as conn, conn.cursor() as curs:
-                curs.execute(statement, params, prepare=True)
-                ids = [row[column] for row in curs.fetchall()]
-        except Exception:
-            if self.data_keys is not None:
-                self.data_keys.failed()
-            raise
-        if self.data_keys is not None:
-            self.data_keys.saved(stored_events)
+        with (
+            settled(self.data_keys, stored_events),
+            self.datastore.get_connection() as conn,
+            conn.cursor() as curs,
+        ):
+            curs.execute(statement, params, prepare=True)
+            ids = [row[column] for row in curs.fetchall()]
         return ids
 
     def _with_keys(

@@ -18,7 +18,7 @@ from application.webhook_ports import CANCELLED, PENDING, Attempt, Delivery, Out
 from projections.projection import in_list
 from projections.sql import Database, Row
 
-# The tables are projections/webhooks.py's (DELIVERIES, ATTEMPTS, HEALTH).
+# The tables are projections/webhook_tables.py's (DELIVERIES, ATTEMPTS, HEALTH).
 # A lease takes, in one statement, the first due deliveries (up to ``per_endpoint``) of
 # each endpoint that has no attempt under way (a lease that holds), the endpoints that
 # have waited longest first: a backlog at one endpoint never hides the others'

@@ -11,7 +11,6 @@ again.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from application.authentication import Authenticator
 from application.clock import Clock
 from application.errors import NotFound
 from application.partners import parse_key
+from application.tokens import new_token, token_hash
 from application.unit_of_work import UnitOfWork
 from domain.keys import KeyHolder, hash_secret
 from domain.partner import Partner
@@ -84,10 +84,6 @@ class Refused(Exception):
     """A key that works but whose holder does not sign in to the console."""
 
 
-def _new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
 @dataclass(eq=False)
 class ConsoleSessions:
     auth: Authenticator
@@ -95,7 +91,7 @@ class ConsoleSessions:
     records: SessionRecords
     clock: Clock
     _: KW_ONLY
-    new_token: Callable[[], str] = _new_token
+    new_token: Callable[[], str] = new_token
 
     def open(self, key: str) -> Opened | None:
         """A new session for ``key``'s holder; None for a key that names nobody.
@@ -179,8 +175,7 @@ class ConsoleSessions:
         return not user.removed and user.actor == actor
 
 
-def digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+digest = token_hash  # a session token's SHA-256, as kept
 
 
 _HOLDERS: dict[ActorKind, type[KeyHolder]] = {

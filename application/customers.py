@@ -1,4 +1,8 @@
-"""The customer use cases: one method per rule of the lifecycle."""
+"""The customer use cases: one method per rule of the lifecycle.
+
+One piece (a little over 250 lines): one short method per customer command, all on
+the same load-decide-save path (``_command``/``_change``).
+"""
 
 from __future__ import annotations
 

@@ -74,34 +74,22 @@ class CustomerDTO(BaseModel):
     @classmethod
     def of(cls, customer: Customer, actions: Actions | None = None) -> CustomerDTO:
         s = customer.state
-        return cls(
-            id=customer.id,
-            version=customer.version,
-            organization_name=s.organization_name,
-            notification_email=s.notification_email,
-            erased=s.erased,
-            sku=s.sku,
-            addons=list(s.addons),
-            partner_id=s.partner_id,
-            distributor_id=s.distributor_id,
-            source=s.source,
-            stage=s.stage,
-            status=s.status,
-            created_at=customer.created_on,
-            onboarded_at=s.onboarded_at,
-            trial_ends_at=s.trial_ends_at,
-            automatic_upgrade=s.automatic_upgrade,
-            upgrade_notice_sent_at=s.upgrade_notice_sent_at,
-            production_since=s.production_since,
-            expiration_date=s.expiration_date,
-            onboarding=Onboarding(
-                activation_sent_at=s.activation_sent_at,
-                activated_at=s.activated_at,
-                import_status=s.import_status,
-                import_errors=list(s.import_errors),
-                event_log=list(s.event_log),
-            ),
-            actions=actions,
+        onboarding = Onboarding(
+            activation_sent_at=s.activation_sent_at,
+            activated_at=s.activated_at,
+            import_status=s.import_status,
+            import_errors=list(s.import_errors),
+            event_log=list(s.event_log),
+        )
+        return cls.model_validate(  # the state's fields, by name, and the aggregate's
+            dict(s)
+            | {
+                "id": customer.id,
+                "version": customer.version,
+                "created_at": customer.created_on,
+                "onboarding": onboarding,
+                "actions": actions,
+            }
         )
 
 

@@ -7,7 +7,7 @@ Every command is idempotent in the domain (a second notice, upgrade or activatio
 record for one deadline is a no-op), so a lost claim costs at most a duplicate email
 carrying the same Message-ID.
 
-Due work goes in batches (``batches``: up to ``BATCH`` deadlines, never two of one
+Due work goes in batches (``deadline_steps.batches``: up to ``BATCH`` deadlines, never two of one
 customer, so each customer's are done in due order): one statement claims a batch,
 one read loads its customers (and one their partners, for emails), each email is sent,
 and then one save records every decision in one transaction. An email is always sent
@@ -21,6 +21,10 @@ of that email: its deadline waits ``UNSENDABLE_RETRY_S`` before the next attempt
 other deadlines go on, and settling does not wait for it. Any other failure of one
 deadline's work is logged and retried with the mail server's back-off; it never stops
 the deadlines behind it either.
+
+One piece (a little over 250 lines): claiming, sending, saving and the fall-back to one
+deadline at a time share the lease and the back-off state of one sweep; what one deadline
+asks for is decided in ``deadline_steps``.
 """
 
 from __future__ import annotations
@@ -31,7 +35,6 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -39,9 +42,8 @@ from uuid import UUID
 from application.activation_links import LinkSigner
 from application.backoff import Backoff
 from application.clock import Clock
-from application.customers import CustomerCommands, Decision
-from application.dto import Outcome
-from application.emails import activation_email, upgrade_notice_email
+from application.customers import CustomerCommands
+from application.deadline_steps import BATCH, DeadlineSteps, Step, batches
 from application.errors import NotFound, TamperedHistory
 from application.lists import DueWork
 from application.mail import MailError, MailTransport, UnsendableEmail
@@ -53,26 +55,8 @@ from domain.values import Policy
 log = logging.getLogger(__name__)
 
 LEASE_S = 60.0
-BATCH = 500  # deadlines claimed, read, decided and saved together
 BACKOFF = Backoff(first=1.0, longest=300.0)  # a deadline whose work failed
 UNSENDABLE_RETRY_S = 3600.0  # trying again fails the same way, until a release fixes it
-
-
-Again = Callable[[], Outcome]  # a step's decision as a command of its own (fresh load)
-
-
-@dataclass(eq=False)
-class Step:
-    """One deadline's work in a batch: what to record on the customer (``decide``; None:
-    nothing to do), the same as a command of its own (``again``), and, for an email,
-    ``send``: it builds and sends the email, then names the decision that records it."""
-
-    deadline: Deadline
-    customer: Customer
-    decide: Decision | None = None
-    again: Again | None = None
-    send: Callable[[], tuple[Decision, Again]] | None = None
-    sent: int = 0
 
 
 @dataclass
@@ -185,61 +169,10 @@ class ProcessManager:
     def _step(
         self, deadline: Deadline, customer: Customer, partners: dict[UUID, str], now: datetime
     ) -> Step:
-        """What ``deadline`` asks of ``customer`` now: nothing (done already, or moved:
-        the view has not caught up yet), a trial end, or an email and its record.
-        ``partners`` holds the names of partners, by the time an email is sent."""
-        step = Step(deadline, customer)
-        customers = self.customers
-        if deadline.kind == DeadlineKind.TRIAL_END:
-            step.decide = customers.trial_end()
-            step.again = lambda: customers.end_trial_if_due(customer.id)
-            return step
-        due = customer.deadlines(self.policy)
-        if deadline.kind not in due or due[deadline.kind] > now:
-            return step
-
-        def partner_name() -> str:
-            partner_id = customer.state.partner_id
-            if partner_id not in partners:
-                raise NotFound(f"no partner {partner_id}")
-            return partners[partner_id]
-
-        if deadline.kind == DeadlineKind.ACTIVATION_EMAIL:
-            version = customer.state.link_version
-
-            def send_activation() -> tuple[Decision, Again]:
-                url = self.links.url(customer.id, version)
-                email = activation_email(customer, partner_name(), url, now)
-                self.mail.send(email)
-                return customers.activation_sent(
-                    version, email.message_id
-                ), lambda: customers.record_activation_sent(
-                    customer.id, link_version=version, message_id=email.message_id
-                )
-
-            step.send = send_activation
-            return step
-        if deadline.kind == DeadlineKind.UPGRADE_NOTICE:
-            trial_ends_at = customer.state.trial_ends_at
-            if trial_ends_at is None or now >= trial_ends_at:
-                # Too late for a notice: the trial end is due too, so do it now.
-                step.decide = customers.trial_end()
-                step.again = lambda: customers.end_trial_if_due(customer.id)
-                return step
-
-            def send_notice() -> tuple[Decision, Again]:
-                email = upgrade_notice_email(customer, partner_name(), now)
-                self.mail.send(email)
-                return customers.upgrade_notice_sent(
-                    email.message_id
-                ), lambda: customers.record_upgrade_notice_sent(
-                    customer.id, message_id=email.message_id
-                )
-
-            step.send = send_notice
-            return step
-        log.warning("unknown deadline kind %s", deadline.kind)
-        return step
+        """What ``deadline`` asks of ``customer`` now (see ``deadline_steps.DeadlineSteps``)."""
+        return DeadlineSteps(self.customers, self.mail, self.links, self.policy).step(
+            deadline, customer, partners, now
+        )
 
     def _record(self, steps: list[Step], report: SweepReport) -> None:
         """Decide each step on its customer and save them all in one transaction; on a
@@ -356,18 +289,3 @@ class ProcessManager:
 
 def _key(deadline: Deadline) -> tuple[str, str]:
     return str(deadline.customer_id), deadline.kind
-
-
-def batches(deadlines: list[Deadline], size: int = BATCH) -> list[list[Deadline]]:
-    """``deadlines`` (oldest first) in batches that never hold two deadlines of one
-    customer: the k-th deadline of each customer goes in a batch after its (k-1)-th,
-    so each customer's are done in due order, each at its own step."""
-    rounds: list[list[Deadline]] = []
-    seen: dict[UUID, int] = {}
-    for deadline in deadlines:
-        k = seen.get(deadline.customer_id, 0)
-        seen[deadline.customer_id] = k + 1
-        if k == len(rounds):
-            rounds.append([])
-        rounds[k].append(deadline)
-    return [r[i : i + size] for r in rounds for i in range(0, len(r), size)]

@@ -7,8 +7,6 @@ service's clock); its token has 256 random bits. The link's page only *reads* it
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
 from datetime import datetime, timedelta
@@ -17,6 +15,7 @@ from typing import Protocol
 from uuid import UUID
 
 from application.clock import Clock
+from application.tokens import new_token, token_hash
 
 LINK_TTL = timedelta(minutes=15)
 PATH = "/console/sign-in/link/"
@@ -59,21 +58,13 @@ class SignInLinkRecords(Protocol):
         ...
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
 @dataclass(eq=False)
 class SignInLinks:
     records: SignInLinkRecords
     clock: Clock
     public_url: str
     _: KW_ONLY
-    new_token: Callable[[], str] = _new_token
+    new_token: Callable[[], str] = new_token
 
     def issue(self, user_id: UUID, purpose: Purpose) -> Issued:
         token, now = self.new_token(), self.clock.now()

@@ -5,6 +5,10 @@ cache), skipping the read: if another process wrote meanwhile, the save conflict
 the aggregate's next version and the command runs again on a fresh load. A refusal
 or a no-op decided on cached state is checked again on a fresh load before it is
 answered, so the cache never changes an outcome, only saves a round trip.
+
+One piece (a little over 250 lines): loading, the cache, saving with its conflict
+retry and the receipts of Idempotency-Keys all decide together whether a command runs
+again on a fresh load; split, each part would need the others' state.
 """
 
 from __future__ import annotations

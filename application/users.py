@@ -44,15 +44,8 @@ class UserDTO(BaseModel):
     @classmethod
     def of(cls, user: User) -> UserDTO:
         s = user.state
-        return cls(
-            id=user.id,
-            version=user.version,
-            partner_id=s.partner_id,
-            email=s.email,
-            name=s.name,
-            role=s.role,
-            status=s.status,
-            invited_at=user.created_on,
+        return cls.model_validate(  # the state's fields, by name, and the aggregate's
+            dict(s) | {"id": user.id, "version": user.version, "invited_at": user.created_on}
         )
 
 

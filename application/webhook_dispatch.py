@@ -13,26 +13,27 @@ and never sooner than a 429's or 503's ``Retry-After``; then the delivery has fa
 one success is disabled, and its alert address emailed once (the disabling event is
 recorded once). Retry instants are on the service's clock (the test clock moves them);
 ``webhook-timestamp`` is the wall clock's, which receivers compare with theirs.
+
+One piece (a little over 250 lines): leasing, sending and keeping a batch share its lease
+and its clock; the retry schedule and the alert email are in ``webhook_retries``, the
+API's lookups and redelivery in ``webhook_requests``.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import random
 import socket
 import time
 import uuid
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from html import escape
 from uuid import UUID
 
 from application.clock import Clock
-from application.emails import MAIL_DOMAIN
 from application.errors import NotFound
-from application.mail import Email, MailError, MailTransport
+from application.mail import MailError, MailTransport
 from application.unit_of_work import UnitOfWork
 from application.webhook_endpoints import WebhookEndpoints
 from application.webhook_messages import headers
@@ -49,17 +50,19 @@ from application.webhook_ports import (
     Outcome,
     WebhookSender,
 )
-from domain.errors import DomainError
+from application.webhook_requests import DeliveryRequests
+from application.webhook_retries import (
+    GONE,
+    JITTER,
+    SCHEDULE,
+    disabled_endpoint_email,
+    next_attempt,
+)
 from domain.values import Actor, ActorKind
 from domain.webhook_endpoint import WebhookEndpoint
 
 log = logging.getLogger(__name__)
 
-SCHEDULE = tuple(
-    timedelta(seconds=s) for s in (5, 300, 1800, 7200, 18_000, 36_000, 36_000)
-)  # after failed attempt 1, 2, …
-JITTER = 0.1
-LONGEST_RETRY_AFTER = timedelta(hours=24)
 FAILING_LIMIT = timedelta(days=3)
 LEASE_S = 30.0  # twice as long as one attempt can take (15 s); renewed in a long batch
 PER_ENDPOINT = 50  # deliveries leased together for one endpoint, sent one after another
@@ -67,7 +70,6 @@ GO_ON_S = 2.0  # a sender goes on with its endpoint's next batches for this long
 SLICE_S = 2.0  # and holds a batch no longer (a slow receiver's rest goes back)
 FLUSH_S = 1.0  # a batch's attempts are kept at least this often
 SENDER = Actor(kind=ActorKind.SYSTEM, id="webhook-sender")
-GONE, TOO_MANY, UNAVAILABLE = 410, 429, 503
 
 
 def _worker_name() -> str:
@@ -92,19 +94,8 @@ def _occurrence(delivery: Delivery) -> Occurrence:
     )
 
 
-def next_attempt(number: int, answer: Answer, now: datetime) -> datetime | None:
-    """When to try again after failed attempt ``number`` (None: no more tries)."""
-    if number > len(SCHEDULE):
-        return None
-    delay = SCHEDULE[number - 1] * (1 + random.uniform(0, JITTER))  # noqa: S311
-    if answer.status in (TOO_MANY, UNAVAILABLE) and answer.retry_after_s is not None:
-        asked = min(timedelta(seconds=answer.retry_after_s), LONGEST_RETRY_AFTER)
-        delay = max(delay, asked)
-    return now + delay
-
-
 @dataclass(kw_only=True, eq=False)
-class WebhookDispatcher:
+class WebhookDispatcher(DeliveryRequests):
     queue: DeliveryQueue
     sender: WebhookSender
     endpoints: WebhookEndpoints
@@ -280,51 +271,13 @@ class WebhookDispatcher:
     def alert(self, endpoint: WebhookEndpoint, reason: str, now: datetime) -> None:
         """Tell the endpoint's alert address that it was disabled (once: only the call
         that recorded the disabling sends it)."""
-        to = endpoint.state.alert_email
-        if to is None:
+        email = disabled_endpoint_email(endpoint, reason, now)
+        if email is None:
             return
-        url = endpoint.state.url
-        text = (
-            f"Tenantry disabled your webhook endpoint {url} ({endpoint.id}): it has been "
-            f"{reason}. Fix the receiver, then enable the endpoint again "
-            "(PATCH /v1/webhook-endpoints/{id} with disabled: false) and redeliver what it missed."
-        )
-        email = Email(
-            to=to,
-            subject="Your Tenantry webhook endpoint was disabled",
-            text=text + "\n",
-            html=f"<p>{escape(text)}</p>",
-            message_id=f"<webhook-disabled.{endpoint.id.hex}@{MAIL_DOMAIN}>",
-            sent_at=now,
-        )
         try:
             self.mail.send(email)
         except MailError:
             log.exception("the disabled-endpoint email for %s was not sent", endpoint.id)
 
-    def redeliver(self, delivery_id: str, *, by: Actor) -> Delivery:
-        delivery = self.visible(delivery_id, by)
-        if self.uow.load(WebhookEndpoint, delivery.endpoint_id).state.disabled:
-            raise DomainError("the endpoint is disabled: enable it before redelivering")
-        self.queue.redeliver(delivery.id, self.clock.now())
-        found = self.queue.get(delivery.id)
-        assert found is not None
-        return found
 
-    def visible(self, delivery_id: str, by: Actor) -> Delivery:
-        delivery = self.queue.get(delivery_id)
-        if delivery is None:
-            raise NotFound(f"no webhook delivery {delivery_id}")
-        self.endpoints.load_visible(delivery.endpoint_id, by)  # 404 to whom may not see it
-        return delivery
-
-    def of_endpoint(
-        self, endpoint_id: UUID, *, by: Actor, limit: int
-    ) -> list[tuple[Delivery, list[Attempt]]]:
-        self.endpoints.load_visible(endpoint_id, by)
-        deliveries = self.queue.of_endpoint(endpoint_id, limit)
-        attempts = self.queue.attempts([d.id for d in deliveries])
-        return [(d, attempts[d.id]) for d in deliveries]
-
-
-__all__ = ["CANCELLED", "WebhookDispatcher", "next_attempt"]
+__all__ = ["CANCELLED", "JITTER", "SCHEDULE", "WebhookDispatcher", "next_attempt"]

@@ -46,18 +46,15 @@ class WebhookEndpointDTO(BaseModel):
     @classmethod
     def of(cls, endpoint: WebhookEndpoint) -> WebhookEndpointDTO:
         s = endpoint.state
-        return cls(
-            id=endpoint.id,
-            version=endpoint.version,
-            partner_id=s.partner_id,
-            url=s.url,
-            event_types=list(s.event_types),
-            description=s.description,
-            alert_email=s.alert_email,
-            disabled=s.disabled,
-            disabled_reason=s.disabled_reason,
-            created_at=endpoint.created_on,
-            secrets=[SecretInfo(id=x.secret_id, expires_at=x.expires_at) for x in s.secrets],
+        return cls.model_validate(  # the state's fields, by name, and the aggregate's
+            dict(s)
+            | {
+                "id": endpoint.id,
+                "version": endpoint.version,
+                "created_at": endpoint.created_on,
+                "event_types": list(s.event_types),
+                "secrets": [SecretInfo(id=x.secret_id, expires_at=x.expires_at) for x in s.secrets],
+            }
         )
 
 

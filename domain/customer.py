@@ -1,4 +1,9 @@
-"""The Customer aggregate: a partner's customer tenant from creation to production."""
+"""The Customer aggregate: a partner's customer tenant from creation to production.
+
+One piece (a little over 250 lines): one method per command of the customer's
+lifecycle on one aggregate; its rules are in ``customer_rules``, its state in
+``customer_state`` and its events in ``customer_events``.
+"""
 
 from __future__ import annotations
 

@@ -40,22 +40,22 @@ def check_addons(codes: list[str] | tuple[str, ...], catalogue: Catalogue) -> tu
 
 
 def check_message(value: str) -> str:
-    message = check_text(value, "message", multiline=True).strip()
-    if not message:
-        raise ValidationFailed("message", "must not be blank")
-    if len(message) > MAX_MESSAGE:
-        raise ValidationFailed("message", f"must be at most {MAX_MESSAGE} characters")
-    return message
+    return _paragraphs(value, "message")
 
 
 def check_reason(value: str) -> str:
     """Why personal data was erased (free text, one paragraph or more)."""
-    reason = check_text(value, "reason", multiline=True).strip()
-    if not reason:
-        raise ValidationFailed("reason", "must not be blank")
-    if len(reason) > MAX_MESSAGE:
-        raise ValidationFailed("reason", f"must be at most {MAX_MESSAGE} characters")
-    return reason
+    return _paragraphs(value, "reason")
+
+
+def _paragraphs(value: str, field: str) -> str:
+    """Free text, not blank, at most ``MAX_MESSAGE`` characters."""
+    text = check_text(value, field, multiline=True).strip()
+    if not text:
+        raise ValidationFailed(field, "must not be blank")
+    if len(text) > MAX_MESSAGE:
+        raise ValidationFailed(field, f"must be at most {MAX_MESSAGE} characters")
+    return text
 
 
 def check_code(value: str) -> str:

@@ -10,21 +10,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
 
 from domain.aggregate import DomainEvent, Stateful, first_envelope
 from domain.email_address import check_email
-from domain.errors import DomainError, Forbidden, ValidationFailed
-from domain.text import check_text
+from domain.errors import DomainError, Forbidden
 from domain.values import Actor, ActorKind
+from domain.webhook_checks import check_description, check_url
 from domain.webhook_types import check_event_types
 
 ROTATION_OVERLAP = timedelta(hours=24)
-MAX_URL = 2000
-MAX_DESCRIPTION = 500
 
 
 class SigningSecret(BaseModel):
@@ -236,28 +233,3 @@ class EndpointDeleted(DomainError):
 def check_may_manage(partner_id: UUID, by: Actor) -> None:
     if by.kind is not ActorKind.ADMIN and not (by.is_partner and by.id == str(partner_id)):
         raise Forbidden("only the partner itself or the admin manages its webhook endpoints")
-
-
-def check_url(url: str) -> str:
-    """An absolute http(s) URL with a host, no credentials and no fragment. Which schemes
-    and addresses may be sent to is the sender's rule (HTTPS, public addresses)."""
-    url = check_text(url, "url").strip()
-    if not url or len(url) > MAX_URL:
-        raise ValidationFailed("url", f"must be 1 to {MAX_URL} characters")
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a port that is not a number
-    except ValueError:
-        raise ValidationFailed("url", "is not a URL") from None
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ValidationFailed("url", "must be an absolute https:// URL")
-    if parts.username or parts.password or parts.fragment:
-        raise ValidationFailed("url", "must not carry credentials or a fragment")
-    return url
-
-
-def check_description(description: str) -> str:
-    text = check_text(description, "description").strip()
-    if len(text) > MAX_DESCRIPTION:
-        raise ValidationFailed("description", f"must be at most {MAX_DESCRIPTION} characters")
-    return text

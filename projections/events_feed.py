@@ -14,7 +14,6 @@ had not read by then (a rebuild run while no follower was keeping up) get no row
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
@@ -22,23 +21,13 @@ from application.authorization import Visibility
 from application.events_feed import FeedEntry
 from domain.aggregate import DomainEvent
 from domain.customer import Customer
-from domain.errors import DomainError
 from domain.webhook_types import type_of
+from projections.customer_owners import Owner, evolve_owner, load_owners, owners_table, write_owners
 from projections.projection import Projection, in_list
 from projections.schema import Table
 from projections.sql import Database, Tx
-from projections.webhooks import Owner
 
-OWNERS = Table(
-    name="view_feed_customers",
-    columns=(
-        ("id", "{uuid} NOT NULL"),
-        ("version", "INTEGER NOT NULL"),
-        ("partner_id", "{uuid} NOT NULL"),
-        ("distributor_id", "{uuid}"),
-    ),
-    primary_key=("id",),
-)
+OWNERS = owners_table("view_feed_customers")
 FEED = Table(
     name="events_feed",
     columns=(
@@ -70,36 +59,15 @@ class EventsFeedIndex(Projection[Owner]):
         return record.version
 
     def evolve(self, record: Owner | None, event: DomainEvent) -> Owner:
-        v = event.originator_version
-        if isinstance(event, Customer.Created):
-            return Owner(event.originator_id, v, event.partner_id, event.distributor_id)
-        if record is None:
-            raise DomainError(f"the events feed has no customer {event.originator_id} ({v})")
-        return replace(record, version=v)
+        return evolve_owner(record, event, "the events feed")
 
     def load(self, tx: Tx, ids: Sequence[UUID]) -> dict[UUID, Owner]:
-        if not ids:
-            return {}
-        rows = tx.rows(f"SELECT * FROM {OWNERS.name} WHERE id IN {in_list(ids)}", ids)
-        owners = [
-            Owner(
-                _uuid(r["id"]),
-                int(r["version"]),
-                _uuid(r["partner_id"]),
-                None if r["distributor_id"] is None else _uuid(r["distributor_id"]),
-            )
-            for r in rows
-        ]
-        return {o.id: o for o in owners}
+        return load_owners(tx, OWNERS, ids)
 
     def write(
         self, tx: Tx, records: Sequence[Owner], *, suffix: str = "", fresh: bool = False
     ) -> None:
-        rows = [(o.id, o.version, o.partner_id, o.distributor_id) for o in records]
-        if fresh:
-            tx.insert_many(OWNERS.name + suffix, OWNERS.column_names, rows)
-        else:
-            tx.executemany(OWNERS.upsert(), rows)
+        write_owners(tx, OWNERS, records, suffix=suffix, fresh=fresh)
 
     def process_log(self, tx: Tx, numbered: Sequence[tuple[int, DomainEvent]]) -> None:
         mine = [(i, e) for i, e in numbered if self.handles(e)]
@@ -108,12 +76,7 @@ class EventsFeedIndex(Projection[Owner]):
         records = self.load(tx, list(dict.fromkeys(e.originator_id for _, e in mine)))
         touched: set[UUID] = set()
         entries: list[tuple[Any, ...]] = []
-        for position, event in mine:
-            current = records.get(event.originator_id)
-            if current is not None and event.originator_version <= current.version:
-                continue
-            owner = records[event.originator_id] = self.evolve(current, event)
-            touched.add(owner.id)
+        for position, event, owner in self.feed_numbered(records, mine, touched):
             event_type = type_of(event)
             if event_type is not None:
                 entries.append(

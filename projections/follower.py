@@ -8,6 +8,9 @@ so a lost notification costs at most one poll interval. Event ids commit in id o
 until they commit; SQLite has one writer at a time), so once an id is visible every
 lower id is visible or gone for good (a rolled-back insert): the follower reads
 ``id > position`` and never waits on a gap.
+
+One piece (a little over 250 lines): reading, applying, waiting and the thread that
+runs them share one position and one lock; the views' logic is in their projections.
 """
 
 from __future__ import annotations

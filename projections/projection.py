@@ -5,7 +5,7 @@ batch; during a rebuild they all stay in memory and are written once at the end.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Generic, TypeVar
 from uuid import UUID
 
@@ -59,15 +59,27 @@ class Projection(ABC, Generic[R]):
     def feed(self, records: dict[UUID, R], events: Iterable[DomainEvent]) -> set[UUID]:
         """Evolve ``records`` in place; an event already applied (a redelivery) is ignored."""
         touched: set[UUID] = set()
-        for event in events:
+        for _ in self.feed_numbered(records, ((0, e) for e in events), touched):
+            pass
+        return touched
+
+    def feed_numbered(
+        self,
+        records: dict[UUID, R],
+        numbered: Iterable[tuple[int, DomainEvent]],
+        touched: set[UUID],
+    ) -> Iterator[tuple[int, DomainEvent, R]]:
+        """As ``feed``, event by event with its position: yields each event applied,
+        with its record evolved (its id added to ``touched``)."""
+        for position, event in numbered:
             if not self.handles(event):
                 continue
             current = records.get(event.originator_id)
             if current is not None and event.originator_version <= self.version(current):
                 continue
-            records[event.originator_id] = self.evolve(current, event)
+            record = records[event.originator_id] = self.evolve(current, event)
             touched.add(event.originator_id)
-        return touched
+            yield position, event, record
 
 
 def in_list(ids: Sequence[object]) -> str:

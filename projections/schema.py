@@ -2,6 +2,9 @@
 
 Names are stable: analysts query them (see docs/views.md). A rebuild creates each
 table again with the suffix ``_next`` and swaps it in (projections/rebuild.py).
+
+One piece (a little over 250 lines): ``Table`` writes each statement for both dialects
+from one description; the rest is the few helpers that create the tables with it.
 """
 
 from __future__ import annotations

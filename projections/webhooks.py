@@ -23,94 +23,15 @@ from domain.customer import Customer
 from domain.errors import DomainError
 from domain.webhook_endpoint import WebhookEndpoint
 from domain.webhook_types import type_of
+from projections.customer_owners import Owner, as_uuid, load_owners, write_owners
 from projections.projection import Projection, in_list
-from projections.schema import Table
 from projections.sql import Database, Json, Tx
+from projections.webhook_tables import ATTEMPTS, DELIVERIES, ENDPOINTS, ENQUEUE, HEALTH, OWNERS
 
-OWNERS = Table(
-    name="view_webhook_customers",
-    columns=(
-        ("id", "{uuid} NOT NULL"),
-        ("version", "INTEGER NOT NULL"),
-        ("partner_id", "{uuid} NOT NULL"),
-        ("distributor_id", "{uuid}"),
-    ),
-    primary_key=("id",),
-)
-ENDPOINTS = Table(
-    name="view_webhook_endpoints",
-    columns=(
-        ("id", "{uuid} NOT NULL"),
-        ("version", "INTEGER NOT NULL"),
-        ("partner_id", "{uuid} NOT NULL"),
-        ("event_types", "{json} NOT NULL"),
-        ("disabled", "{bool} NOT NULL"),
-        ("deleted", "{bool} NOT NULL"),
-        ("registered_at", "{instant} NOT NULL"),
-    ),
-    primary_key=("id",),
-    indexes=(("partner_id",),),
-)
-DELIVERIES = Table(
-    name="webhook_deliveries",
-    columns=(
-        ("id", "TEXT NOT NULL"),
-        ("endpoint_id", "{uuid} NOT NULL"),
-        ("partner_id", "{uuid} NOT NULL"),
-        ("customer_id", "{uuid} NOT NULL"),
-        ("customer_version", "INTEGER NOT NULL"),
-        ("position", "BIGINT NOT NULL"),
-        ("event_type", "TEXT NOT NULL"),
-        ("status", "TEXT NOT NULL"),
-        ("attempts", "INTEGER NOT NULL"),
-        ("next_attempt_at", "{instant}"),
-        ("created_at", "{instant} NOT NULL"),
-        ("last_status_code", "INTEGER"),
-        ("leased_by", "TEXT"),
-        ("leased_until", "DOUBLE PRECISION"),
-    ),
-    primary_key=("id",),
-    indexes=(
-        ("status", "next_attempt_at"),
-        ("endpoint_id", "position"),
-        ("endpoint_id", "status", "next_attempt_at"),
-    ),
-)
-ATTEMPTS = Table(
-    name="webhook_attempts",
-    columns=(
-        ("delivery_id", "TEXT NOT NULL"),
-        ("number", "INTEGER NOT NULL"),
-        ("at", "{instant} NOT NULL"),
-        ("status_code", "INTEGER"),
-        ("duration_ms", "INTEGER NOT NULL"),
-        ("excerpt", "TEXT NOT NULL"),
-        ("error", "TEXT"),
-    ),
-    primary_key=("delivery_id", "number"),
-)
-HEALTH = Table(
-    name="webhook_endpoint_health",
-    columns=(("endpoint_id", "{uuid} NOT NULL"), ("failing_since", "{instant}")),
-    primary_key=("endpoint_id",),
-)
-ENQUEUE = (
-    f"INSERT INTO {DELIVERIES.name} (id, endpoint_id, partner_id, customer_id, "
-    "customer_version, position, event_type, status, attempts, next_attempt_at, created_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (id) DO NOTHING"
-)
 ENDPOINT_EVENTS: tuple[type[DomainEvent], ...] = tuple(
     v for v in vars(WebhookEndpoint).values() if isinstance(v, type) and issubclass(v, DomainEvent)
 )
 HANDLED: tuple[type[DomainEvent], ...] = (Customer.Event, Customer.Created, *ENDPOINT_EVENTS)
-
-
-@dataclass
-class Owner:
-    id: UUID
-    version: int
-    partner_id: UUID
-    distributor_id: UUID | None
 
 
 @dataclass
@@ -189,14 +110,7 @@ class WebhookDeliveries(Projection[Record]):
         if not ids:
             return found
         marks = in_list(ids)
-        for row in tx.rows(f"SELECT * FROM {OWNERS.name} WHERE id IN {marks}", ids):
-            owner = Owner(
-                _uuid(row["id"]),
-                int(row["version"]),
-                _uuid(row["partner_id"]),
-                _uuid_or_none(row["distributor_id"]),
-            )
-            found[owner.id] = owner
+        found.update(load_owners(tx, OWNERS, ids))
         found.update(self._routes(tx, f"id IN {marks}", ids))
         return found
 
@@ -204,9 +118,9 @@ class WebhookDeliveries(Projection[Record]):
         rows = tx.rows(f"SELECT * FROM {ENDPOINTS.name} WHERE {where}", params)
         routes = [
             Route(
-                _uuid(r["id"]),
+                as_uuid(r["id"]),
                 int(r["version"]),
-                _uuid(r["partner_id"]),
+                as_uuid(r["partner_id"]),
                 tuple(tx.db.loads(r["event_types"])),
                 bool(r["disabled"]),
                 bool(r["deleted"]),
@@ -219,11 +133,7 @@ class WebhookDeliveries(Projection[Record]):
     def write(
         self, tx: Tx, records: Sequence[Record], *, suffix: str = "", fresh: bool = False
     ) -> None:
-        owners = [
-            (o.id, o.version, o.partner_id, o.distributor_id)
-            for o in records
-            if isinstance(o, Owner)
-        ]
+        owners = [o for o in records if isinstance(o, Owner)]
         routes = [
             (
                 r.id,
@@ -237,12 +147,11 @@ class WebhookDeliveries(Projection[Record]):
             for r in records
             if isinstance(r, Route)
         ]
+        write_owners(tx, OWNERS, owners, suffix=suffix, fresh=fresh)
         if fresh:
-            tx.insert_many(OWNERS.name + suffix, OWNERS.column_names, owners)
             tx.insert_many(ENDPOINTS.name + suffix, ENDPOINTS.column_names, routes)
-            return
-        tx.executemany(OWNERS.upsert(), owners)
-        tx.executemany(ENDPOINTS.upsert(), routes)
+        else:
+            tx.executemany(ENDPOINTS.upsert(), routes)
 
     def process_log(self, tx: Tx, numbered: Sequence[tuple[int, DomainEvent]]) -> None:
         mine = [(i, e) for i, e in numbered if self.handles(e)]
@@ -269,12 +178,7 @@ class WebhookDeliveries(Projection[Record]):
             records = {**listening, **records}
         touched: set[UUID] = set()
         deliveries: list[tuple[Any, ...]] = []
-        for position, event in mine:
-            current = records.get(event.originator_id)
-            if current is not None and event.originator_version <= current.version:
-                continue
-            record = records[event.originator_id] = self.evolve(current, event)
-            touched.add(record.id)
+        for position, event, record in self.feed_numbered(records, mine, touched):
             event_type = type_of(event)
             if event_type is None or not isinstance(record, Owner):
                 continue
@@ -302,14 +206,6 @@ def _delivery(position: int, event: DomainEvent, route: Route, event_type: str) 
     )
 
 
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
-
-
-def _uuid_or_none(value: Any) -> UUID | None:
-    return None if value is None else _uuid(value)
-
-
 class WebhookRoutes:
     """The endpoints' ids from the view (``EndpointList``)."""
 
@@ -324,4 +220,4 @@ class WebhookRoutes:
             f"SELECT id FROM {ENDPOINTS.name} WHERE NOT deleted {where}ORDER BY registered_at, id",
             params,
         )
-        return [_uuid(r["id"]) for r in rows]
+        return [as_uuid(r["id"]) for r in rows]

@@ -12,8 +12,9 @@ from eventsourcing.persistence import MapperDeserialisationError, StoredEvent
 from pydantic import ValidationError
 
 import domain
-from adapters.event_store import LibraryEventStore, persistence_env
+from adapters.event_store import LibraryEventStore
 from adapters.mapper import JSONBytes, PydanticMapper, topic_registry
+from adapters.store_environment import persistence_env
 from domain.aggregate import DomainEvent, Snapshot
 from domain.customer import Customer
 from domain.values import Actor, ActorKind
