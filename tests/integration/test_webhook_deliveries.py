@@ -133,7 +133,7 @@ def test_given_a_hanging_receiver_with_a_backlog_then_another_endpoint_gets_its_
 ) -> None:
     hanging = Receiver(path="/slow").start()
     try:
-        hanging.hang_s = 20
+        hanging.hang_s = 60  # the figure: longer than the 15 s an attempt may take
         endpoint_for(world, hanging.url, event_types=["customer.created"])
         for n in range(12):  # more deliveries waiting for it than a process has senders
             world.add(name=f"Backlog {n}")
