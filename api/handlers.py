@@ -132,5 +132,6 @@ def unavailable() -> Response:
 
 
 def _bug(request: Request, error: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    # Called as a handler, outside the except block: the traceback must be passed.
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return problem(Slug.INTERNAL, "the server failed; this is a bug and it was logged")

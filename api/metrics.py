@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 Readings = dict[str, tuple[str, Callable[[], float]]]
 # A counter with one label: name -> (help, label, read: label value -> count).
 LabelledReadings = dict[str, tuple[str, str, Callable[[], dict[str, float]]]]
@@ -40,15 +44,30 @@ class Hooks(Collector):
         self.gauges, self.counters, self.labelled = gauges, counters, labelled or {}
 
     def collect(self) -> Iterator[Metric]:
+        """Every reading that can be taken now. One that fails (a database that does
+        not answer, a replica still creating its tables) is left out of this scrape
+        and logged, never a failed /metrics."""
         for name, (help_text, read) in self.gauges.items():
-            yield GaugeMetricFamily(name, help_text, value=read())
+            if (value := _read(name, read)) is not None:
+                yield GaugeMetricFamily(name, help_text, value=value)
         for name, (help_text, read) in self.counters.items():
-            yield CounterMetricFamily(name, help_text, value=read())
+            if (value := _read(name, read)) is not None:
+                yield CounterMetricFamily(name, help_text, value=value)
         for name, (help_text, label, read_all) in self.labelled.items():
+            if (counts := _read(name, read_all)) is None:
+                continue
             family = CounterMetricFamily(name, help_text, labels=[label])
-            for value, count in read_all().items():
-                family.add_metric([value], count)
+            for label_value, count in counts.items():
+                family.add_metric([label_value], count)
             yield family
+
+
+def _read(name: str, read: Callable[[], T]) -> T | None:
+    try:
+        return read()
+    except Exception as error:  # any failure: the metric is left out of this scrape
+        log.warning("metric %s left out of this scrape: %s", name, error)
+        return None
 
 
 class Measure:
