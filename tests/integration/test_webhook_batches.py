@@ -6,40 +6,17 @@ kept state is the body built from the start."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import closing
 
 import pytest
 
 from api.bootstrap import Services
-from application.clock import TestClock
 from application.webhook_payloads import Occurrence, SharedPayloads, payloads
 from application.webhook_ports import Delivery
 from tests.support.receiver import Receiver
-from tests.support.world import World, open_services
+from tests.support.webhook_world import backend_url, receiver, services, world
+from tests.support.world import World
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue(f"{request.param}_url"))
-
-
-@pytest.fixture
-def services(backend_url: str, clock: TestClock) -> Iterator[Services]:
-    with closing(open_services(backend_url, clock, webhooks_allow_insecure=True)) as app:
-        yield app
-
-
-@pytest.fixture
-def world(services: Services) -> World:
-    return World(services)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    running = Receiver().start()
-    yield running
-    running.stop()
+__all__ = ["backend_url", "receiver", "services", "world"]  # fixtures
 
 
 def endpoint_for(world: World, url: str, event_types: list[str]) -> str:
