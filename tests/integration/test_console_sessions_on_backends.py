@@ -16,9 +16,9 @@ from application.console_sessions import IDLE, Refused, digest
 from domain.partner import Partner, PartnerKind
 from domain.service_account import ServiceRole
 from domain.values import Actor, ActorKind
+from tests.support.principals import ADMIN
 
 ADMIN_TOKEN = "admin-token-for-sessions"
-ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
 
 
 @pytest.fixture

@@ -17,10 +17,10 @@ from api.bootstrap import Services, build
 from api.settings import Settings
 from application.clock import TestClock
 from domain.partner import Partner
-from domain.values import Actor, ActorKind, PartnerKind
+from domain.values import PartnerKind
+from tests.support.principals import ADMIN
 from tests.support.tampering import Tampering
 
-ADMIN = Actor(kind=ActorKind.ADMIN, id="admin")
 NAME = "A partner whose name is on file"
 
 
