@@ -47,6 +47,4 @@ def write_all(tx: Tx, names: Iterable[str], position: int) -> None:
     if not wanted:
         return
     marks = ", ".join("?" for _ in wanted)
-    tx.execute(
-        f"UPDATE {POSITIONS} SET position = ? WHERE name IN ({marks})", [position, *wanted]
-    )
+    tx.execute(f"UPDATE {POSITIONS} SET position = ? WHERE name IN ({marks})", [position, *wanted])
