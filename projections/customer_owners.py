@@ -69,10 +69,7 @@ def write_owners(
     tx: Tx, table: Table, owners: Sequence[Owner], *, suffix: str = "", fresh: bool = False
 ) -> None:
     rows = [(o.id, o.version, o.partner_id, o.distributor_id) for o in owners]
-    if fresh:
-        tx.insert_many(table.name + suffix, table.column_names, rows)
-    else:
-        tx.executemany(table.upsert(), rows)
+    table.write(tx, rows, suffix=suffix, fresh=fresh)
 
 
 def as_uuid(value: Any) -> UUID:

@@ -75,7 +75,4 @@ class PartnerViews(Projection[PartnerRecord]):
         self, tx: Tx, records: Sequence[PartnerRecord], *, suffix: str = "", fresh: bool = False
     ) -> None:
         rows = [astuple(r) for r in records]
-        if fresh:
-            tx.insert_many(PARTNERS.name + suffix, PARTNERS.column_names, rows)
-        else:
-            tx.executemany(PARTNERS.upsert(), rows)
+        PARTNERS.write(tx, rows, suffix=suffix, fresh=fresh)

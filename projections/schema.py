@@ -3,13 +3,15 @@
 Names are stable: analysts query them (see docs/views.md). A rebuild creates each
 table again with the suffix ``_next`` and swaps it in (projections/rebuild.py).
 
-One piece (a little over 250 lines): ``Table`` writes each statement for both dialects
+One piece (a little under 300 lines): ``Table`` writes each statement for both dialects
 from one description; the rest is the few helpers that create the tables with it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from projections.sql import Dialect, Tx
 
@@ -68,6 +70,15 @@ class Table:
         return (
             f"{self.insert()} ON CONFLICT ({', '.join(self.primary_key)}) DO UPDATE SET {updates}"
         )
+
+    def write(
+        self, tx: Tx, rows: Sequence[Sequence[Any]], *, suffix: str = "", fresh: bool = False
+    ) -> None:
+        """Bulk-insert ``rows`` into a fresh table (a rebuild's), else upsert them."""
+        if fresh:
+            tx.insert_many(self.name + suffix, self.column_names, rows)
+        else:
+            tx.executemany(self.upsert(), rows)
 
 
 COMMON = (

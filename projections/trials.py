@@ -148,10 +148,7 @@ class TrialViews(Projection[TrialRecord]):
         self, tx: Tx, records: Sequence[TrialRecord], *, suffix: str = "", fresh: bool = False
     ) -> None:
         rows = [astuple(r) for r in records]
-        if fresh:
-            tx.insert_many(TRIALS.name + suffix, TRIALS.column_names, rows)
-        else:
-            tx.executemany(TRIALS.upsert(), rows)
+        TRIALS.write(tx, rows, suffix=suffix, fresh=fresh)
 
 
 def record_from_row(db: Database, row: Row) -> TrialRecord:

@@ -57,10 +57,7 @@ class UserViews(Projection[UserRecord]):
         self, tx: Tx, records: Sequence[UserRecord], *, suffix: str = "", fresh: bool = False
     ) -> None:
         rows = [astuple(r) for r in records]
-        if fresh:
-            tx.insert_many(USERS.name + suffix, USERS.column_names, rows)
-        else:
-            tx.executemany(USERS.upsert(), rows)
+        USERS.write(tx, rows, suffix=suffix, fresh=fresh)
 
 
 @dataclass(frozen=True)
