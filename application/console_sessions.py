@@ -168,11 +168,8 @@ class ConsoleSessions:
     def _user_stays(self, actor: Actor) -> bool:
         """The person is still a user of the partner the session acts for."""
         assert actor.user_id is not None
-        try:
-            user = self.uow.load(User, actor.user_id)
-        except NotFound:
-            return False
-        return not user.removed and user.actor == actor
+        user = self.uow.find(User, actor.user_id)
+        return user is not None and not user.removed and user.actor == actor
 
 
 digest = token_hash  # a session token's SHA-256, as kept

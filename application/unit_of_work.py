@@ -62,6 +62,13 @@ class UnitOfWork:
             raise NotFound(f"no {kind.__name__.lower()} {aggregate_id}")
         return aggregate
 
+    def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate as stored now, or None when there is none of ``kind``."""
+        try:
+            return self.load(kind, aggregate_id)
+        except NotFound:
+            return None
+
     def load_many(self, kind: type[A], aggregate_ids: Iterable[UUID]) -> dict[UUID, A]:
         """The aggregates of ``kind`` among ``aggregate_ids`` as stored now, in one read
         where the store allows it: those this process saved last are brought up to date

@@ -174,11 +174,8 @@ class UserCommands:
 
     # ------------------------------------------------------------ helpers
     def _signing_in(self, user_id: UUID) -> User | None:
-        try:
-            user = self.uow.load(User, user_id)
-        except NotFound:
-            return None
-        return None if user.removed else user
+        user = self.uow.find(User, user_id)
+        return None if user is None or user.removed else user
 
     def _send(self, user: User, partner: Partner, purpose: Purpose) -> tuple[str, bool]:
         issued = self.links.issue(user.id, purpose)
@@ -200,12 +197,7 @@ class UserCommands:
 
     def _manager(self, by: Actor) -> User | None:
         """The user ``by`` names, if a person acts."""
-        if by.user_id is None:
-            return None
-        try:
-            return self.uow.load(User, by.user_id)
-        except NotFound:
-            return None
+        return None if by.user_id is None else self.uow.find(User, by.user_id)
 
     def _check_visible(self, user: User, by: Actor) -> None:
         if by.kind is ActorKind.ADMIN:

@@ -33,7 +33,6 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from application.clock import Clock
-from application.errors import NotFound
 from application.mail import MailTransport
 from application.unit_of_work import UnitOfWork
 from application.users import UserDirectory
@@ -221,11 +220,8 @@ class WebhookDispatcher(DeliveryRequests):
         return answers
 
     def _sendable(self, endpoint_id: UUID) -> WebhookEndpoint | None:
-        try:
-            endpoint = self.uow.load(WebhookEndpoint, endpoint_id)
-        except NotFound:
-            return None
-        if endpoint.state.deleted or endpoint.state.disabled:
+        endpoint = self.uow.find(WebhookEndpoint, endpoint_id)
+        if endpoint is None or endpoint.state.deleted or endpoint.state.disabled:
             return None
         return endpoint
 

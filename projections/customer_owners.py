@@ -13,7 +13,7 @@ from domain.aggregate import DomainEvent
 from domain.customer import Customer
 from domain.errors import DomainError
 from projections.projection import in_list
-from projections.schema import Table
+from projections.schema import Table, column_list
 from projections.sql import Tx
 
 
@@ -29,11 +29,13 @@ def owners_table(name: str) -> Table:
     """A view's table of customer owners, named ``name``."""
     return Table(
         name=name,
-        columns=(
-            ("id", "{uuid} NOT NULL"),
-            ("version", "INTEGER NOT NULL"),
-            ("partner_id", "{uuid} NOT NULL"),
-            ("distributor_id", "{uuid}"),
+        columns=column_list(
+            """
+            id              {uuid} NOT NULL
+            version         INTEGER NOT NULL
+            partner_id      {uuid} NOT NULL
+            distributor_id  {uuid}
+            """
         ),
         primary_key=("id",),
     )
@@ -69,10 +71,7 @@ def write_owners(
     tx: Tx, table: Table, owners: Sequence[Owner], *, suffix: str = "", fresh: bool = False
 ) -> None:
     rows = [(o.id, o.version, o.partner_id, o.distributor_id) for o in owners]
-    if fresh:
-        tx.insert_many(table.name + suffix, table.column_names, rows)
-    else:
-        tx.executemany(table.upsert(), rows)
+    table.write(tx, rows, suffix=suffix, fresh=fresh)
 
 
 def as_uuid(value: Any) -> UUID:

@@ -24,19 +24,21 @@ from domain.customer import Customer
 from domain.webhook_types import type_of
 from projections.customer_owners import Owner, evolve_owner, load_owners, owners_table, write_owners
 from projections.projection import Projection, in_list
-from projections.schema import Table
+from projections.schema import Table, column_list
 from projections.sql import Database, Tx
 
 OWNERS = owners_table("view_feed_customers")
 FEED = Table(
     name="events_feed",
-    columns=(
-        ("position", "BIGINT NOT NULL"),
-        ("customer_id", "{uuid} NOT NULL"),
-        ("customer_version", "INTEGER NOT NULL"),
-        ("partner_id", "{uuid} NOT NULL"),
-        ("distributor_id", "{uuid}"),
-        ("event_type", "TEXT NOT NULL"),
+    columns=column_list(
+        """
+        position          BIGINT NOT NULL
+        customer_id       {uuid} NOT NULL
+        customer_version  INTEGER NOT NULL
+        partner_id        {uuid} NOT NULL
+        distributor_id    {uuid}
+        event_type        TEXT NOT NULL
+        """
     ),
     primary_key=("position",),
     indexes=(("partner_id", "position"), ("distributor_id", "position")),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -11,7 +11,7 @@ from domain.aggregate import DomainEvent
 from domain.errors import DomainError
 from domain.partner import Partner
 from projections.keepable import keepable_text
-from projections.projection import Projection, in_list
+from projections.projection import RowProjection, in_list
 from projections.schema import PARTNERS
 from projections.sql import Tx
 
@@ -27,15 +27,12 @@ class PartnerRecord:
     registered_at: datetime
 
 
-class PartnerViews(Projection[PartnerRecord]):
+class PartnerViews(RowProjection[PartnerRecord]):
     name = "partners"
     tables = (PARTNERS,)
 
     def handles(self, event: DomainEvent) -> bool:
         return type(event).TOPIC.startswith("Partner.")
-
-    def version(self, record: PartnerRecord) -> int:
-        return record.version
 
     def evolve(self, record: PartnerRecord | None, event: DomainEvent) -> PartnerRecord:
         if isinstance(event, Partner.Registered):
@@ -70,12 +67,3 @@ class PartnerViews(Projection[PartnerRecord]):
             for r in rows
         ]
         return {r.id: r for r in records}
-
-    def write(
-        self, tx: Tx, records: Sequence[PartnerRecord], *, suffix: str = "", fresh: bool = False
-    ) -> None:
-        rows = [astuple(r) for r in records]
-        if fresh:
-            tx.insert_many(PARTNERS.name + suffix, PARTNERS.column_names, rows)
-        else:
-            tx.executemany(PARTNERS.upsert(), rows)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Generic, TypeVar
+from dataclasses import Field, astuple
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from uuid import UUID
 
 from domain.aggregate import DomainEvent
@@ -80,6 +81,27 @@ class Projection(ABC, Generic[R]):
             record = records[event.originator_id] = self.evolve(current, event)
             touched.add(event.originator_id)
             yield position, event, record
+
+
+class RowRecord(Protocol):
+    """A dataclass record that is one row of its projection's one table."""
+
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
+    version: int
+
+
+W = TypeVar("W", bound=RowRecord)
+
+
+class RowProjection(Projection[W]):
+    """A projection whose record is one row, its fields the columns of ``tables[0]``."""
+
+    def version(self, record: W) -> int:
+        return record.version
+
+    def write(self, tx: Tx, records: Sequence[W], *, suffix: str = "", fresh: bool = False) -> None:
+        (table,) = self.tables
+        table.write(tx, [astuple(r) for r in records], suffix=suffix, fresh=fresh)
 
 
 def in_list(ids: Sequence[object]) -> str:

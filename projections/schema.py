@@ -3,17 +3,26 @@
 Names are stable: analysts query them (see docs/views.md). A rebuild creates each
 table again with the suffix ``_next`` and swaps it in (projections/rebuild.py).
 
-One piece (a little over 250 lines): ``Table`` writes each statement for both dialects
+One piece (a little under 300 lines): ``Table`` writes each statement for both dialects
 from one description; the rest is the few helpers that create the tables with it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from projections.sql import Dialect, Tx
 
 SHADOW = "_next"
+
+
+def column_list(*blocks: str) -> tuple[tuple[str, str], ...]:
+    """Columns written as in SQL, one a line: the name, then its type (``{uuid}`` and the
+    like: projections/sql.py); ``--`` starts a comment."""
+    lines = (line.split("--")[0].split() for block in blocks for line in block.splitlines())
+    return tuple((words[0], " ".join(words[1:])) for words in lines if words)
 
 
 @dataclass(frozen=True)
@@ -69,37 +78,48 @@ class Table:
             f"{self.insert()} ON CONFLICT ({', '.join(self.primary_key)}) DO UPDATE SET {updates}"
         )
 
+    def write(
+        self, tx: Tx, rows: Sequence[Sequence[Any]], *, suffix: str = "", fresh: bool = False
+    ) -> None:
+        """Bulk-insert ``rows`` into a fresh table (a rebuild's), else upsert them."""
+        if fresh:
+            tx.insert_many(self.name + suffix, self.column_names, rows)
+        else:
+            tx.executemany(self.upsert(), rows)
 
-COMMON = (
-    ("id", "{uuid} NOT NULL"),
-    ("version", "INTEGER NOT NULL"),
-    ("created_at", "{instant} NOT NULL"),
-    ("modified_at", "{instant} NOT NULL"),
-    ("organization_name", "TEXT NOT NULL"),
-    ("name_lower", "TEXT NOT NULL"),
-    ("notification_email", "TEXT"),  # NULL once the customer's personal data was erased
-    ("status", "TEXT NOT NULL"),
-    ("sku", "TEXT NOT NULL"),
-    ("addons", "{json} NOT NULL"),
-    ("partner_id", "{uuid} NOT NULL"),
-    ("distributor_id", "{uuid}"),
-    ("source", "TEXT NOT NULL"),
-    ("automatic_upgrade", "{bool} NOT NULL"),
-)
+
+COMMON = """
+    id                  {uuid} NOT NULL
+    version             INTEGER NOT NULL
+    created_at          {instant} NOT NULL
+    modified_at         {instant} NOT NULL
+    organization_name   TEXT NOT NULL
+    name_lower          TEXT NOT NULL
+    notification_email  TEXT  -- NULL once the customer's personal data was erased
+    status              TEXT NOT NULL
+    sku                 TEXT NOT NULL
+    addons              {json} NOT NULL
+    partner_id          {uuid} NOT NULL
+    distributor_id      {uuid}
+    source              TEXT NOT NULL
+    automatic_upgrade   {bool} NOT NULL
+"""
 
 PENDING = Table(
     name="view_pending_customers",
-    columns=(
-        *COMMON,
-        ("link_version", "INTEGER NOT NULL"),
-        ("link_issued_at", "{instant} NOT NULL"),
-        ("link_expires_at", "{instant} NOT NULL"),
-        ("activation_sent_at", "{instant}"),
-        ("activated_at", "{instant}"),
-        ("import_status", "TEXT NOT NULL"),
-        ("import_errors", "{json} NOT NULL"),
-        ("event_log", "{json} NOT NULL"),
-        ("state", "{json} NOT NULL"),
+    columns=column_list(
+        COMMON,
+        """
+        link_version        INTEGER NOT NULL
+        link_issued_at      {instant} NOT NULL
+        link_expires_at     {instant} NOT NULL
+        activation_sent_at  {instant}
+        activated_at        {instant}
+        import_status       TEXT NOT NULL
+        import_errors       {json} NOT NULL
+        event_log           {json} NOT NULL
+        state               {json} NOT NULL
+        """,
     ),
     primary_key=("id",),
     indexes=(
@@ -112,15 +132,17 @@ PENDING = Table(
 
 CUSTOMERS = Table(
     name="view_customers",
-    columns=(
-        *COMMON,
-        ("onboarded_at", "{instant} NOT NULL"),
-        ("trial_ends_at", "{instant}"),
-        ("upgrade_notice_sent_at", "{instant}"),
-        ("production_since", "{instant}"),
-        ("expiration_date", "{date}"),
-        ("extensions", "INTEGER NOT NULL"),
-        ("state", "{json} NOT NULL"),
+    columns=column_list(
+        COMMON,
+        """
+        onboarded_at            {instant} NOT NULL
+        trial_ends_at           {instant}
+        upgrade_notice_sent_at  {instant}
+        production_since        {instant}
+        expiration_date         {date}
+        extensions              INTEGER NOT NULL
+        state                   {json} NOT NULL
+        """,
     ),
     primary_key=("id",),
     indexes=(
@@ -135,10 +157,12 @@ CUSTOMERS = Table(
 
 DEADLINES = Table(
     name="view_deadlines",
-    columns=(
-        ("customer_id", "{uuid} NOT NULL"),
-        ("kind", "TEXT NOT NULL"),
-        ("due_at", "{instant} NOT NULL"),
+    columns=column_list(
+        """
+        customer_id  {uuid} NOT NULL
+        kind         TEXT NOT NULL
+        due_at       {instant} NOT NULL
+        """
     ),
     primary_key=("customer_id", "kind"),
     indexes=(("due_at",),),
@@ -146,14 +170,16 @@ DEADLINES = Table(
 
 PARTNERS = Table(
     name="view_partners",
-    columns=(
-        ("id", "{uuid} NOT NULL"),
-        ("version", "INTEGER NOT NULL"),
-        ("name", "TEXT NOT NULL"),
-        ("kind", "TEXT NOT NULL"),
-        ("status", "TEXT NOT NULL"),
-        ("distributor_id", "{uuid}"),
-        ("registered_at", "{instant} NOT NULL"),
+    columns=column_list(
+        """
+        id              {uuid} NOT NULL
+        version         INTEGER NOT NULL
+        name            TEXT NOT NULL
+        kind            TEXT NOT NULL
+        status          TEXT NOT NULL
+        distributor_id  {uuid}
+        registered_at   {instant} NOT NULL
+        """
     ),
     primary_key=("id",),
     indexes=(("distributor_id",),),
@@ -161,11 +187,13 @@ PARTNERS = Table(
 
 KEY_HOLDERS = Table(
     name="view_key_holders",
-    columns=(
-        ("id", "{uuid} NOT NULL"),
-        ("version", "INTEGER NOT NULL"),
-        ("kind", "TEXT NOT NULL"),
-        ("name", "TEXT NOT NULL"),
+    columns=column_list(
+        """
+        id       {uuid} NOT NULL
+        version  INTEGER NOT NULL
+        kind     TEXT NOT NULL
+        name     TEXT NOT NULL
+        """
     ),
     primary_key=("id",),
     indexes=(("kind",),),
@@ -173,11 +201,13 @@ KEY_HOLDERS = Table(
 
 API_KEYS = Table(
     name="view_api_keys",
-    columns=(
-        ("holder_id", "{uuid} NOT NULL"),
-        ("key_id", "TEXT NOT NULL"),
-        ("issued_at", "{instant} NOT NULL"),
-        ("revoked_at", "{instant}"),
+    columns=column_list(
+        """
+        holder_id   {uuid} NOT NULL
+        key_id      TEXT NOT NULL
+        issued_at   {instant} NOT NULL
+        revoked_at  {instant}
+        """
     ),
     primary_key=("holder_id", "key_id"),
     indexes=(("key_id",),),
@@ -185,25 +215,27 @@ API_KEYS = Table(
 
 TRIALS = Table(
     name="view_trials",
-    columns=(
-        ("id", "{uuid} NOT NULL"),
-        ("version", "INTEGER NOT NULL"),
-        ("partner_id", "{uuid} NOT NULL"),
-        ("distributor_id", "{uuid}"),
-        ("sku", "TEXT NOT NULL"),
-        ("created_at", "{instant} NOT NULL"),
-        ("cohort_week", "{date} NOT NULL"),
-        ("cohort_month", "{date} NOT NULL"),
-        ("activated_at", "{instant}"),
-        ("activation_s", "BIGINT"),
-        ("onboarded_at", "{instant}"),
-        ("onboarding_s", "BIGINT"),
-        ("last_days_from", "{instant}"),
-        ("extensions", "INTEGER NOT NULL"),
-        ("held", "{bool} NOT NULL"),
-        ("outcome", "TEXT NOT NULL"),
-        ("ended_at", "{instant}"),
-        ("converted_after_extension", "{bool} NOT NULL"),
+    columns=column_list(
+        """
+        id                         {uuid} NOT NULL
+        version                    INTEGER NOT NULL
+        partner_id                 {uuid} NOT NULL
+        distributor_id             {uuid}
+        sku                        TEXT NOT NULL
+        created_at                 {instant} NOT NULL
+        cohort_week                {date} NOT NULL
+        cohort_month               {date} NOT NULL
+        activated_at               {instant}
+        activation_s               BIGINT
+        onboarded_at               {instant}
+        onboarding_s               BIGINT
+        last_days_from             {instant}
+        extensions                 INTEGER NOT NULL
+        held                       {bool} NOT NULL
+        outcome                    TEXT NOT NULL
+        ended_at                   {instant}
+        converted_after_extension  {bool} NOT NULL
+        """
     ),
     primary_key=("id",),
     indexes=(
@@ -218,11 +250,13 @@ POSITIONS = "projection_positions"
 
 USERS = Table(
     name="view_users",
-    columns=(
-        ("id", "{uuid} NOT NULL"),
-        ("version", "INTEGER NOT NULL"),
-        ("partner_id", "{uuid} NOT NULL"),
-        ("email", "TEXT NOT NULL"),
+    columns=column_list(
+        """
+        id          {uuid} NOT NULL
+        version     INTEGER NOT NULL
+        partner_id  {uuid} NOT NULL
+        email       TEXT NOT NULL
+        """
     ),
     primary_key=("id",),
     indexes=(("partner_id", "email"),),

@@ -9,7 +9,7 @@ on the ``Onboarded`` event); an extension can only be granted within them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -19,7 +19,7 @@ from domain.aggregate import DomainEvent
 from domain.customer import Customer
 from domain.customer_events import Created
 from domain.errors import DomainError
-from projections.projection import Projection, in_list
+from projections.projection import RowProjection, in_list
 from projections.schema import TRIALS
 from projections.sql import Database, Row, Tx
 
@@ -117,15 +117,12 @@ def evolve_trial(record: TrialRecord, event: DomainEvent) -> TrialRecord:
     return record
 
 
-class TrialViews(Projection[TrialRecord]):
+class TrialViews(RowProjection[TrialRecord]):
     name = "trials"
     tables = (TRIALS,)
 
     def handles(self, event: DomainEvent) -> bool:
         return isinstance(event, HANDLED)
-
-    def version(self, record: TrialRecord) -> int:
-        return record.version
 
     def evolve(self, record: TrialRecord | None, event: DomainEvent) -> TrialRecord:
         if isinstance(event, Customer.Created):
@@ -143,15 +140,6 @@ class TrialViews(Projection[TrialRecord]):
                 record = record_from_row(tx.db, row)
                 found[record.id] = record
         return found
-
-    def write(
-        self, tx: Tx, records: Sequence[TrialRecord], *, suffix: str = "", fresh: bool = False
-    ) -> None:
-        rows = [astuple(r) for r in records]
-        if fresh:
-            tx.insert_many(TRIALS.name + suffix, TRIALS.column_names, rows)
-        else:
-            tx.executemany(TRIALS.upsert(), rows)
 
 
 def record_from_row(db: Database, row: Row) -> TrialRecord:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from uuid import UUID
 
 from domain.aggregate import DomainEvent
 from domain.errors import DomainError
 from domain.user import User
-from projections.projection import Projection, in_list
+from projections.projection import RowProjection, in_list
 from projections.schema import USERS
 from projections.sql import Database, Tx
 
@@ -24,15 +24,12 @@ class UserRecord:
     email: str
 
 
-class UserViews(Projection[UserRecord]):
+class UserViews(RowProjection[UserRecord]):
     name = "users"
     tables = (USERS,)
 
     def handles(self, event: DomainEvent) -> bool:
         return type(event).TOPIC.startswith("User.")
-
-    def version(self, record: UserRecord) -> int:
-        return record.version
 
     def evolve(self, record: UserRecord | None, event: DomainEvent) -> UserRecord:
         if isinstance(event, User.Invited):  # a removed user may be invited elsewhere
@@ -52,15 +49,6 @@ class UserViews(Projection[UserRecord]):
             )
             for r in rows
         }
-
-    def write(
-        self, tx: Tx, records: Sequence[UserRecord], *, suffix: str = "", fresh: bool = False
-    ) -> None:
-        rows = [astuple(r) for r in records]
-        if fresh:
-            tx.insert_many(USERS.name + suffix, USERS.column_names, rows)
-        else:
-            tx.executemany(USERS.upsert(), rows)
 
 
 @dataclass(frozen=True)

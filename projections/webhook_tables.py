@@ -6,40 +6,44 @@ and records deliveries in them."""
 from __future__ import annotations
 
 from projections.customer_owners import owners_table
-from projections.schema import Table
+from projections.schema import Table, column_list
 
 OWNERS = owners_table("view_webhook_customers")
 ENDPOINTS = Table(
     name="view_webhook_endpoints",
-    columns=(
-        ("id", "{uuid} NOT NULL"),
-        ("version", "INTEGER NOT NULL"),
-        ("partner_id", "{uuid} NOT NULL"),
-        ("event_types", "{json} NOT NULL"),
-        ("disabled", "{bool} NOT NULL"),
-        ("deleted", "{bool} NOT NULL"),
-        ("registered_at", "{instant} NOT NULL"),
+    columns=column_list(
+        """
+        id             {uuid} NOT NULL
+        version        INTEGER NOT NULL
+        partner_id     {uuid} NOT NULL
+        event_types    {json} NOT NULL
+        disabled       {bool} NOT NULL
+        deleted        {bool} NOT NULL
+        registered_at  {instant} NOT NULL
+        """
     ),
     primary_key=("id",),
     indexes=(("partner_id",),),
 )
 DELIVERIES = Table(
     name="webhook_deliveries",
-    columns=(
-        ("id", "TEXT NOT NULL"),
-        ("endpoint_id", "{uuid} NOT NULL"),
-        ("partner_id", "{uuid} NOT NULL"),
-        ("customer_id", "{uuid} NOT NULL"),
-        ("customer_version", "INTEGER NOT NULL"),
-        ("position", "BIGINT NOT NULL"),
-        ("event_type", "TEXT NOT NULL"),
-        ("status", "TEXT NOT NULL"),
-        ("attempts", "INTEGER NOT NULL"),
-        ("next_attempt_at", "{instant}"),
-        ("created_at", "{instant} NOT NULL"),
-        ("last_status_code", "INTEGER"),
-        ("leased_by", "TEXT"),
-        ("leased_until", "DOUBLE PRECISION"),
+    columns=column_list(
+        """
+        id                TEXT NOT NULL
+        endpoint_id       {uuid} NOT NULL
+        partner_id        {uuid} NOT NULL
+        customer_id       {uuid} NOT NULL
+        customer_version  INTEGER NOT NULL
+        position          BIGINT NOT NULL
+        event_type        TEXT NOT NULL
+        status            TEXT NOT NULL
+        attempts          INTEGER NOT NULL
+        next_attempt_at   {instant}
+        created_at        {instant} NOT NULL
+        last_status_code  INTEGER
+        leased_by         TEXT
+        leased_until      DOUBLE PRECISION
+        """
     ),
     primary_key=("id",),
     indexes=(
@@ -50,14 +54,16 @@ DELIVERIES = Table(
 )
 ATTEMPTS = Table(
     name="webhook_attempts",
-    columns=(
-        ("delivery_id", "TEXT NOT NULL"),
-        ("number", "INTEGER NOT NULL"),
-        ("at", "{instant} NOT NULL"),
-        ("status_code", "INTEGER"),
-        ("duration_ms", "INTEGER NOT NULL"),
-        ("excerpt", "TEXT NOT NULL"),
-        ("error", "TEXT"),
+    columns=column_list(
+        """
+        delivery_id  TEXT NOT NULL
+        number       INTEGER NOT NULL
+        at           {instant} NOT NULL
+        status_code  INTEGER
+        duration_ms  INTEGER NOT NULL
+        excerpt      TEXT NOT NULL
+        error        TEXT
+        """
     ),
     primary_key=("delivery_id", "number"),
 )

@@ -148,10 +148,7 @@ class WebhookDeliveries(Projection[Record]):
             if isinstance(r, Route)
         ]
         write_owners(tx, OWNERS, owners, suffix=suffix, fresh=fresh)
-        if fresh:
-            tx.insert_many(ENDPOINTS.name + suffix, ENDPOINTS.column_names, routes)
-        else:
-            tx.executemany(ENDPOINTS.upsert(), routes)
+        ENDPOINTS.write(tx, routes, suffix=suffix, fresh=fresh)
 
     def process_log(self, tx: Tx, numbered: Sequence[tuple[int, DomainEvent]]) -> None:
         mine = [(i, e) for i, e in numbered if self.handles(e)]
