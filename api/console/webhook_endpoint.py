@@ -53,6 +53,16 @@ def then_or_refused(
     return then_to(to, command, lambda domain: refused(request, services, session, domain))
 
 
+def endpoint_or_refused(
+    request: Request, services: ServicesDep, session: Session, endpoint_id: UUID
+) -> WebhookEndpointDTO | Response:
+    """The endpoint as ``session``'s actor sees it, or the problem page if refused."""
+    try:
+        return services.webhooks.get(endpoint_id, by=session.actor)
+    except DomainError as domain:
+        return refused(request, services, session, domain)
+
+
 @router.get(PATH + "/{endpoint_id}")
 def endpoint_page(
     request: Request, endpoint_id: UUID, services: ServicesDep, session: SignedIn, note: str = ""
@@ -105,10 +115,9 @@ def edit_page(
     """The endpoint's form: its URL, event types, description, and whether it is disabled."""
     if not manages_webhooks(session.actor):
         return refused(request, services, session, ONLY_PARTNERS)
-    try:
-        endpoint = services.webhooks.get(endpoint_id, by=session.actor)
-    except DomainError as domain:
-        return refused(request, services, session, domain)
+    endpoint = endpoint_or_refused(request, services, session, endpoint_id)
+    if isinstance(endpoint, Response):
+        return endpoint
     return render(request, EDIT_PAGE, edit_context(services, session, endpoint))
 
 
@@ -193,10 +202,9 @@ def confirm_deletion(
     request: Request, endpoint_id: UUID, services: ServicesDep, session: SignedIn
 ) -> Response:
     """The confirm step: what would be deleted, and the button that deletes it."""
-    try:
-        endpoint = services.webhooks.get(endpoint_id, by=session.actor)
-    except DomainError as domain:
-        return refused(request, services, session, domain)
+    endpoint = endpoint_or_refused(request, services, session, endpoint_id)
+    if isinstance(endpoint, Response):
+        return endpoint
     context = {**header(services, session), "endpoint": endpoint}
     return render(request, "webhooks/delete.html", context)
 
