@@ -5,6 +5,8 @@ it after a confirm step. The list and what the pages share are in
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -38,6 +40,27 @@ from domain.errors import DomainError, ValidationFailed
 from domain.webhook_types import EVENT_TYPES
 
 router = APIRouter(include_in_schema=False)
+
+
+def then_or_refused(
+    request: Request,
+    services: ServicesDep,
+    session: Session,
+    to: str,
+    command: Callable[[], object],
+) -> Response:
+    """``command``, then to ``to`` (303); the problem page if the domain refuses it."""
+    return then_to(to, command, lambda domain: refused(request, services, session, domain))
+
+
+def endpoint_or_refused(
+    request: Request, services: ServicesDep, session: Session, endpoint_id: UUID
+) -> WebhookEndpointDTO | Response:
+    """The endpoint as ``session``'s actor sees it, or the problem page if refused."""
+    try:
+        return services.webhooks.get(endpoint_id, by=session.actor)
+    except DomainError as domain:
+        return refused(request, services, session, domain)
 
 
 @router.get(PATH + "/{endpoint_id}")
@@ -92,10 +115,9 @@ def edit_page(
     """The endpoint's form: its URL, event types, description, and whether it is disabled."""
     if not manages_webhooks(session.actor):
         return refused(request, services, session, ONLY_PARTNERS)
-    try:
-        endpoint = services.webhooks.get(endpoint_id, by=session.actor)
-    except DomainError as domain:
-        return refused(request, services, session, domain)
+    endpoint = endpoint_or_refused(request, services, session, endpoint_id)
+    if isinstance(endpoint, Response):
+        return endpoint
     return render(request, EDIT_PAGE, edit_context(services, session, endpoint))
 
 
@@ -157,11 +179,8 @@ def enable_or_disable(
         return refused(request, services, session, "Choose to enable or to disable it.")
     change = EndpointChange(disabled=enabled == "no")
     note = "enabled" if enabled == "yes" else "disabled"
-    return then_to(
-        f"{PATH}?note={note}",
-        lambda: services.webhooks.change(endpoint_id, change, by=session.actor),
-        lambda domain: refused(request, services, session, domain),
-    )
+    command = partial(services.webhooks.change, endpoint_id, change, by=session.actor)
+    return then_or_refused(request, services, session, f"{PATH}?note={note}", command)
 
 
 @router.post(PATH + "/{endpoint_id}/secret/retirement")
@@ -174,11 +193,8 @@ def retire_secret(
 ) -> Response:
     """Only the newest secret signs from now on (the previous one before its 24 h)."""
     to = BACK.get(back, PATH).format(endpoint_id=endpoint_id)
-    return then_to(
-        f"{to}?note=retired",
-        lambda: services.webhooks.retire_secrets(endpoint_id, by=session.actor),
-        lambda domain: refused(request, services, session, domain),
-    )
+    command = partial(services.webhooks.retire_secrets, endpoint_id, by=session.actor)
+    return then_or_refused(request, services, session, f"{to}?note=retired", command)
 
 
 @router.get(PATH + "/{endpoint_id}/deletion")
@@ -186,10 +202,9 @@ def confirm_deletion(
     request: Request, endpoint_id: UUID, services: ServicesDep, session: SignedIn
 ) -> Response:
     """The confirm step: what would be deleted, and the button that deletes it."""
-    try:
-        endpoint = services.webhooks.get(endpoint_id, by=session.actor)
-    except DomainError as domain:
-        return refused(request, services, session, domain)
+    endpoint = endpoint_or_refused(request, services, session, endpoint_id)
+    if isinstance(endpoint, Response):
+        return endpoint
     context = {**header(services, session), "endpoint": endpoint}
     return render(request, "webhooks/delete.html", context)
 
@@ -198,11 +213,8 @@ def confirm_deletion(
 def delete(
     request: Request, endpoint_id: UUID, services: ServicesDep, session: CsrfChecked
 ) -> Response:
-    return then_to(
-        f"{PATH}?note=deleted",
-        lambda: services.webhooks.delete(endpoint_id, by=session.actor),
-        lambda domain: refused(request, services, session, domain),
-    )
+    command = partial(services.webhooks.delete, endpoint_id, by=session.actor)
+    return then_or_refused(request, services, session, f"{PATH}?note=deleted", command)
 
 
 @router.post(PATH + "/deliveries/{delivery_id}/redelivery")
