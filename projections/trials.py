@@ -9,9 +9,10 @@ on the ``Onboarded`` event); an extension can only be granted within them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
@@ -71,6 +72,11 @@ class TrialRecord:
     outcome: str = Outcome.IN_TRIAL.value
     ended_at: datetime | None = None
     converted_after_extension: bool = False
+
+
+# A record's values in its fields' order (the table's columns): a shallow tuple, where
+# dataclasses.astuple deep-copies every value (it took a third of a rebuild's time).
+as_row = attrgetter(*(f.name for f in fields(TrialRecord)))
 
 
 def seconds(start: datetime, end: datetime) -> int:
@@ -147,7 +153,7 @@ class TrialViews(Projection[TrialRecord]):
     def write(
         self, tx: Tx, records: Sequence[TrialRecord], *, suffix: str = "", fresh: bool = False
     ) -> None:
-        rows = [astuple(r) for r in records]
+        rows = [as_row(r) for r in records]
         if fresh:
             tx.insert_many(TRIALS.name + suffix, TRIALS.column_names, rows)
         else:
