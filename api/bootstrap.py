@@ -126,6 +126,7 @@ def build(
         uow=uow,
         clock=clock,
         mail=manager.mail,
+        users=views.users,
     )
     workers = WebhookWorkers(deliveries)
     views.webhook_deliveries.enqueued.append(workers.wake)

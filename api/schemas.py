@@ -136,7 +136,11 @@ class NewWebhookEndpoint(Body):
     url: Url
     event_types: EventTypes = []
     description: Description = ""
-    alert_email: Email | None = Field(None, description="emailed if the endpoint is disabled")
+    alert_email: Email | None = Field(
+        None,
+        description="emailed if the endpoint is disabled after 3 days of failures "
+        "(none: the partner's active admin users are)",
+    )
     partner_id: UUID | None = Field(None, description="admin only: the partner it is for")
 
 

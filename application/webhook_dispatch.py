@@ -10,18 +10,19 @@ Retries follow the schedule after each failure (a non-2xx, a 3xx included, a tim
 no connection): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, each with up to 10 % jitter
 and never sooner than a 429's or 503's ``Retry-After``; then the delivery has failed.
 ``410 Gone`` disables the endpoint. An endpoint failing for ``FAILING_LIMIT`` without
-one success is disabled, and its alert address emailed once (the disabling event is
-recorded once). Retry instants are on the service's clock (the test clock moves them);
-``webhook-timestamp`` is the wall clock's, which receivers compare with theirs.
+one success is disabled, and its alert address (without one: its partner's active admin
+users) emailed once: the disabling event is recorded once, and only the call that
+recorded it sends (``webhook_alerts``). Retry instants are on the service's clock (the
+test clock moves them); ``webhook-timestamp`` is the wall clock's, which receivers
+compare with theirs.
 
 One piece (a little over 250 lines): leasing, sending and keeping a batch share its lease
-and its clock; the retry schedule and the alert email are in ``webhook_retries``, the
-API's lookups and redelivery in ``webhook_requests``.
+and its clock; the retry schedule is in ``webhook_retries``, whom a disabling is told and
+its email in ``webhook_alerts``, the API's lookups and redelivery in ``webhook_requests``.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
 import time
@@ -33,8 +34,10 @@ from uuid import UUID
 
 from application.clock import Clock
 from application.errors import NotFound
-from application.mail import MailError, MailTransport
+from application.mail import MailTransport
 from application.unit_of_work import UnitOfWork
+from application.users import UserDirectory
+from application.webhook_alerts import DisablementAlerts
 from application.webhook_endpoints import WebhookEndpoints
 from application.webhook_messages import headers
 from application.webhook_payloads import Occurrence, SharedPayloads
@@ -55,13 +58,10 @@ from application.webhook_retries import (
     GONE,
     JITTER,
     SCHEDULE,
-    disabled_endpoint_email,
     next_attempt,
 )
 from domain.values import Actor, ActorKind
 from domain.webhook_endpoint import WebhookEndpoint
-
-log = logging.getLogger(__name__)
 
 FAILING_LIMIT = timedelta(days=3)
 LEASE_S = 30.0  # twice as long as one attempt can take (15 s); renewed in a long batch
@@ -102,14 +102,17 @@ class WebhookDispatcher(DeliveryRequests):
     uow: UnitOfWork
     clock: Clock
     mail: MailTransport
+    users: UserDirectory  # whom to tell when an endpoint without an alert address is disabled
     wall: Callable[[], float] = time.time
     owner: str = field(default_factory=_worker_name)
     sent: int = 0
     failed: int = 0
     payloads: SharedPayloads = field(init=False)
+    alerts: DisablementAlerts = field(init=False)
 
     def __post_init__(self) -> None:
         self.payloads = SharedPayloads(self.uow)
+        self.alerts = DisablementAlerts(self.uow, self.users, self.mail)
 
     def lease(
         self, endpoints: int, busy: Collection[UUID], per_endpoint: int = PER_ENDPOINT
@@ -265,19 +268,9 @@ class WebhookDispatcher(DeliveryRequests):
             self.endpoints.disable_failing(endpoint.id, "the endpoint answered 410 Gone", SENDER)
         elif failing_since is not None and now - failing_since >= FAILING_LIMIT:
             reason = f"failing since {failing_since.isoformat()} without a success"
-            if self.endpoints.disable_failing(endpoint.id, reason, SENDER):
-                self.alert(endpoint, reason, now)
-
-    def alert(self, endpoint: WebhookEndpoint, reason: str, now: datetime) -> None:
-        """Tell the endpoint's alert address that it was disabled (once: only the call
-        that recorded the disabling sends it)."""
-        email = disabled_endpoint_email(endpoint, reason, now)
-        if email is None:
-            return
-        try:
-            self.mail.send(email)
-        except MailError:
-            log.exception("the disabled-endpoint email for %s was not sent", endpoint.id)
+            disabled = self.endpoints.disable_failing(endpoint.id, reason, SENDER)
+            if disabled is not None:  # this call recorded the disabling: it alone tells
+                self.alerts.send(disabled, reason, now)
 
 
 __all__ = ["CANCELLED", "JITTER", "SCHEDULE", "WebhookDispatcher", "next_attempt"]

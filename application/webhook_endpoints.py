@@ -190,17 +190,18 @@ class WebhookEndpoints:
         endpoint = self._change(endpoint_id, by, lambda e, now: e.retire_secrets(at=now, by=by))
         return WebhookEndpointDTO.of(endpoint)
 
-    def disable_failing(self, endpoint_id: UUID, reason: str, by: Actor) -> bool:
-        """Disable it for the sender; whether this call disabled it."""
+    def disable_failing(self, endpoint_id: UUID, reason: str, by: Actor) -> WebhookEndpoint | None:
+        """Disable it for the sender: the endpoint as this call disabled it (None: it was
+        disabled or deleted already, by another call or process)."""
         changed: list[bool] = []
-        self.uow.change(
+        endpoint, _ = self.uow.change(
             WebhookEndpoint,
             endpoint_id,
             lambda e, now: changed.append(
                 not e.state.deleted and e.disable(reason=reason, at=now, by=by)
             ),
         )
-        return bool(changed and changed[-1])
+        return endpoint if changed and changed[-1] else None
 
     # ------------------------------------------------------------ helpers
     def load_visible(self, endpoint_id: UUID, by: Actor) -> WebhookEndpoint:

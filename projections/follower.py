@@ -132,12 +132,14 @@ class Follower:
         with self.db.transaction() as tx:
             stored = positions.read(tx, self._positions, lock=True)
             if min(stored.values()) >= start:  # else a rebuild moved back: read again
+                moved: list[str] = []
                 for projection in self.projections:
                     at = stored[projection.name]
                     if at < last:
                         projection.process_log(tx, [(i, e) for i, e in decoded if i > at])
-                        positions.write(tx, projection.name, last)
+                        moved.append(projection.name)
                         stored[projection.name] = last
+                positions.write_all(tx, moved, last)  # one statement, same transaction
         for projection in self.projections:
             projection.committed()
         if min(stored.values()) > last:

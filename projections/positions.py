@@ -39,3 +39,12 @@ def stored(db: Database, names: Iterable[str]) -> dict[str, int]:
 
 def write(tx: Tx, name: str, position: int) -> None:
     tx.execute(f"UPDATE {POSITIONS} SET position = ? WHERE name = ?", [position, name])
+
+
+def write_all(tx: Tx, names: Iterable[str], position: int) -> None:
+    """Move every one of ``names`` to ``position``: one statement for a batch."""
+    wanted = list(names)
+    if not wanted:
+        return
+    marks = ", ".join("?" for _ in wanted)
+    tx.execute(f"UPDATE {POSITIONS} SET position = ? WHERE name IN ({marks})", [position, *wanted])

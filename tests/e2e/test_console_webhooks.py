@@ -462,4 +462,4 @@ def test_given_an_alert_email_then_it_is_kept_shown_changed_and_removed(
     removed = world.call("msp", "GET", f"/v1/webhook-endpoints/{endpoint_id}").json()
     # Then the first is saved, and the second removes it
     assert (changed["alert_email"], removed["alert_email"]) == ("b@example.com", None)
-    assert "nobody is told if it is disabled" in world.client.get(f"{PAGE}/{endpoint_id}").text
+    assert "admin users are told if" in world.client.get(f"{PAGE}/{endpoint_id}").text

@@ -14,22 +14,18 @@ from application.clock import TestClock
 from application.webhook_dispatch import SCHEDULE
 from application.webhook_ports import Delivery
 from tests.support.receiver import Receiver
-from tests.support.webhook_world import backend_url, receiver, services, world
+from tests.support.webhook_world import (
+    backend_url,
+    endpoint_for,
+    receiver,
+    sends_due,
+    service_settings,
+    services,
+    world,
+)
 from tests.support.world import World, open_services
 
-__all__ = ["backend_url", "receiver", "services", "world"]  # fixtures
-
-
-def endpoint_for(world: World, url: str, **fields: object) -> tuple[str, str]:
-    dto, secret = world.services.webhooks.register(
-        url=url,
-        event_types=list(fields.get("event_types", [])),  # type: ignore[call-overload]
-        description="",
-        alert_email=fields.get("alert_email"),  # type: ignore[arg-type]
-        partner_id=None,
-        by=world.msp,
-    )
-    return str(dto.id), secret
+__all__ = ["backend_url", "receiver", "service_settings", "services", "world"]  # fixtures
 
 
 def deliveries(services: Services) -> list[Delivery]:
@@ -62,14 +58,6 @@ def test_given_two_followers_and_a_rebuild_then_each_event_is_enqueued_once_per_
     assert len(after) == 6
     assert {d.id for d in first} <= {d.id for d in after}
     assert receiver.received == []  # no sender ran
-
-
-def sends_due(services: Services) -> int:
-    services.views.wait_until_current()
-    taken = services.deliveries.due(100, set())
-    for delivery in taken:
-        services.deliveries.deliver(delivery)
-    return len(taken)
 
 
 def test_given_a_failing_endpoint_then_it_is_retried_on_schedule_then_disabled_and_emailed_once(
