@@ -8,7 +8,6 @@ import time
 import click
 from tqdm import tqdm
 
-from adapters.data_keys import HINTS, DataKeys
 from adapters.database_check import check_database
 from api.bootstrap import build
 from api.settings import Settings
@@ -29,13 +28,6 @@ def rebuild(name: str | None) -> int:
     settings = Settings()
     check_database(settings, must_exist=True)
     services = build(settings)
-    # This process only rebuilds: each key is read once, with its page (one query for
-    # the page's subjects), so a small LRU serves as well as the service's 100,000 and
-    # its memory stays flat (a full one held ~60 MB). Twice the hints: a load of them
-    # all never evicts the key it was made for.
-    keys: DataKeys | None = getattr(services.store.recorder, "data_keys", None)
-    if keys is not None:
-        keys.cache_size = 2 * HINTS
     try:
         names = [p.name for p in services.views.projections if name in (None, p.name)]
         if not names:
