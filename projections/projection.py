@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import Field, astuple
+from dataclasses import Field, fields
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from uuid import UUID
 
@@ -101,7 +101,13 @@ class RowProjection(Projection[W]):
 
     def write(self, tx: Tx, records: Sequence[W], *, suffix: str = "", fresh: bool = False) -> None:
         (table,) = self.tables
-        table.write(tx, [astuple(r) for r in records], suffix=suffix, fresh=fresh)
+        if not records:
+            return
+        # A shallow tuple of the fields in their order: ``dataclasses.astuple`` deep-copies
+        # every value, a third of a rebuild's time in the trials view.
+        names = [f.name for f in fields(records[0])]
+        rows = [tuple(getattr(r, name) for name in names) for r in records]
+        table.write(tx, rows, suffix=suffix, fresh=fresh)
 
 
 def in_list(ids: Sequence[object]) -> str:
