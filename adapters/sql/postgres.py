@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import select
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 from psycopg import sql as pgsql
+from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
@@ -108,8 +110,10 @@ def answering_connection(pool: ConnectionPool[Any]) -> Iterator[Any]:
     """A pooled connection that answers.
 
     One the server dropped (a restart, a terminated backend) goes back to the pool,
-    which discards it and opens another, and the next idle one is tried at once, with
-    the pool's own ``ConnectionPool.check_connection``. (The pool's ``check=`` sleeps
+    which discards it and opens another, and the next idle one is tried at once. A
+    connection is checked with the pool's own ``ConnectionPool.check_connection`` (a
+    round trip) only when it is not ``quiet``: the server has written to it while idle,
+    as it does when it ends a backend. (The pool's ``check=`` sleeps
     1 s, 2 s, 4 s... after each dropped connection it finds, still so in the installed
     psycopg_pool 3.3.3: after a restart every idle connection is dropped, and requests
     waited for seconds.)
@@ -117,7 +121,8 @@ def answering_connection(pool: ConnectionPool[Any]) -> Iterator[Any]:
     for _ in range(pool.max_size):
         conn = pool.getconn()
         try:
-            ConnectionPool.check_connection(conn)
+            if not quiet(conn):
+                ConnectionPool.check_connection(conn)
         except psycopg.Error:
             pool.putconn(conn)
             continue
@@ -128,3 +133,17 @@ def answering_connection(pool: ConnectionPool[Any]) -> Iterator[Any]:
         return
     with pool.connection() as conn:  # every idle one was dropped: a new one
         yield conn
+
+
+def quiet(conn: psycopg.Connection[Any]) -> bool:
+    """True when an idle connection has nothing waiting to be read: the server has not
+    dropped it, so no round trip is spent checking. A server that ends a backend (a
+    restart, ``pg_terminate_backend``, a crash) sends its notice and closes the socket,
+    which makes it readable; then the pool's own check decides."""
+    if conn.closed or conn.info.transaction_status is not TransactionStatus.IDLE:
+        return False
+    try:
+        readable, _, _ = select.select([conn.fileno()], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable
