@@ -7,8 +7,9 @@ replica, is how far the replica's views are. A list that must reflect a position
 (a write's, application/own_writes.py) waits until the primary's views reach it, then
 until the replica's do, within the same bound; when the replica is not there in time,
 the primary answers. A list without a position answers from the replica as it is.
-A replica that cannot answer (down, unreachable: ``Database.unavailable``) is set aside
-for a few seconds, and the primary answers meanwhile.
+A replica that cannot answer (down, unreachable: ``Database.unavailable``; or new, and
+not yet holding the views' tables: ``Database.missing``) is set aside for a few
+seconds, and the primary answers meanwhile.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class ReplicaReader(CustomerLists):
         if time.monotonic() >= self._set_aside_until:
             try:
                 found = page(self.replica)
-            except self.replica.db.unavailable:
+            except self.replica.db.unavailable + self.replica.db.missing:
                 self._set_aside_until = time.monotonic() + SET_ASIDE_S
             else:
                 self.counted(replica=True)
@@ -92,7 +93,7 @@ class ReplicaReader(CustomerLists):
             return -1
         try:
             return stored(self.replica.db, [name]).get(name, 0)
-        except self.replica.db.unavailable:
+        except self.replica.db.unavailable + self.replica.db.missing:
             self._set_aside_until = time.monotonic() + SET_ASIDE_S
             return -1
 

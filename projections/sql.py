@@ -107,6 +107,9 @@ class Database:
     dialect: Dialect
     # What the driver raises when the database cannot answer (down, unreachable).
     unavailable: tuple[type[Exception], ...] = ()
+    # What it raises for a table the database does not have (yet): a new replica that
+    # has not received the views' schema.
+    missing: tuple[type[Exception], ...] = ()
 
     def sql(self, text: str) -> str:
         return text.format(**TYPES[self.dialect]) if "{" in text else text

@@ -29,6 +29,7 @@ def _as_is(text: Any) -> Any:
 class PostgresDatabase(Database):
     dialect: Dialect = "postgres"
     unavailable = (psycopg.OperationalError, psycopg.InterfaceError)  # PoolTimeout too
+    missing = (psycopg.errors.UndefinedTable,)
 
     def __init__(self, url: str, max_size: int = 20, *, read_only: bool = False) -> None:
         """``read_only``: every transaction is read-only (a replica's reader), and the

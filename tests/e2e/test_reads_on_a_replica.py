@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -78,15 +79,48 @@ def readers_on(url: str) -> int:
     return int(row[0]) if row else 0
 
 
-@pytest.fixture
-def replica_paused(urls: tuple[str, str]) -> Iterator[None]:
-    """The replica stops applying what it receives (until the test ends)."""
-    with psycopg.connect(urls[1], autocommit=True) as conn:
+@contextmanager
+def paused(replica: str) -> Iterator[None]:
+    """The replica at ``replica`` applies nothing it receives until the block ends."""
+    with psycopg.connect(replica, autocommit=True) as conn:
         conn.execute("SELECT pg_wal_replay_pause()")
         try:
             yield
         finally:
             conn.execute("SELECT pg_wal_replay_resume()")
+
+
+def caught_up(primary: str, replica: str) -> None:
+    """Returns once the replica has applied everything the primary has written so far."""
+    with psycopg.connect(primary, autocommit=True) as conn:
+        row = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
+    assert row is not None
+    deadline = time.monotonic() + 30
+    with psycopg.connect(replica, autocommit=True) as conn:
+        while True:
+            applied = conn.execute(
+                "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [row[0]]
+            ).fetchone()
+            if applied and applied[0]:
+                return
+            assert time.monotonic() < deadline, "the replica did not catch up in 30 s"
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def replica_paused(world: World, urls: tuple[str, str]) -> Iterator[None]:
+    """The replica, once it holds the views' tables and all written so far, stops
+    applying what it receives (until the test ends)."""
+    caught_up(*urls)
+    with paused(urls[1]):
+        yield
+
+
+@pytest.fixture
+def replica_paused_before_the_schema(urls: tuple[str, str]) -> Iterator[None]:
+    """The replica stops applying before the service has made the views' tables."""
+    with paused(urls[1]):
+        yield
 
 
 @pytest.fixture
@@ -144,6 +178,26 @@ def test_given_a_replica_that_has_stopped_applying_when_the_caller_lists_its_own
     assert metric(world, "tenantry_replica_fallbacks_total") == 1
     # And the replica's lag shows in /metrics
     assert metric(world, "tenantry_replica_lag_events") >= 1
+
+
+def test_given_a_replica_that_has_not_received_the_views_tables_when_partners_list_then_the_primary_answers_at_once(  # noqa: E501
+    replica_paused_before_the_schema: None, world: World, services: Services
+) -> None:
+    # Given a new replica that stopped applying before the views' tables were made
+    # When the MSP adds a customer and lists the pending customers (its own write),
+    # and another MSP, who has written nothing, lists its own
+    body = {"organization_name": "Contoso", "notification_email": "it@example.com"}
+    added = world.call("msp", "POST", "/v1/customers", json={**body, "sku": ESSENTIALS})
+    assert added.status_code == 201, added.text
+    started = time.monotonic()
+    own = names(world, "/v1/customers/pending")
+    others = world.call("other_msp", "GET", "/v1/customers/pending")
+    # Then the primary answers both at once (the replica cannot answer them yet)
+    assert time.monotonic() - started < BOUND_S
+    assert "Contoso" in own
+    assert others.status_code == 200, others.text
+    assert "Contoso" not in [c["organization_name"] for c in others.json()["items"]]
+    assert metric(world, "tenantry_replica_fallbacks_total") == 2
 
 
 def test_given_a_replica_that_is_down_when_the_caller_lists_then_the_primary_answers(
