@@ -18,7 +18,6 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from adapters.data_keys import DataKeys
-from adapters.library_shim import hint
 from projections.rebuild import Histories, Key
 from projections.sql import Database
 
@@ -76,7 +75,10 @@ class TableHistories:
             )
             for r in rows
         ]
-        hint(self.keys, self.personal_topics, found)
+        if self.keys is not None and self.personal_topics:
+            # Their data keys, read now: a rebuild reads its next page in a thread of its
+            # own while it decodes this one, and then finds every key it needs at hand.
+            self.keys.load([n.originator_id for n in found if n.topic in self.personal_topics])
         return found
 
 
