@@ -10,7 +10,7 @@ and sorted whole.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
@@ -78,7 +78,8 @@ class TableHistories:
         if self.keys is not None and self.personal_topics:
             # Their data keys, read now: a rebuild reads its next page in a thread of its
             # own while it decodes this one, and then finds every key it needs at hand.
-            self.keys.load([n.originator_id for n in found if n.topic in self.personal_topics])
+            personal = [n for n in found if n.topic in self.personal_topics]
+            self.keys.load([cast(UUID, n.originator_id) for n in personal])
         return found
 
 
