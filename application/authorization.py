@@ -2,7 +2,8 @@
 
 The rule is ``visible_to``: it says, as data, which customers a principal sees. The
 application applies it to a loaded customer (``can_see``); the list views turn it into
-their WHERE clause (projections/reader.py).
+their WHERE clause (projections/reader.py). ``partners_listed_for`` does the same for
+partners: the partners page's list (projections/directory.py) and a partner's own read.
 """
 
 from __future__ import annotations
@@ -51,6 +52,45 @@ def visible_to(by: Actor) -> Visibility:
         return NOTHING
     distributor = partner_id if by.kind is ActorKind.DISTRIBUTOR else None
     return Visibility(owner=partner_id, distributor=distributor)
+
+
+@dataclass(frozen=True)
+class PartnerVisibility:
+    """The partners a principal lists: all of them (``everything``), else the partner
+    ``itself`` and the MSPs whose distributor is ``msps_of``."""
+
+    everything: bool = False
+    itself: UUID | None = None
+    msps_of: UUID | None = None
+
+    def admits(self, partner_id: UUID, distributor_id: UUID | None) -> bool:
+        return (
+            self.everything
+            or (self.itself is not None and partner_id == self.itself)
+            or (self.msps_of is not None and distributor_id == self.msps_of)
+        )
+
+
+def partners_listed_for(by: Actor) -> PartnerVisibility:
+    """The admin and auditors list every partner; a distributor its MSPs; an MSP
+    itself; anyone else none."""
+    if by.kind in READ_ALL:
+        return PartnerVisibility(everything=True)
+    if not by.is_partner:
+        return PartnerVisibility()
+    try:
+        partner_id = UUID(by.id)
+    except ValueError:
+        return PartnerVisibility()
+    if by.kind is ActorKind.DISTRIBUTOR:
+        return PartnerVisibility(msps_of=partner_id)
+    return PartnerVisibility(itself=partner_id)
+
+
+def can_read_partner(partner_id: UUID, distributor_id: UUID | None, by: Actor) -> bool:
+    """A partner reads its own record, and those it lists."""
+    is_itself = by.is_partner and by.id == str(partner_id)
+    return is_itself or partners_listed_for(by).admits(partner_id, distributor_id)
 
 
 def can_see(customer: Customer, by: Actor) -> bool:

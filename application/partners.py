@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
+from application.authorization import can_read_partner
 from application.clock import Clock
 from application.directory import Directory, PartnerRow
 from application.dto import PartnerDTO
@@ -112,9 +113,10 @@ class PartnerCommands:
         return PartnerDTO.of(created), self._shown(created, api_key)
 
     def get(self, partner_id: UUID, *, by: Actor) -> PartnerDTO:
-        if by.kind is not ActorKind.ADMIN and not (by.is_partner and by.id == str(partner_id)):
+        partner = self.uow.load(Partner, partner_id)
+        if not can_read_partner(partner.id, partner.state.distributor_id, by):
             raise NotFound(f"no partner {partner_id}")
-        return PartnerDTO.of(self.uow.load(Partner, partner_id))
+        return PartnerDTO.of(partner)
 
     def list_partners(
         self, *, by: Actor, limit: int, cursor: str | None = None

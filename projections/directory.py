@@ -9,11 +9,12 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from application.authorization import partners_listed_for
 from application.directory import Directory, KeyRow, PartnerRow
 from application.dto import PartnerDTO
 from application.lists import Page
 from domain.errors import ValidationFailed
-from domain.values import Actor, ActorKind
+from domain.values import Actor
 from projections.projection import in_list
 from projections.reader import decode_cursor, encode_cursor
 from projections.schema import API_KEYS, CUSTOMERS, KEY_HOLDERS, PARTNERS, PENDING
@@ -95,10 +96,15 @@ class ViewsDirectory(Directory):
 
 
 def _partners_visible_to(viewer: Actor) -> tuple[str, list[Any]]:
-    if viewer.kind in (ActorKind.ADMIN, ActorKind.AUDITOR):
+    """``partners_listed_for``'s rule as a WHERE clause."""
+    visible = partners_listed_for(viewer)
+    if visible.everything:
         return "1 = 1", []
-    if viewer.kind is ActorKind.DISTRIBUTOR:
-        return "distributor_id = ?", [UUID(viewer.id)]
-    if viewer.kind is ActorKind.MSP:
-        return "id = ?", [UUID(viewer.id)]
-    return "1 = 0", []
+    clauses: list[tuple[str, list[Any]]] = []
+    if visible.itself is not None:
+        clauses.append(("id = ?", [visible.itself]))
+    if visible.msps_of is not None:
+        clauses.append(("distributor_id = ?", [visible.msps_of]))
+    if not clauses:
+        return "1 = 0", []
+    return " OR ".join(c for c, _ in clauses), [p for _, params in clauses for p in params]
