@@ -24,6 +24,7 @@ from domain.customer import Customer
 from domain.webhook_types import type_of
 from projections.customer_owners import Owner, evolve_owner, load_owners, owners_table, write_owners
 from projections.projection import Projection, in_list
+from projections.reader import scopes
 from projections.schema import Table, column_list
 from projections.sql import Database, Tx
 
@@ -112,23 +113,15 @@ class FeedReader:
         types: Sequence[str],
         limit: int,
     ) -> list[FeedEntry]:
-        scopes: list[tuple[str, list[Any]]] = []
-        if visibility.everything:
-            scopes.append(("", []))
-        else:
-            if visibility.owner is not None:
-                scopes.append(("partner_id = ? AND ", [visibility.owner]))
-            if visibility.distributor is not None:
-                scopes.append(("distributor_id = ? AND ", [visibility.distributor]))
         typed = f" AND event_type IN {in_list(types)}" if types else ""
         rows: list[dict[str, Any]] = []
-        for scope, params in scopes:  # one ordered index scan each, merged here
+        for scope, params in scopes(visibility):  # one ordered index scan each, merged
             rows += self.db.rows(
                 f"SELECT position, customer_id, customer_version, event_type FROM {FEED.name} "
-                f"WHERE {scope}position > ?{typed} ORDER BY position LIMIT ?",
+                f"WHERE {scope} AND position > ?{typed} ORDER BY position LIMIT ?",
                 [*params, position, *types, limit],
             )
-        found = {int(r["position"]): r for r in rows}  # an MSP's own is seen once
+        found = {int(r["position"]): r for r in rows}
         return [
             FeedEntry(p, _uuid(r["customer_id"]), int(r["customer_version"]), r["event_type"])
             for p, r in sorted(found.items())[:limit]
