@@ -1,2 +1,2 @@
-"""Tenantry's driving side: the composition root (bootstrap), the HTTP API and the
-command line."""
+"""Tenantry's driving side: the composition root (bootstrap), the HTTP API, the partner
+console's pages and the command line."""

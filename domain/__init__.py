@@ -1,1 +1,2 @@
-"""Tenantry's domain: the Customer, Partner and ServiceAccount aggregates and their rules."""
+"""Tenantry's domain: the Customer, Partner, User, ServiceAccount and WebhookEndpoint
+aggregates, their events and their rules."""

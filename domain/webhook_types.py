@@ -25,7 +25,6 @@ TYPES: dict[type[DomainEvent], str] = {
     events.PersonalDataErased: "customer.personal_data_erased",
 }
 EVENT_TYPES: tuple[str, ...] = tuple(TYPES.values())
-MAX_TYPES = len(EVENT_TYPES)
 
 
 def type_of(event: DomainEvent) -> str | None:

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
+from application.backoff import Backoff
 from application.lists import CustomerLists, ListQuery, Page
 from domain.customer import Customer
 from domain.values import Status
@@ -28,8 +29,7 @@ from projections.reader import CustomerReader
 from projections.sql import Database
 
 SET_ASIDE_S = 5.0  # a replica that could not answer is not asked again for this long
-FIRST_PAUSE_S = 0.002  # between two looks at the replica's position, doubling...
-LONGEST_PAUSE_S = 0.05  # ...up to this
+LOOKS = Backoff(first=0.002, longest=0.05)  # between two looks at the replica's position
 
 
 class ReplicaReader(CustomerLists):
@@ -76,13 +76,13 @@ class ReplicaReader(CustomerLists):
             return self._fallen_back()
         if not self.primary.wait_until(position, timeout):
             return self._fallen_back()  # the replica cannot be ahead of the primary
-        pause = FIRST_PAUSE_S
+        looks = 0
         while (reached := self.replica_position()) < position:
             remaining = deadline - time.monotonic()
             if reached < 0 or remaining <= 0:
                 return self._fallen_back()
-            time.sleep(min(pause, remaining))
-            pause = min(pause * 2, LONGEST_PAUSE_S)
+            looks += 1
+            time.sleep(min(LOOKS.pause(looks), remaining))
         return self
 
     def replica_position(self) -> int:

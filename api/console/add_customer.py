@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from api.console.people import header
+from api.console.selection import status_of
 from api.console.session import CsrfChecked, SignedIn
 from api.console.templates import render
 from api.deps import ServicesDep
@@ -106,7 +107,7 @@ def add_customer(
             errors[invalid.field] = invalid.message
         except DomainError as domain:
             context["refusal"] = domain.detail
-            return render(request, PAGE, context, status_code=409)
+            return render(request, PAGE, context, status_code=status_of(domain))
     if errors:
         context["errors"] = errors
         return render(request, PAGE, context, status_code=422)

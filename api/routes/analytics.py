@@ -17,7 +17,9 @@ from application.trial_analytics import GroupBy
 router = APIRouter(tags=["analytics"])
 From = Annotated[
     date | None,
-    Query(alias="from", description="first day of creation covered (default: 12 weeks ago)"),
+    Query(
+        alias="from", description="first day of creation covered (default: 12 weeks before `to`)"
+    ),
 ]
 To = Annotated[
     date | None, Query(description="the day after the last day covered (default: tomorrow)")
