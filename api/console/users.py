@@ -7,6 +7,7 @@ key, an auditor and the admin are shown why not (the admin invites with the API 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
@@ -14,13 +15,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from api.console.answers import form_refused, problem, then_to
+from api.console import answers
+from api.console.answers import form_refused, then_to
 from api.console.people import header
 from api.console.session import CsrfChecked, SignedIn
 from api.console.templates import render
 from api.deps import ServicesDep
 from application.console_sessions import Session
-from application.errors import NotFound
 from application.users import UserDTO
 from domain.errors import DomainError, NotEligible
 from domain.user import UserStatus
@@ -40,6 +41,9 @@ NOTES = {
     "removed": "The user was removed; their sessions have ended.",
 }
 Text = Annotated[str, Form(max_length=320)]
+
+# A problem page: 404 for what is not found, 409 for a refusal, else 403.
+refused = partial(answers.refused, conflict=NotEligible)
 
 
 def context_of(
@@ -64,15 +68,6 @@ def context_of(
         "note": None,
         "refusal": None,
     } | values
-
-
-def refused(
-    request: Request, services: ServicesDep, session: Session, error: DomainError | str
-) -> Response:
-    """A problem page: the domain's refusal (or ``error``'s text), with its status."""
-    detail = error if isinstance(error, str) else error.detail
-    status = 404 if isinstance(error, NotFound) else 409 if isinstance(error, NotEligible) else 403
-    return problem(request, services, session, detail, status)
 
 
 @router.get(PATH)
