@@ -13,6 +13,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from api.console import answers
@@ -41,6 +42,13 @@ NOTES = {
     "removed": "The user was removed; their sessions have ended.",
 }
 Text = Annotated[str, Form(max_length=320)]
+
+
+class Invitation(BaseModel):
+    email: str = Field("", max_length=320)
+    name: str = Field("", max_length=320)
+    role: str = Field(UserRole.MEMBER.value, max_length=320)
+
 
 # A problem page: 404 for what is not found, 409 for a refusal, else 403.
 refused = partial(answers.refused, conflict=NotEligible)
@@ -85,21 +93,20 @@ def invite(
     request: Request,
     services: ServicesDep,
     session: CsrfChecked,
-    email: Text = "",
-    name: Text = "",
-    role: Text = UserRole.MEMBER.value,
+    form: Annotated[Invitation, Form()],
 ) -> Response:
-    values = {"email": email, "name": name, "role": role}
+    values = form.model_dump()
     context = context_of(services, session, values=values)
     if context is None:
         return refused(request, services, session, ONLY_PEOPLE)
     me = context["me"]
     assert isinstance(me, UserDTO)
     try:
-        chosen = UserRole(role)
+        chosen = UserRole(form.role)
     except ValueError:
         context["errors"] = {"role": "choose admin or member"}
         return render(request, PAGE, context, status_code=422)
+    email, name = form.email, form.name
     try:
         services.users.invite(
             partner_id=me.partner_id, email=email, name=name, role=chosen, by=session.actor
