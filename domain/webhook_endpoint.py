@@ -46,7 +46,6 @@ class EndpointState(BaseModel):
 
 class WebhookEndpoint(Stateful[EndpointState]):
     SNAPSHOT_TOPIC = "WebhookEndpoint"
-    state: EndpointState
     state_type = EndpointState
 
     class Registered(DomainEvent):
@@ -59,14 +58,10 @@ class WebhookEndpoint(Stateful[EndpointState]):
         secret: SigningSecret
 
         def mutate(self, aggregate: Any) -> WebhookEndpoint:
-            state = EndpointState(
-                partner_id=self.partner_id,
-                url=self.url,
-                event_types=self.event_types,
-                description=self.description,
-                alert_email=self.alert_email,
-                secrets=(self.secret,),
+            fields = self.values_of(
+                "partner_id", "url", "event_types", "description", "alert_email"
             )
+            state = EndpointState(**fields, secrets=(self.secret,))
             return WebhookEndpoint.created(self, state)
 
     class Changed(DomainEvent):
