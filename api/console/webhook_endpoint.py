@@ -35,8 +35,9 @@ from api.console.webhooks import (
 )
 from api.deps import ServicesDep
 from application.console_sessions import Session
-from application.webhook_endpoints import EndpointChange, WebhookEndpointDTO
+from application.webhook_endpoints import WebhookEndpointDTO
 from domain.errors import DomainError, ValidationFailed
+from domain.webhook_endpoint import EndpointChange
 from domain.webhook_types import EVENT_TYPES
 
 router = APIRouter(include_in_schema=False)
