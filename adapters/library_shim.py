@@ -60,13 +60,34 @@ class WaitingSQLiteFactory(SQLiteFactory):
         built.close()
 
 
-class KeyedSQLiteRecorder(SQLiteApplicationRecorder):
-    """The library's SQLite recorder, storing the data keys (and erasing them) in the
-    transaction that stores the events that bring (or erase) them."""
+class KeyedReads(ApplicationRecorder):
+    """A recorder holding the data keys (set by the event store) whose reads of the
+    notification log hint the keys of the subjects they found (``hint``). Named first
+    among a library recorder's bases: its read extends that recorder's (``super()``)."""
 
     data_keys: DataKeys | None = None
     snapshots_table: str | None = None
     personal_topics: frozenset[str] = frozenset()
+
+    def select_notifications(
+        self,
+        start: int | None,
+        limit: int,
+        stop: int | None = None,
+        topics: Sequence[str] = (),
+        *,
+        inclusive_of_start: bool = True,
+    ) -> Sequence[Notification]:
+        found = super().select_notifications(  # type: ignore[safe-super]
+            start, limit, stop, topics, inclusive_of_start=inclusive_of_start
+        )
+        hint(self.data_keys, self.personal_topics, found)
+        return found
+
+
+class KeyedSQLiteRecorder(KeyedReads, SQLiteApplicationRecorder):
+    """The library's SQLite recorder, storing the data keys (and erasing them) in the
+    transaction that stores the events that bring (or erase) them."""
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), SQLITE_DATA_KEYS]
@@ -105,21 +126,6 @@ class KeyedSQLiteRecorder(SQLiteApplicationRecorder):
                 )
                 for row in c.fetchall():
                     found[UUID(row[0])] = None if row[1] is None else bytes(row[1])
-        return found
-
-    def select_notifications(
-        self,
-        start: int | None,
-        limit: int,
-        stop: int | None = None,
-        topics: Sequence[str] = (),
-        *,
-        inclusive_of_start: bool = True,
-    ) -> Sequence[Notification]:
-        found = super().select_notifications(
-            start, limit, stop, topics, inclusive_of_start=inclusive_of_start
-        )
-        hint(self.data_keys, self.personal_topics, found)
         return found
 
 

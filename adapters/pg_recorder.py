@@ -26,21 +26,18 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg.sql import SQL, Composed, Identifier
 
-from adapters.data_keys import DataKeys, erased_subjects, key_rows, settled
+from adapters.data_keys import erased_subjects, key_rows, settled
+from adapters.library_shim import KeyedReads
 from projections.sql import SCHEMA_LOCK
 
 TOPIC = "adapters.pg_recorder:LockingInsertRecorder"
 
 
-class LockingInsertRecorder(PostgresApplicationRecorder):
-    data_keys: DataKeys | None = None
-    snapshots_table: str | None = None
-    personal_topics: frozenset[str] = frozenset()
-
+class LockingInsertRecorder(KeyedReads, PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
         self.keys_table = SQL("{0}.data_keys").format(Identifier(datastore.schema))
@@ -177,24 +174,6 @@ class LockingInsertRecorder(PostgresApplicationRecorder):
                 row["subject_id"]: None if row["key"] is None else bytes(row["key"])
                 for row in curs.fetchall()
             }
-
-    def select_notifications(
-        self,
-        start: int | None,
-        limit: int,
-        stop: int | None = None,
-        topics: Sequence[str] = (),
-        *,
-        inclusive_of_start: bool = True,
-    ) -> Sequence[Notification]:
-        found: Sequence[Notification] = super().select_notifications(
-            start, limit, stop, topics, inclusive_of_start=inclusive_of_start
-        )
-        if self.data_keys is not None and self.personal_topics:
-            self.data_keys.hint(
-                [UUID(str(n.originator_id)) for n in found if n.topic in self.personal_topics]
-            )
-        return found
 
 
 @contextmanager

@@ -86,9 +86,5 @@ class TrialAnalyticsBody(BaseModel):
 
     @classmethod
     def of_report(cls, report: TrialReport) -> TrialAnalyticsBody:
-        return cls(
-            group_by=report.group_by,
-            start=report.start,
-            end=report.end,
-            cohorts=[CohortBody.of_cohort(c) for c in report.cohorts],
-        )
+        cohorts = [CohortBody.of_cohort(c) for c in report.cohorts]
+        return cls(group_by=report.group_by, start=report.start, end=report.end, cohorts=cohorts)

@@ -19,7 +19,12 @@ from application.webhook_ports import EndpointList, SecretBox, UnsafeUrl, Webhoo
 from domain.errors import ValidationFailed
 from domain.partner import Partner
 from domain.values import Actor, ActorKind
-from domain.webhook_endpoint import SigningSecret, WebhookEndpoint, check_may_manage
+from domain.webhook_endpoint import (
+    EndpointChange,
+    SigningSecret,
+    WebhookEndpoint,
+    check_may_manage,
+)
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the Standard Webhooks prefix, not a secret
 SECRET_BYTES = 32
@@ -56,16 +61,6 @@ class WebhookEndpointDTO(BaseModel):
                 "secrets": [SecretInfo(id=x.secret_id, expires_at=x.expires_at) for x in s.secrets],
             }
         )
-
-
-@dataclass(frozen=True)
-class EndpointChange:
-    url: str | None = None
-    event_types: list[str] | None = None
-    description: str | None = None
-    alert_email: str | None = None
-    clear_alert_email: bool = False
-    disabled: bool | None = None
 
 
 class Secrets:
@@ -157,15 +152,7 @@ class WebhookEndpoints:
             self._check_sendable(change.url)
 
         def decide(endpoint: WebhookEndpoint, now: datetime) -> None:
-            endpoint.change(
-                url=change.url,
-                event_types=change.event_types,
-                description=change.description,
-                alert_email=change.alert_email,
-                clear_alert_email=change.clear_alert_email,
-                at=now,
-                by=by,
-            )
+            endpoint.change(change, at=now, by=by)
             if change.disabled is True:
                 endpoint.disable(reason="disabled by its partner", at=now, by=by)
             elif change.disabled is False:

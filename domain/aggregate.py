@@ -63,6 +63,10 @@ class DomainEvent(Versioned):
     def apply(self, aggregate: Any) -> None:
         """Change the aggregate's state; overridden by each event."""
 
+    def values_of(self, *names: str) -> dict[str, Any]:
+        """These fields' values by name: what a first event hands to its aggregate's state."""
+        return {name: getattr(self, name) for name in names}
+
     def facts(self) -> dict[str, Any]:
         """The event's own fields as JSON values, without its envelope (``erased`` only
         when its personal fields were erased)."""

@@ -36,18 +36,9 @@ class Created(DomainEvent):
     erased: bool = False
 
     def mutate(self, aggregate: Any) -> Any:
-        state = CustomerState(
-            organization_name=self.organization_name,
-            notification_email=self.notification_email,
-            sku=self.sku,
-            addons=self.addons,
-            partner_id=self.partner_id,
-            distributor_id=self.distributor_id,
-            source=self.source,
-            link_issued_at=self.timestamp,
-            link_expires_at=self.link_expires_at,
-            erased=self.erased,
-        )
+        names = ("organization_name", "notification_email", "sku", "addons", "partner_id")
+        taken = self.values_of(*names, "distributor_id", "source", "link_expires_at", "erased")
+        state = CustomerState(**taken, link_issued_at=self.timestamp)
         customer_class: Any = aggregate_class("Customer")  # a Stateful[CustomerState]
         return customer_class.created(self, state)
 

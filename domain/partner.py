@@ -33,12 +33,7 @@ class Partner(KeyHolder):
         distributor_id: UUID | None
 
         def mutate(self, aggregate: Any) -> Partner:
-            state = PartnerState(
-                name=self.name,
-                kind=self.kind,
-                status=self.status,
-                distributor_id=self.distributor_id,
-            )
+            state = PartnerState(**self.values_of("name", "kind", "status", "distributor_id"))
             return Partner.created(self, state)
 
     class StatusChanged(DomainEvent):

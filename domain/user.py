@@ -50,7 +50,6 @@ class UserState(BaseModel):
 
 class User(Stateful[UserState]):
     SNAPSHOT_TOPIC = "User"
-    state: UserState
     state_type = UserState
 
     class Invited(DomainEvent):
@@ -64,14 +63,8 @@ class User(Stateful[UserState]):
         role: UserRole
 
         def invited(self) -> UserState:
-            return UserState(
-                partner_id=self.partner_id,
-                partner_kind=self.partner_kind,
-                email=self.email,
-                name=self.name,
-                role=self.role,
-                status=UserStatus.INVITED,
-            )
+            fields = self.values_of("partner_id", "partner_kind", "email", "name", "role")
+            return UserState(**fields, status=UserStatus.INVITED)
 
         def mutate(self, aggregate: Any) -> Any:
             if aggregate is None:

@@ -8,8 +8,10 @@ ciphertext. A rotation keeps the previous secret signing beside the new one for
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -22,6 +24,8 @@ from domain.webhook_checks import check_description, check_url
 from domain.webhook_types import check_event_types
 
 ROTATION_OVERLAP = timedelta(hours=24)
+T = TypeVar("T")
+V = TypeVar("V")
 
 
 class SigningSecret(BaseModel):
@@ -44,9 +48,30 @@ class EndpointState(BaseModel):
     secrets: tuple[SigningSecret, ...] = ()
 
 
+def checked_or(kept: T, given: V | None, check: Callable[[V], T]) -> T:
+    """``given`` as ``check`` passes it, or ``kept`` where nothing is given."""
+    return kept if given is None else check(given)
+
+
+def check_alert_email(address: str) -> str:
+    return check_email(address, "alert_email")
+
+
+@dataclass(frozen=True)
+class EndpointChange:
+    """What a change of an endpoint gives (None: as it is; ``disabled`` is the
+    application's, which disables or enables it)."""
+
+    url: str | None = None
+    event_types: list[str] | None = None
+    description: str | None = None
+    alert_email: str | None = None
+    clear_alert_email: bool = False
+    disabled: bool | None = None
+
+
 class WebhookEndpoint(Stateful[EndpointState]):
     SNAPSHOT_TOPIC = "WebhookEndpoint"
-    state: EndpointState
     state_type = EndpointState
 
     class Registered(DomainEvent):
@@ -59,14 +84,10 @@ class WebhookEndpoint(Stateful[EndpointState]):
         secret: SigningSecret
 
         def mutate(self, aggregate: Any) -> WebhookEndpoint:
-            state = EndpointState(
-                partner_id=self.partner_id,
-                url=self.url,
-                event_types=self.event_types,
-                description=self.description,
-                alert_email=self.alert_email,
-                secrets=(self.secret,),
+            fields = self.values_of(
+                "partner_id", "url", "event_types", "description", "alert_email"
             )
+            state = EndpointState(**fields, secrets=(self.secret,))
             return WebhookEndpoint.created(self, state)
 
     class Changed(DomainEvent):
@@ -150,28 +171,17 @@ class WebhookEndpoint(Stateful[EndpointState]):
             )
         )
 
-    def change(  # noqa: PLR0913
-        self,
-        *,
-        url: str | None,
-        event_types: list[str] | None,
-        description: str | None,
-        alert_email: str | None,
-        clear_alert_email: bool,
-        at: datetime,
-        by: Actor,
-    ) -> None:
+    def change(self, change: EndpointChange, *, at: datetime, by: Actor) -> None:
+        """Its URL, event types, description and alert address, those ``change`` gives."""
         self.check_live("change this endpoint")
-        s = self.state
+        s, c = self.state, change
         new = {
-            "url": s.url if url is None else check_url(url),
-            "event_types": s.event_types if event_types is None else check_event_types(event_types),
-            "description": s.description if description is None else check_description(description),
+            "url": checked_or(s.url, c.url, check_url),
+            "event_types": checked_or(s.event_types, c.event_types, check_event_types),
+            "description": checked_or(s.description, c.description, check_description),
             "alert_email": None
-            if clear_alert_email
-            else (
-                s.alert_email if alert_email is None else check_email(alert_email, "alert_email")
-            ),
+            if c.clear_alert_email
+            else checked_or(s.alert_email, c.alert_email, check_alert_email),
         }
         old = {k: getattr(s, k) for k in new}
         if new != old:

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from api.console.people import header
@@ -27,7 +28,13 @@ router = APIRouter(include_in_schema=False)
 PATH = "/console/customers/new"
 PAGE = "customers/new.html"
 ONLY_PARTNERS = "Customers are added by their partner: sign in with the partner's key."
-Text = Annotated[str, Form(max_length=1000)]
+
+
+class NewCustomer(BaseModel):
+    organization_name: str = Field("", max_length=1000)
+    notification_email: str = Field("", max_length=1000)
+    sku: str = Field("", max_length=1000)
+    addons: list[str] = Field([], max_length=50)
 
 
 def form_context(services: ServicesDep, session: Session, **values: object) -> dict[str, object]:
@@ -65,28 +72,20 @@ def add_customer(
     request: Request,
     services: ServicesDep,
     session: CsrfChecked,
-    organization_name: Text = "",
-    notification_email: Text = "",
-    sku: Text = "",
-    addons: Annotated[list[str], Form(max_length=50)] = [],  # noqa: B006
+    form: Annotated[NewCustomer, Form()],
 ) -> Response:
     denied = refused(request, services, session)
     if denied is not None:
         return denied
-    values = {
-        "organization_name": organization_name,
-        "notification_email": notification_email,
-        "sku": sku,
-        "addons": addons,
-    }
+    values = form.model_dump()
     context = form_context(services, session, **values)
     catalogue = services.settings.catalogue
     errors: dict[str, str] = {}
     for check in (
-        lambda: check_organization_name(organization_name),
-        lambda: check_email(notification_email),
-        lambda: check_sku(sku, catalogue) if sku else fail("sku", "choose one SKU"),
-        lambda: check_addons(addons, catalogue),
+        lambda: check_organization_name(form.organization_name),
+        lambda: check_email(form.notification_email),
+        lambda: check_sku(form.sku, catalogue) if form.sku else fail("sku", "choose one SKU"),
+        lambda: check_addons(form.addons, catalogue),
     ):
         try:
             check()
@@ -96,10 +95,10 @@ def add_customer(
         try:
             outcome = services.customers.add(
                 partner_id=UUID(session.actor.id),
-                organization_name=organization_name,
-                notification_email=notification_email,
-                sku=sku,
-                addons=addons,
+                organization_name=form.organization_name,
+                notification_email=form.notification_email,
+                sku=form.sku,
+                addons=form.addons,
                 by=session.actor,
             )
             services.sessions.wrote(session, outcome.position)

@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from api.console import paging
@@ -43,11 +44,17 @@ PATH = "/console/analytics"
 CSV_PATH = "/console/analytics.csv"
 PARTNER_CHOICES = 200
 ONLY = "The Analytics page is for partners, auditors and the admin."
-# A form sends its empty fields as empty strings: they mean no filter.
-Partner = Annotated[str | None, Query(max_length=36, pattern="^[0-9A-Fa-f-]*$")]
-Sku = Annotated[str | None, Query(max_length=64, pattern="^[A-Za-z0-9_]*$")]
-Day = Annotated[str | None, Query(max_length=10, pattern="^[0-9-]*$")]
-From = Annotated[str | None, Query(alias="from", max_length=10, pattern="^[0-9-]*$")]
+DAY = "^[0-9-]*$"
+
+
+class FilterQuery(BaseModel):
+    """What the filter form sends: its empty fields (empty strings) mean no filter."""
+
+    partner_id: str | None = Field(None, max_length=36, pattern="^[0-9A-Fa-f-]*$")
+    sku: str | None = Field(None, max_length=64, pattern="^[A-Za-z0-9_]*$")
+    group_by: GroupBy = GroupBy.WEEK
+    from_: str | None = Field(None, alias="from", max_length=10, pattern=DAY)
+    to: str | None = Field(None, max_length=10, pattern=DAY)
 
 
 @dataclass(frozen=True)
@@ -59,21 +66,14 @@ class Filters:
     end: date | None
 
     @classmethod
-    def parse(
-        cls,
-        partner_id: str | None,
-        sku: str | None,
-        group_by: GroupBy,
-        start: str | None,
-        end: str | None,
-    ) -> Filters:
+    def parse(cls, sent: FilterQuery) -> Filters:
         """The filters a form sent, an empty field meaning none."""
         return cls(
-            _parsed("partner_id", partner_id, UUID),
-            sku or None,
-            group_by,
-            _parsed("from", start, date.fromisoformat),
-            _parsed("to", end, date.fromisoformat),
+            _parsed("partner_id", sent.partner_id, UUID),
+            sent.sku or None,
+            sent.group_by,
+            _parsed("from", sent.from_, date.fromisoformat),
+            _parsed("to", sent.to, date.fromisoformat),
         )
 
     def params(self) -> dict[str, str | None]:
@@ -104,18 +104,12 @@ class Sent:
     error: str | None
 
 
-def sent_filters(
-    partner_id: Partner = None,
-    sku: Sku = None,
-    group_by: GroupBy = GroupBy.WEEK,
-    from_: From = None,
-    to: Day = None,
-) -> Sent:
+def sent_filters(sent: Annotated[FilterQuery, Query()]) -> Sent:
     try:
-        return Sent(Filters.parse(partner_id, sku, group_by, from_, to), None)
+        return Sent(Filters.parse(sent), None)
     except ValidationFailed as invalid:
         return Sent(
-            Filters(None, None, group_by, None, None), f"{invalid.field}: {invalid.message}"
+            Filters(None, None, sent.group_by, None, None), f"{invalid.field}: {invalid.message}"
         )
 
 

@@ -14,7 +14,8 @@ from api.bootstrap import Services
 from api.console.people import header
 from api.console.templates import render
 from application.console_sessions import Session
-from domain.errors import DomainError, ValidationFailed
+from application.errors import NotFound
+from domain.errors import DomainError, Forbidden, ValidationFailed
 
 TITLES = {404: "Not found", 409: "Not possible", 403: "Forbidden"}
 
@@ -25,6 +26,27 @@ def problem(
     """The problem page, under the signed-in header, with ``status``."""
     context = {**header(services, session), "title": TITLES[status], "detail": detail}
     return render(request, "problem.html", context, status_code=status)
+
+
+def refused(
+    request: Request,
+    services: Services,
+    session: Session,
+    error: DomainError | str,
+    *,
+    conflict: type[DomainError],
+) -> Response:
+    """A problem page: the domain's refusal (or ``error``'s text, 403): 404 for what is
+    not found, 409 for a ``conflict`` that is not ``Forbidden``, else 403."""
+    if isinstance(error, str):
+        return problem(request, services, session, error, 403)
+    if isinstance(error, NotFound):
+        status = 404
+    elif isinstance(error, conflict) and not isinstance(error, Forbidden):
+        status = 409
+    else:
+        status = 403
+    return problem(request, services, session, error.detail, status)
 
 
 def form_refused(

@@ -24,6 +24,7 @@ SIGN_IN = "/console/sign-in"
 PAGE = "sign_in.html"
 NOT_ACCEPTED = "That key was not accepted. Check that you copied all of it, and try again."
 THROTTLED = "Too many failed sign-ins from this address or with this key. Try again in {s} s."
+ApiKey = Annotated[str, Form(max_length=1000)]
 FOREIGN = "This form was sent from another site; open the sign-in page here and try again."
 
 
@@ -62,11 +63,7 @@ def sign_in_page(request: Request, services: ServicesDep, signed_out: bool = Fal
 
 
 @router.post(SIGN_IN)
-def sign_in(
-    request: Request,
-    services: ServicesDep,
-    api_key: Annotated[str, Form(max_length=1000)] = "",
-) -> Response:
+def sign_in(request: Request, services: ServicesDep, api_key: ApiKey = "") -> Response:
     if not same_origin(request):
         return render(request, PAGE, page_context(error=FOREIGN), status_code=403)
     key = api_key.strip()

@@ -37,6 +37,7 @@ SENT = (
     "It works once, for 15 minutes."
 )
 TOO_OFTEN = "A sign-in link was asked for this address a moment ago. Try again in {s} s."
+Email = Annotated[str, Form(max_length=320)]
 Token = Annotated[str, Path(max_length=100, pattern="^[A-Za-z0-9_-]+$")]
 
 
@@ -47,10 +48,7 @@ def asked_links(request: Request) -> FailedSignIns:
 
 @router.post("/console/sign-in/email")
 async def email_a_link(
-    request: Request,
-    services: ServicesDep,
-    background: BackgroundTasks,
-    email: Annotated[str, Form(max_length=320)] = "",
+    request: Request, services: ServicesDep, background: BackgroundTasks, email: Email = ""
 ) -> Response:
     if not same_origin(request):
         return render(request, PAGE, page_context(link_error=FOREIGN), status_code=403)

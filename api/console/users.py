@@ -7,20 +7,22 @@ key, an auditor and the admin are shown why not (the admin invites with the API 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from api.console.answers import form_refused, problem, then_to
+from api.console import answers
+from api.console.answers import form_refused, then_to
 from api.console.people import header
 from api.console.session import CsrfChecked, SignedIn
 from api.console.templates import render
 from api.deps import ServicesDep
 from application.console_sessions import Session
-from application.errors import NotFound
 from application.users import UserDTO
 from domain.errors import DomainError, NotEligible
 from domain.user import UserStatus
@@ -40,6 +42,16 @@ NOTES = {
     "removed": "The user was removed; their sessions have ended.",
 }
 Text = Annotated[str, Form(max_length=320)]
+
+
+class Invitation(BaseModel):
+    email: str = Field("", max_length=320)
+    name: str = Field("", max_length=320)
+    role: str = Field(UserRole.MEMBER.value, max_length=320)
+
+
+# A problem page: 404 for what is not found, 409 for a refusal, else 403.
+refused = partial(answers.refused, conflict=NotEligible)
 
 
 def context_of(
@@ -66,15 +78,6 @@ def context_of(
     } | values
 
 
-def refused(
-    request: Request, services: ServicesDep, session: Session, error: DomainError | str
-) -> Response:
-    """A problem page: the domain's refusal (or ``error``'s text), with its status."""
-    detail = error if isinstance(error, str) else error.detail
-    status = 404 if isinstance(error, NotFound) else 409 if isinstance(error, NotEligible) else 403
-    return problem(request, services, session, detail, status)
-
-
 @router.get(PATH)
 def users_page(
     request: Request, services: ServicesDep, session: SignedIn, note: str = ""
@@ -90,21 +93,20 @@ def invite(
     request: Request,
     services: ServicesDep,
     session: CsrfChecked,
-    email: Text = "",
-    name: Text = "",
-    role: Text = UserRole.MEMBER.value,
+    form: Annotated[Invitation, Form()],
 ) -> Response:
-    values = {"email": email, "name": name, "role": role}
+    values = form.model_dump()
     context = context_of(services, session, values=values)
     if context is None:
         return refused(request, services, session, ONLY_PEOPLE)
     me = context["me"]
     assert isinstance(me, UserDTO)
     try:
-        chosen = UserRole(role)
+        chosen = UserRole(form.role)
     except ValueError:
         context["errors"] = {"role": "choose admin or member"}
         return render(request, PAGE, context, status_code=422)
+    email, name = form.email, form.name
     try:
         services.users.invite(
             partner_id=me.partner_id, email=email, name=name, role=chosen, by=session.actor

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -25,9 +26,8 @@ from api.console.webhooks import (
     ONE_PAGE,
     ONLY_PARTNERS,
     PATH,
+    EndpointEdit,
     Text,
-    Types,
-    Url,
     manages_webhooks,
     partner_name,
     previous_signs_until,
@@ -35,8 +35,9 @@ from api.console.webhooks import (
 )
 from api.deps import ServicesDep
 from application.console_sessions import Session
-from application.webhook_endpoints import EndpointChange, WebhookEndpointDTO
+from application.webhook_endpoints import WebhookEndpointDTO
 from domain.errors import DomainError, ValidationFailed
+from domain.webhook_endpoint import EndpointChange
 from domain.webhook_types import EVENT_TYPES
 
 router = APIRouter(include_in_schema=False)
@@ -127,23 +128,21 @@ def edit(
     endpoint_id: UUID,
     services: ServicesDep,
     session: CsrfChecked,
-    url: Url = "",
-    description: Text = "",
-    event_types: Types = [],  # noqa: B006 - FastAPI copies a Form default
-    disabled: Text = "",
-    alert_email: Text = "",
+    form: Annotated[EndpointEdit, Form()],
 ) -> Response:
     """Save the form: every field as sent (no type ticked: every type; the box not
     ticked: enabled; no alert address: none)."""
     if not manages_webhooks(session.actor):
         return refused(request, services, session, ONLY_PARTNERS)
+    disabled = form.disabled == "yes"
+    alert_email = form.alert_email.strip()
     change = EndpointChange(
-        url=url.strip(),
-        event_types=event_types,
-        description=description,
-        disabled=disabled == "yes",
-        alert_email=alert_email.strip() or None,
-        clear_alert_email=not alert_email.strip(),
+        url=form.url.strip(),
+        event_types=form.event_types,
+        description=form.description,
+        disabled=disabled,
+        alert_email=alert_email or None,
+        clear_alert_email=not alert_email,
     )
     try:
         services.webhooks.change(endpoint_id, change, by=session.actor)
@@ -152,13 +151,7 @@ def edit(
             endpoint = services.webhooks.get(endpoint_id, by=session.actor)
         except DomainError as domain:
             return refused(request, services, session, domain)
-        sent = {
-            "url": url,
-            "description": description,
-            "event_types": event_types,
-            "disabled": disabled == "yes",
-            "alert_email": alert_email,
-        }
+        sent = form.model_dump() | {"disabled": disabled}
         context = edit_context(services, session, endpoint, values=sent)
         context["errors"] = {invalid.field: invalid.message}
         return render(request, EDIT_PAGE, context, status_code=422)

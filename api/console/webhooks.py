@@ -13,13 +13,16 @@ its actions are in ``api.console.webhook_endpoint``."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Form, Request
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from api.console.answers import form_refused, problem
+from api.console import answers
+from api.console.answers import form_refused
 from api.console.people import header
 from api.console.session import CsrfChecked, SignedIn
 from api.console.templates import render
@@ -27,7 +30,7 @@ from api.deps import ServicesDep
 from application.console_sessions import Session
 from application.errors import NotFound
 from application.webhook_endpoints import WebhookEndpointDTO
-from domain.errors import DomainError, Forbidden
+from domain.errors import DomainError
 from domain.partner import Partner
 from domain.values import Actor, ActorKind
 from domain.webhook_types import EVENT_TYPES
@@ -53,9 +56,28 @@ NOTES = {
 # Where a form sends the browser back to: the list, or the endpoint's own page.
 BACK = {"list": PATH, "endpoint": PATH + "/{endpoint_id}"}
 NO_STORE = {"Cache-Control": "no-store"}  # a page showing a secret is never kept
-Url = Annotated[str, Form(max_length=2000)]
 Text = Annotated[str, Form(max_length=500)]
-Types = Annotated[list[str], Form()]
+
+
+class EndpointForm(BaseModel):
+    """The fields an endpoint's forms send (no type ticked: every type)."""
+
+    url: str = Field("", max_length=2000)
+    description: str = Field("", max_length=500)
+    event_types: list[str] = []
+    alert_email: str = Field("", max_length=500)
+
+
+class NewEndpoint(EndpointForm):
+    partner_id: str = Field("", max_length=500)
+
+
+class EndpointEdit(EndpointForm):
+    disabled: str = Field("", max_length=500)
+
+
+# A problem page: 404 for what is not found, 409 for a refusal, else 403.
+refused = partial(answers.refused, conflict=DomainError)
 
 
 def manages_webhooks(actor: Actor) -> bool:
@@ -104,17 +126,6 @@ def context_of(services: ServicesDep, session: Session, **values: object) -> dic
     } | values
 
 
-def refused(
-    request: Request, services: ServicesDep, session: Session, error: DomainError | str
-) -> Response:
-    """A problem page: the domain's refusal (or ``error``'s text), with its status."""
-    detail = error if isinstance(error, str) else error.detail
-    status = 404 if isinstance(error, NotFound) else 409 if isinstance(error, DomainError) else 403
-    if isinstance(error, Forbidden):
-        status = 403
-    return problem(request, services, session, detail, status)
-
-
 @router.get(PATH)
 def webhooks_page(
     request: Request, services: ServicesDep, session: SignedIn, note: str = ""
@@ -129,33 +140,23 @@ def add_endpoint(
     request: Request,
     services: ServicesDep,
     session: CsrfChecked,
-    url: Url = "",
-    description: Text = "",
-    event_types: Types = [],  # noqa: B006 - FastAPI copies a Form default
-    partner_id: Text = "",
-    alert_email: Text = "",
+    form: Annotated[NewEndpoint, Form()],
 ) -> Response:
     if not manages_webhooks(session.actor):
         return refused(request, services, session, ONLY_PARTNERS)
-    values = {
-        "url": url,
-        "description": description,
-        "event_types": event_types,
-        "partner_id": partner_id,
-        "alert_email": alert_email,
-    }
+    values = form.model_dump()
     try:
-        owner = UUID(partner_id) if partner_id.strip() else None
+        owner = UUID(form.partner_id) if form.partner_id.strip() else None
     except ValueError:
         context = context_of(services, session, values=values)
         context["errors"] = {"partner_id": "a partner's id, like 3f1d…-…"}
         return render(request, PAGE, context, status_code=422)
     try:
         endpoint, secret = services.webhooks.register(
-            url=url.strip(),
-            event_types=event_types,
-            description=description,
-            alert_email=alert_email.strip() or None,
+            url=form.url.strip(),
+            event_types=form.event_types,
+            description=form.description,
+            alert_email=form.alert_email.strip() or None,
             partner_id=owner,
             by=session.actor,
         )

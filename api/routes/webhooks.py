@@ -19,9 +19,10 @@ from api.representations import (
     WebhookEndpointWithSecret,
 )
 from api.schemas import NewWebhookEndpoint, WebhookEndpointPatch
-from application.webhook_endpoints import EndpointChange, WebhookEndpointDTO
+from application.webhook_endpoints import WebhookEndpointDTO
 from application.webhook_ports import Attempt, Delivery
 from domain.values import ActorKind
+from domain.webhook_endpoint import EndpointChange
 
 router = APIRouter(prefix="/v1", tags=["webhooks"])
 READ = responses(401, 403, 404, 422)
