@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import unquote, urlsplit
 
 SQLITE_FORM = "sqlite URLs look like sqlite:///relative/path.db"
+POSTGRES = ("postgres", "postgresql")  # the schemes that name a PostgreSQL database
 
 
 def scheme(database_url: str) -> str:

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from adapters.database_url import scheme, sqlite_path
+from adapters.database_url import POSTGRES, scheme, sqlite_path
 from adapters.pg_recorder import TOPIC as RECORDER_TOPIC
 from adapters.sql.sqlite_writer import SQLITE_WRITE_WAIT_S
 
@@ -30,7 +30,7 @@ def _backend_env(database_url: str) -> dict[str, str]:
             "SQLITE_LOCK_TIMEOUT": str(SQLITE_WRITE_WAIT_S),
         }
     url = urlsplit(database_url)
-    if url.scheme in ("postgres", "postgresql"):
+    if url.scheme in POSTGRES:
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": unquote(url.path.lstrip("/")) or "postgres",

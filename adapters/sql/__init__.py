@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from adapters.database_url import scheme, sqlite_path
+from adapters.database_url import POSTGRES, scheme, sqlite_path
 from adapters.sql.postgres import PostgresDatabase
 from adapters.sql.sqlite import SQLiteDatabase
 from projections.sql import Database
-
-POSTGRES = ("postgres", "postgresql")
 
 
 def create_tables(db: Database, *statements: str) -> None:
