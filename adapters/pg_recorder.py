@@ -32,7 +32,7 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from adapters.data_keys import erased_subjects, key_rows, settled
 from adapters.library_shim import KeyedReads
-from projections.sql import SCHEMA_LOCK
+from adapters.sql.postgres import SCHEMA_LOCK
 
 TOPIC = "adapters.pg_recorder:LockingInsertRecorder"
 

@@ -6,7 +6,8 @@ customer's data key in the same transaction, so the personal fields of its histo
 read path: the customer, its history, its state as of any instant, the views, the
 events feed, the webhooks, the console and the audit export. Then the answers kept
 for Idempotency-Keys that mention the customer are forgotten, and, once the views
-have nulled their columns, the storage is scrubbed (SQLite's write-ahead log).
+have nulled their columns, the storage is scrubbed (the views database's write-ahead log,
+where it keeps one).
 
 Erasing twice is refused (``InvalidState``: 409): the first erasure is the one that
 says who, when and why.

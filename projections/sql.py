@@ -36,8 +36,6 @@ TYPES: dict[Dialect, dict[str, str]] = {
     },
 }
 SQLITE_INSTANT = "%Y-%m-%dT%H:%M:%S.%fZ"
-# The advisory lock every schema creation takes, the event store's too (adapters/pg_recorder.py).
-SCHEMA_LOCK = "tenantry schema"
 
 
 class Json:
@@ -129,16 +127,10 @@ class Database:
 
     @contextmanager
     def schema_transaction(self) -> Iterator[Tx]:
-        """A transaction that creates tables (or extensions), one process at a time.
-
-        ``CREATE … IF NOT EXISTS`` is not safe against a concurrent create on
-        PostgreSQL: processes starting together on a new database failed with
-        ``pg_extension_name_index``. The transaction holds an advisory lock (the one
-        the event store's schema creation takes) until it ends. SQLite's write lock
-        serializes these transactions already."""
+        """A transaction that creates tables (or extensions), one process at a time
+        (SQLite's write lock serializes these transactions already; PostgreSQL's
+        database takes a lock for it: adapters/sql/postgres.py)."""
         with self.transaction() as tx:
-            if self.dialect == "postgres":
-                tx.execute(f"SELECT pg_advisory_xact_lock(hashtext('{SCHEMA_LOCK}'))")
             yield tx
 
     @contextmanager

@@ -19,6 +19,8 @@ from projections.sql import Database, Dialect, EncodedJson, Json, Loader, Row, T
 
 READ_ONLY = "-c default_transaction_read_only=on"
 READER_NAME = "tenantry-reader"
+# The advisory lock every schema creation takes, the event store's too (adapters/pg_recorder.py).
+SCHEMA_LOCK = "tenantry schema"
 READER_CONNECT_S = 2
 
 
@@ -55,6 +57,16 @@ class PostgresDatabase(Database):
     def transaction(self) -> Iterator[Tx]:
         with self.connection() as conn, conn.transaction(), conn.cursor() as cursor:
             yield Tx(self, cursor)
+
+    @contextmanager
+    def schema_transaction(self) -> Iterator[Tx]:
+        """``CREATE … IF NOT EXISTS`` is not safe against a concurrent create on
+        PostgreSQL: processes starting together on a new database failed with
+        ``pg_extension_name_index``. The transaction holds an advisory lock (the one
+        the event store's schema creation takes) until it ends."""
+        with self.transaction() as tx:
+            tx.execute(f"SELECT pg_advisory_xact_lock(hashtext('{SCHEMA_LOCK}'))")
+            yield tx
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection[Row]]:
