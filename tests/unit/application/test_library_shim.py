@@ -3,10 +3,12 @@ if the library changes underneath (adapters/library_shim.py, adapters/event_stor
 
 from __future__ import annotations
 
+import inspect
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from eventsourcing.persistence import OperationalError, StoredEvent
@@ -55,3 +57,26 @@ def test_the_sqlite_recorder_does_not_retry_an_insert(
     with pytest.raises(OperationalError):
         sqlite_store.recorder.insert_events([StoredEvent(uuid.uuid4(), 1, "T", b"{}")])
     assert attempts == [True]
+
+
+def test_the_sqlite_recorder_still_calls_its_insert_hook_inside_the_events_transaction(
+    sqlite_store: LibraryEventStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the library's SQLite recorder, whose private hook ``_insert_events`` the
+    # keyed recorder overrides to store data keys with the events (checked on 9.5.6)
+    assert "_insert_events" in vars(SQLiteApplicationRecorder)
+    hook = inspect.signature(SQLiteApplicationRecorder._insert_events)
+    assert list(hook.parameters)[:3] == ["self", "c", "stored_events"]
+    recorder = sqlite_store.recorder
+    seen: list[bool] = []
+    library_hook = SQLiteApplicationRecorder._insert_events
+
+    def watched(self: Any, c: Any, stored_events: Any, **kwargs: Any) -> Any:
+        seen.append(c.sqlite_cursor.connection.in_transaction)
+        return library_hook(self, c, stored_events, **kwargs)
+
+    monkeypatch.setattr(SQLiteApplicationRecorder, "_insert_events", watched)
+    # When an event is stored
+    recorder.insert_events([StoredEvent(uuid.uuid4(), 1, "T", b"{}")])
+    # Then the library called its hook once, inside the transaction that stored it
+    assert seen == [True]
