@@ -15,7 +15,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from adapters.sql.copy import CopyLoader, copy_blocks, copy_statement, write_block
-from projections.sql import Database, Dialect, EncodedJson, Json, Loader, Row, Tx
+from projections.sql import Answer, Database, Dialect, EncodedJson, Json, Loader, Row, Tx
 
 READ_ONLY = "-c default_transaction_read_only=on"
 READER_NAME = "tenantry-reader"
@@ -56,6 +56,29 @@ class PostgresDatabase(Database):
             yield Tx(self, cursor)
 
     @contextmanager
+    def pipelined(self) -> Iterator[Tx]:
+        # The pipeline is left (and its last answers read) after the transaction's
+        # COMMIT is sent: a failed COMMIT raises here, before the caller goes on.
+        with (
+            self.connection() as conn,
+            conn.pipeline(),
+            conn.transaction(),
+            conn.cursor() as cursor,
+        ):
+            yield Tx(self, cursor, pipelined=True)
+
+    def query(self, tx: Tx, sql: str, params: Sequence[Any]) -> Answer:
+        # A cursor of its own: a pipelined cursor keeps the answer of its last query only.
+        cursor: psycopg.Cursor[Row] = tx.cursor.connection.cursor()
+        cursor.execute(self.sql(sql), self.params(params))
+
+        def rows() -> list[Row]:
+            with cursor:
+                return cursor.fetchall()
+
+        return rows
+
+    @contextmanager
     def connection(self) -> Iterator[psycopg.Connection[Row]]:
         with answering_connection(self.pool) as conn:
             yield conn
@@ -63,6 +86,9 @@ class PostgresDatabase(Database):
     def insert_rows(
         self, tx: Tx, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
     ) -> None:
+        if tx.pipelined:  # COPY cannot run in a pipeline; INSERTs queue there
+            super().insert_rows(tx, table, columns, rows)
+            return
         with tx.cursor.copy(copy_statement(table, columns)) as copy:
             for block in self.copy_blocks(rows):
                 write_block(copy, block, self)
