@@ -57,15 +57,19 @@ class PostgresDatabase(Database):
 
     @contextmanager
     def pipelined(self) -> Iterator[Tx]:
-        # The pipeline is left (and its last answers read) after the transaction's
-        # COMMIT is sent: a failed COMMIT raises here, before the caller goes on.
-        with (
-            self.connection() as conn,
-            conn.pipeline(),
-            conn.transaction(),
-            conn.cursor() as cursor,
-        ):
-            yield Tx(self, cursor, pipelined=True)
+        # BEGIN and COMMIT are statements of the pipeline, in autocommit mode: psycopg's
+        # transaction() in a pipeline syncs after BEGIN, after the block and after
+        # COMMIT (a round trip each). Leaving the pipeline sends the one Sync and reads
+        # every answer left: a refused statement (or COMMIT) raises there.
+        with self.connection() as conn:
+            conn.autocommit = True
+            try:
+                with conn.pipeline(), conn.cursor() as cursor:
+                    cursor.execute("BEGIN")
+                    yield Tx(self, cursor, pipelined=True)
+                    cursor.execute("COMMIT")
+            finally:
+                _settle(conn)
 
     def query(self, tx: Tx, sql: str, params: Sequence[Any]) -> Answer:
         # A cursor of its own: a pipelined cursor keeps the answer of its last query only.
@@ -129,6 +133,20 @@ def _postgres_value(value: Any) -> Any:
     if isinstance(value, EncodedJson):
         return Jsonb(value.text, dumps=_as_is)
     return value
+
+
+def _settle(conn: psycopg.Connection[Any]) -> None:
+    """A pipelined transaction's connection made plain again for the pool: its
+    transaction rolled back if it failed (or its block raised), autocommit off; closed
+    (so the pool drops it) when it cannot be."""
+    if conn.closed:
+        return
+    try:
+        if conn.info.transaction_status is not TransactionStatus.IDLE:
+            conn.execute("ROLLBACK")
+        conn.autocommit = False
+    except psycopg.Error:
+        conn.close()
 
 
 @contextmanager
