@@ -6,6 +6,13 @@ COMMIT in a second, where one statement a round trip made ~17 for a batch of two
 events. Each view's loads are sent for the events past the position this follower
 last saw it at; a view stored elsewhere (another process's follower, a rebuild) has
 its loads sent again for the events past its stored position.
+
+The COMMIT does not wait for its WAL to reach the disk (``synchronous_commit = off``
+for this transaction only; 2-4 ms a commit here, p90 7-12 ms on a loaded machine). A
+server crash can lose the last batches applied (up to 3 x ``wal_writer_delay``), never
+part of one: rows and positions go together, so the follower applies those events
+again from the stored positions. Any later commit that waits (a command, a delivery
+recorded) flushes the WAL before it, so nothing acted on is lost without what it read.
 """
 
 from __future__ import annotations
@@ -34,6 +41,8 @@ def apply_batch(
     rebuild moved it back: the caller reads from there again)."""
     last = decoded[-1][0]
     with db.pipelined() as tx:
+        if db.dialect == "postgres":  # see the module's docstring
+            tx.execute("SET LOCAL synchronous_commit = off")
         locked = positions.fetch(tx, seen, lock=True)
         planned = {p.name: _plan(tx, p, decoded, seen[p.name]) for p in projections}
         stored = locked()  # the lock's answer and every load's: one round trip
