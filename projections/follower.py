@@ -9,7 +9,7 @@ until they commit; SQLite has one writer at a time), so once an id is visible ev
 lower id is visible or gone for good (a rolled-back insert): the follower reads
 ``id > position`` and never waits on a gap.
 
-One piece (a little over 250 lines): reading, waiting and the thread that runs them
+One piece (~250 lines): reading, waiting and the thread that runs them
 share one position and one lock; a batch's transaction is in projections/batch.py, the
 views' logic in their projections.
 """
@@ -30,7 +30,7 @@ from application.backoff import Backoff
 from domain.aggregate import DomainEvent
 from projections import positions
 from projections.batch import apply_batch
-from projections.failures import ProjectionFailed, describe
+from projections.failures import ProjectionFailed, log_failure
 from projections.projection import Projection
 from projections.sql import Database, Listener
 
@@ -223,21 +223,7 @@ class Follower:
         error's text, which may quote the event's data (names, emails)."""
         self.last_error = error
         self.failures += 1
-        if isinstance(error, ProjectionFailed):
-            log.error(
-                "projection follower cannot apply event %d (%s): %s; retrying",
-                error.position,
-                error.event_type,
-                error.cause,
-            )
-        else:
-            log.error(
-                "projection follower failed at position %d: %s; retrying",
-                self.position,
-                describe(error),
-            )
-        # The traceback (whose messages may quote the data) only when asked for.
-        log.debug("projection follower failure", exc_info=error)
+        log_failure(log, error, self.position)
 
     def _idle(self, listener: Listener | None) -> None:
         if listener is None:
