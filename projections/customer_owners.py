@@ -4,7 +4,7 @@ the views that route customer events by owner (webhooks, the events feed)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
@@ -51,20 +51,25 @@ def evolve_owner(record: Owner | None, event: DomainEvent, view: str) -> Owner:
     return replace(record, version=v)
 
 
-def load_owners(tx: Tx, table: Table, ids: Sequence[UUID]) -> dict[UUID, Owner]:
+def fetch_owners(tx: Tx, table: Table, ids: Sequence[UUID]) -> Callable[[], dict[UUID, Owner]]:
+    """The owners of the customers ``ids``, sent now, read when called (``Tx.query``)."""
     if not ids:
-        return {}
-    rows = tx.rows(f"SELECT * FROM {table.name} WHERE id IN {in_list(ids)}", ids)
-    owners = [
-        Owner(
-            as_uuid(r["id"]),
-            int(r["version"]),
-            as_uuid(r["partner_id"]),
-            None if r["distributor_id"] is None else as_uuid(r["distributor_id"]),
-        )
-        for r in rows
-    ]
-    return {o.id: o for o in owners}
+        return dict
+    answer = tx.query(f"SELECT * FROM {table.name} WHERE id IN {in_list(ids)}", ids)
+
+    def owners() -> dict[UUID, Owner]:
+        found = [
+            Owner(
+                as_uuid(r["id"]),
+                int(r["version"]),
+                as_uuid(r["partner_id"]),
+                None if r["distributor_id"] is None else as_uuid(r["distributor_id"]),
+            )
+            for r in answer()
+        ]
+        return {o.id: o for o in found}
+
+    return owners
 
 
 def write_owners(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from uuid import UUID
 
 from domain.aggregate import DomainEvent
@@ -50,21 +50,23 @@ class CustomerViews(Projection[Tracked]):
             record.extensions += 1
         return record
 
-    def load(self, tx: Tx, ids: Sequence[UUID]) -> dict[UUID, Tracked]:
-        found: dict[UUID, Tracked] = {}
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            rows = tx.rows(
+    def fetch(self, tx: Tx, ids: Sequence[UUID]) -> Callable[[], dict[UUID, Tracked]]:
+        answers = [
+            tx.query(
                 "SELECT id, version, created_at, modified_at, state, 0 AS extensions "
                 f"FROM {PENDING.name} WHERE id IN {in_list(chunk)} UNION ALL "
                 "SELECT id, version, created_at, modified_at, state, extensions "
                 f"FROM {CUSTOMERS.name} WHERE id IN {in_list(chunk)}",
                 [*chunk, *chunk],
             )
-            for row in rows:
-                record = tracked_from_row(tx.db, row)
-                found[record.customer.id] = record
-        return found
+            for chunk in (ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK))
+        ]
+
+        def records() -> dict[UUID, Tracked]:
+            found = (tracked_from_row(tx.db, row) for answer in answers for row in answer())
+            return {record.customer.id: record for record in found}
+
+        return records
 
     def write(
         self, tx: Tx, records: Sequence[Tracked], *, suffix: str = "", fresh: bool = False

@@ -22,8 +22,14 @@ from application.events_feed import FeedEntry
 from domain.aggregate import DomainEvent
 from domain.customer import Customer
 from domain.webhook_types import type_of
-from projections.customer_owners import Owner, evolve_owner, load_owners, owners_table, write_owners
-from projections.projection import Projection, in_list
+from projections.customer_owners import (
+    Owner,
+    evolve_owner,
+    fetch_owners,
+    owners_table,
+    write_owners,
+)
+from projections.projection import Projection, in_list, unique_ids
 from projections.reader import scopes
 from projections.schema import Table, column_list
 from projections.sql import Database, Tx
@@ -64,36 +70,43 @@ class EventsFeedIndex(Projection[Owner]):
     def evolve(self, record: Owner | None, event: DomainEvent) -> Owner:
         return evolve_owner(record, event, "the events feed")
 
-    def load(self, tx: Tx, ids: Sequence[UUID]) -> dict[UUID, Owner]:
-        return load_owners(tx, OWNERS, ids)
+    def fetch(self, tx: Tx, ids: Sequence[UUID]) -> Callable[[], dict[UUID, Owner]]:
+        return fetch_owners(tx, OWNERS, ids)
 
     def write(
         self, tx: Tx, records: Sequence[Owner], *, suffix: str = "", fresh: bool = False
     ) -> None:
         write_owners(tx, OWNERS, records, suffix=suffix, fresh=fresh)
 
-    def process_log(self, tx: Tx, numbered: Sequence[tuple[int, DomainEvent]]) -> None:
+    def prepare(
+        self, tx: Tx, numbered: Sequence[tuple[int, DomainEvent]]
+    ) -> Callable[[], None] | None:
         mine = [(i, e) for i, e in numbered if self.handles(e)]
         if not mine:
-            return
-        records = self.load(tx, list(dict.fromkeys(e.originator_id for _, e in mine)))
-        touched: set[UUID] = set()
-        entries: list[tuple[Any, ...]] = []
-        for position, event, owner in self.feed_numbered(records, mine, touched):
-            event_type = type_of(event)
-            if event_type is not None:
-                entries.append(
-                    (
-                        position,
-                        owner.id,
-                        owner.version,
-                        owner.partner_id,
-                        owner.distributor_id,
-                        event_type,
+            return None
+        loaded = self.fetch(tx, unique_ids(e for _, e in mine))
+
+        def finish() -> None:
+            records = loaded()
+            touched: set[UUID] = set()
+            entries: list[tuple[Any, ...]] = []
+            for position, event, owner in self.feed_numbered(records, mine, touched):
+                event_type = type_of(event)
+                if event_type is not None:
+                    entries.append(
+                        (
+                            position,
+                            owner.id,
+                            owner.version,
+                            owner.partner_id,
+                            owner.distributor_id,
+                            event_type,
+                        )
                     )
-                )
-        self.write(tx, [records[i] for i in touched])
-        tx.executemany(APPEND, entries)
+            self.write(tx, [records[i] for i in touched])
+            tx.executemany(APPEND, entries)
+
+        return finish
 
 
 class FeedReader:

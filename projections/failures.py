@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from uuid import UUID
 
@@ -17,6 +18,26 @@ class ProjectionFailed(Exception):
         self.event_type = topic
         self.cause = describe(error)
         super().__init__(f"event {position} ({topic}): {self.cause}")
+
+
+def log_failure(log: logging.Logger, error: Exception, position: int) -> None:
+    """Log a follower's failure by position, event type and error class: never the
+    error's text, which may quote the event's data (names, emails)."""
+    if isinstance(error, ProjectionFailed):
+        log.error(
+            "projection follower cannot apply event %d (%s): %s; retrying",
+            error.position,
+            error.event_type,
+            error.cause,
+        )
+    else:
+        log.error(
+            "projection follower failed at position %d: %s; retrying",
+            position,
+            describe(error),
+        )
+    # The traceback (whose messages may quote the data) only when asked for.
+    log.debug("projection follower failure", exc_info=error)
 
 
 def describe(error: Exception) -> str:

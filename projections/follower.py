@@ -9,8 +9,9 @@ until they commit; SQLite has one writer at a time), so once an id is visible ev
 lower id is visible or gone for good (a rolled-back insert): the follower reads
 ``id > position`` and never waits on a gap.
 
-One piece (a little over 250 lines): reading, applying, waiting and the thread that
-runs them share one position and one lock; the views' logic is in their projections.
+One piece (~250 lines): reading, waiting and the thread that runs them
+share one position and one lock; a batch's transaction is in projections/batch.py, the
+views' logic in their projections.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
 from application.backoff import Backoff
 from domain.aggregate import DomainEvent
 from projections import positions
-from projections.failures import ProjectionFailed, describe
+from projections.batch import apply_batch
+from projections.failures import ProjectionFailed, log_failure
 from projections.projection import Projection
 from projections.sql import Database, Listener
 
@@ -129,17 +131,9 @@ class Follower:
         last = batch[-1].id
         for observer in self.observers:
             observer.observe([e for _, e in decoded])
-        with self.db.transaction() as tx:
-            stored = positions.read(tx, self._positions, lock=True)
-            if min(stored.values()) >= start:  # else a rebuild moved back: read again
-                moved: list[str] = []
-                for projection in self.projections:
-                    at = stored[projection.name]
-                    if at < last:
-                        projection.process_log(tx, [(i, e) for i, e in decoded if i > at])
-                        moved.append(projection.name)
-                        stored[projection.name] = last
-                positions.write_all(tx, moved, last)  # one statement, same transaction
+        with self._changed:
+            seen = dict(self._positions)
+        stored = apply_batch(self.db, self.projections, seen, start, decoded)
         for projection in self.projections:
             projection.committed()
         if min(stored.values()) > last:
@@ -229,21 +223,7 @@ class Follower:
         error's text, which may quote the event's data (names, emails)."""
         self.last_error = error
         self.failures += 1
-        if isinstance(error, ProjectionFailed):
-            log.error(
-                "projection follower cannot apply event %d (%s): %s; retrying",
-                error.position,
-                error.event_type,
-                error.cause,
-            )
-        else:
-            log.error(
-                "projection follower failed at position %d: %s; retrying",
-                self.position,
-                describe(error),
-            )
-        # The traceback (whose messages may quote the data) only when asked for.
-        log.debug("projection follower failure", exc_info=error)
+        log_failure(log, error, self.position)
 
     def _idle(self, listener: Listener | None) -> None:
         if listener is None:

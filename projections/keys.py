@@ -4,7 +4,7 @@ not even those)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -63,19 +63,25 @@ class KeyViews(Projection[HolderKeys]):
         record.version = event.originator_version
         return record
 
-    def load(self, tx: Tx, ids: Sequence[UUID]) -> dict[UUID, HolderKeys]:
+    def fetch(self, tx: Tx, ids: Sequence[UUID]) -> Callable[[], dict[UUID, HolderKeys]]:
         marks = in_list(ids)
-        records = {
-            UUID(str(r["id"])): HolderKeys(
-                UUID(str(r["id"])), int(r["version"]), r["kind"], r["name"]
-            )
-            for r in tx.rows(f"SELECT * FROM {KEY_HOLDERS.name} WHERE id IN {marks}", ids)
-        }
-        for r in tx.rows(f"SELECT * FROM {API_KEYS.name} WHERE holder_id IN {marks}", ids):
-            revoked = r["revoked_at"]
-            records[UUID(str(r["holder_id"]))].keys[r["key_id"]] = KeyTimes(
-                tx.db.instant(r["issued_at"]), tx.db.instant(revoked) if revoked else None
-            )
+        holders = tx.query(f"SELECT * FROM {KEY_HOLDERS.name} WHERE id IN {marks}", ids)
+        keys = tx.query(f"SELECT * FROM {API_KEYS.name} WHERE holder_id IN {marks}", ids)
+
+        def records() -> dict[UUID, HolderKeys]:
+            found = {
+                UUID(str(r["id"])): HolderKeys(
+                    UUID(str(r["id"])), int(r["version"]), r["kind"], r["name"]
+                )
+                for r in holders()
+            }
+            for r in keys():
+                revoked = r["revoked_at"]
+                found[UUID(str(r["holder_id"]))].keys[r["key_id"]] = KeyTimes(
+                    tx.db.instant(r["issued_at"]), tx.db.instant(revoked) if revoked else None
+                )
+            return found
+
         return records
 
     def write(

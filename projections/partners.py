@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -52,18 +52,22 @@ class PartnerViews(RowProjection[PartnerRecord]):
         record.version = event.originator_version
         return record
 
-    def load(self, tx: Tx, ids: Sequence[UUID]) -> dict[UUID, PartnerRecord]:
-        rows = tx.rows(f"SELECT * FROM {PARTNERS.name} WHERE id IN {in_list(ids)}", ids)
-        records = [
-            PartnerRecord(
-                id=UUID(str(r["id"])),
-                version=int(r["version"]),
-                name=r["name"],
-                kind=r["kind"],
-                status=r["status"],
-                distributor_id=UUID(str(r["distributor_id"])) if r["distributor_id"] else None,
-                registered_at=tx.db.instant(r["registered_at"]),
-            )
-            for r in rows
-        ]
-        return {r.id: r for r in records}
+    def fetch(self, tx: Tx, ids: Sequence[UUID]) -> Callable[[], dict[UUID, PartnerRecord]]:
+        answer = tx.query(f"SELECT * FROM {PARTNERS.name} WHERE id IN {in_list(ids)}", ids)
+
+        def records() -> dict[UUID, PartnerRecord]:
+            found = [
+                PartnerRecord(
+                    id=UUID(str(r["id"])),
+                    version=int(r["version"]),
+                    name=r["name"],
+                    kind=r["kind"],
+                    status=r["status"],
+                    distributor_id=UUID(str(r["distributor_id"])) if r["distributor_id"] else None,
+                    registered_at=tx.db.instant(r["registered_at"]),
+                )
+                for r in answer()
+            ]
+            return {r.id: r for r in found}
+
+        return records

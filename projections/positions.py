@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from projections.schema import POSITIONS
 from projections.sql import Database, Tx
@@ -17,17 +17,22 @@ def ensure(tx: Tx, names: Iterable[str]) -> None:
 
 
 def read(tx: Tx, names: Iterable[str], *, lock: bool) -> dict[str, int]:
-    """The stored positions; ``lock`` holds their rows until the transaction ends
-    (SQLite's ``BEGIN IMMEDIATE`` already holds the whole database), taken in name
-    order so that two processes' followers never hold them crosswise."""
+    """The stored positions; ``lock`` holds their rows until the transaction ends."""
+    return fetch(tx, names, lock=lock)()
+
+
+def fetch(tx: Tx, names: Iterable[str], *, lock: bool) -> Callable[[], dict[str, int]]:
+    """``read``, sent now and answered when called (``Tx.query``). ``lock`` takes the
+    rows in name order, so that two processes' followers never hold them crosswise
+    (SQLite's ``BEGIN IMMEDIATE`` already holds the whole database)."""
     wanted = list(names)
     marks = ", ".join("?" for _ in wanted)
     suffix = " FOR UPDATE" if lock and tx.db.dialect == "postgres" else ""
-    rows = tx.rows(
+    answer = tx.query(
         f"SELECT name, position FROM {POSITIONS} WHERE name IN ({marks}) ORDER BY name{suffix}",
         wanted,
     )
-    return {r["name"]: int(r["position"]) for r in rows}
+    return lambda: {r["name"]: int(r["position"]) for r in answer()}
 
 
 def stored(db: Database, names: Iterable[str]) -> dict[str, int]:
@@ -37,11 +42,7 @@ def stored(db: Database, names: Iterable[str]) -> dict[str, int]:
     return {r["name"]: int(r["position"]) for r in rows}
 
 
-def write(tx: Tx, name: str, position: int) -> None:
-    tx.execute(f"UPDATE {POSITIONS} SET position = ? WHERE name = ?", [position, name])
-
-
-def write_all(tx: Tx, names: Iterable[str], position: int) -> None:
+def write(tx: Tx, names: Iterable[str], position: int) -> None:
     """Move every one of ``names`` to ``position``: one statement for a batch."""
     wanted = list(names)
     if not wanted:

@@ -5,7 +5,7 @@ batch; during a rebuild they all stay in memory and are written once at the end.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import Field, fields
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 from uuid import UUID
@@ -33,25 +33,45 @@ class Projection(ABC, Generic[R]):
     def evolve(self, record: R | None, event: DomainEvent) -> R: ...
 
     @abstractmethod
-    def load(self, tx: Tx, ids: Sequence[UUID]) -> dict[UUID, R]: ...
+    def fetch(self, tx: Tx, ids: Sequence[UUID]) -> Callable[[], dict[UUID, R]]:
+        """Send the queries that load the records of ``ids``; the answer reads them (in
+        the follower's pipelined transaction, every view's loads in one round trip)."""
 
     @abstractmethod
     def write(self, tx: Tx, records: Sequence[R], *, suffix: str = "", fresh: bool = False) -> None:
         """Write the records' rows (``fresh``: into empty tables, inserts only)."""
 
-    def process(self, tx: Tx, events: Sequence[DomainEvent]) -> None:
-        """Apply a batch live: load the records it touches, evolve, write them back."""
-        mine = [e for e in events if self.handles(e)]
-        if not mine:
-            return
-        records = self.load(tx, list(dict.fromkeys(e.originator_id for e in mine)))
-        touched = self.feed(records, mine)
-        self.write(tx, [records[i] for i in touched])
+    def load(self, tx: Tx, ids: Sequence[UUID]) -> dict[UUID, R]:
+        return self.fetch(tx, ids)()
 
-    def process_log(self, tx: Tx, numbered: Sequence[tuple[int, DomainEvent]]) -> None:
-        """Apply a batch live, each event with its position in the notification log
-        (a projection that needs the positions overrides this)."""
-        self.process(tx, [event for _, event in numbered])
+    def process(self, tx: Tx, events: Sequence[DomainEvent]) -> None:
+        """Apply a batch live without the events' positions: load the records it
+        touches, evolve, write them back (their rows only, never an outbox's)."""
+        finish = self._write_back(tx, [e for e in events if self.handles(e)])
+        if finish is not None:
+            finish()
+
+    def prepare(
+        self, tx: Tx, numbered: Sequence[tuple[int, DomainEvent]]
+    ) -> Callable[[], None] | None:
+        """Apply a batch live, each event with its position in the notification log, in
+        two steps: this sends the loads, the callable it returns evolves the records and
+        writes them; None when nothing in the batch is for this view (a projection that
+        needs the positions overrides this)."""
+        return self._write_back(tx, [event for _, event in numbered if self.handles(event)])
+
+    def _write_back(self, tx: Tx, mine: Sequence[DomainEvent]) -> Callable[[], None] | None:
+        if not mine:
+            return None
+        loaded = self.fetch(tx, unique_ids(mine))
+
+        def finish() -> None:
+            records = loaded()
+            touched = self.feed(records, mine)
+            if touched:
+                self.write(tx, [records[i] for i in touched])
+
+        return finish
 
     def committed(self) -> None:
         """The follower's transaction that applied the last batch live has committed
@@ -112,3 +132,8 @@ class RowProjection(Projection[W]):
 
 def in_list(ids: Sequence[object]) -> str:
     return "(" + ", ".join("?" for _ in ids) + ")"
+
+
+def unique_ids(events: Iterable[DomainEvent]) -> list[UUID]:
+    """The events' aggregates, each once, in the order they first appear."""
+    return list(dict.fromkeys(e.originator_id for e in events))

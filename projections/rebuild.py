@@ -165,4 +165,4 @@ def swap(db: Database, projection: Projection[Any], position: int) -> None:
             else:  # SQLite cannot rename an index; WAL readers keep the old snapshot
                 for statement in table.create_indexes(db.dialect):
                     tx.execute(statement)
-        positions.write(tx, projection.name, position)
+        positions.write(tx, [projection.name], position)

@@ -10,13 +10,14 @@ they sort as text; PostgreSQL uses ``uuid``, ``timestamptz``, ``date`` and ``jso
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 Dialect = Literal["sqlite", "postgres"]
 Row = dict[str, Any]
+Answer = Callable[[], list[Row]]  # the rows of a query already sent (``Tx.query``)
 TYPES: dict[Dialect, dict[str, str]] = {
     "sqlite": {
         "uuid": "TEXT",
@@ -53,11 +54,13 @@ class EncodedJson:
 
 
 class Tx:
-    """A cursor inside one transaction; SQL uses ``?`` placeholders."""
+    """A cursor inside one transaction; SQL uses ``?`` placeholders. ``pipelined``: the
+    transaction's statements do not wait for their answers (``Database.pipelined``)."""
 
-    def __init__(self, db: Database, cursor: Any) -> None:
+    def __init__(self, db: Database, cursor: Any, *, pipelined: bool = False) -> None:
         self.db = db
         self.cursor = cursor
+        self.pipelined = pipelined
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         self.cursor.execute(self.db.sql(sql), self.db.params(params))
@@ -90,6 +93,11 @@ class Tx:
         names = [d[0] for d in self.cursor.description]
         return [dict(zip(names, r, strict=True)) for r in self.cursor.fetchall()]
 
+    def query(self, sql: str, params: Sequence[Any] = ()) -> Answer:
+        """Send a query now, read its rows later (by calling the answer): in a pipelined
+        transaction, the queries sent before the first read come back in one round trip."""
+        return self.db.query(self, sql, params)
+
 
 class Loader:
     """Fills fresh tables, a transaction at a time (``Database.loading``)."""
@@ -120,6 +128,21 @@ class Database:
         """A write transaction (SQLite: ``BEGIN IMMEDIATE``, i.e. the write lock)."""
         raise NotImplementedError
         yield  # pragma: no cover
+
+    @contextmanager
+    def pipelined(self) -> Iterator[Tx]:
+        """A write transaction whose statements are sent without waiting for each one's
+        answer (PostgreSQL's pipeline mode; elsewhere ``transaction()``): the rows of a
+        ``Tx.query`` arrive when first read, the other statements' answers at commit. A
+        failed statement may raise on a later read or at commit, and the whole
+        transaction rolls back either way; ``Tx.execute`` cannot count rows (-1)."""
+        with self.transaction() as tx:
+            yield tx
+
+    def query(self, tx: Tx, sql: str, params: Sequence[Any]) -> Answer:
+        """``Tx.query``'s work: here the query runs now, its rows kept for the reader."""
+        rows = tx.rows(sql, params)
+        return lambda: rows
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self.transaction() as tx:

@@ -8,7 +8,7 @@ on the ``Onboarded`` event); an extension can only be granted within them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -131,15 +131,17 @@ class TrialViews(RowProjection[TrialRecord]):
             raise DomainError(f"view has no trial of customer {event.originator_id}")
         return evolve_trial(record, event)
 
-    def load(self, tx: Tx, ids: Sequence[UUID]) -> dict[UUID, TrialRecord]:
-        found: dict[UUID, TrialRecord] = {}
-        for start in range(0, len(ids), CHUNK):
-            chunk = ids[start : start + CHUNK]
-            rows = tx.rows(f"SELECT * FROM {TRIALS.name} WHERE id IN {in_list(chunk)}", chunk)
-            for row in rows:
-                record = record_from_row(tx.db, row)
-                found[record.id] = record
-        return found
+    def fetch(self, tx: Tx, ids: Sequence[UUID]) -> Callable[[], dict[UUID, TrialRecord]]:
+        answers = [
+            tx.query(f"SELECT * FROM {TRIALS.name} WHERE id IN {in_list(chunk)}", chunk)
+            for chunk in (ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK))
+        ]
+
+        def records() -> dict[UUID, TrialRecord]:
+            found = (record_from_row(tx.db, row) for answer in answers for row in answer())
+            return {record.id: record for record in found}
+
+        return records
 
 
 def record_from_row(db: Database, row: Row) -> TrialRecord:

@@ -41,13 +41,13 @@ class UserViews(RowProjection[UserRecord]):
         record.version = event.originator_version
         return record
 
-    def load(self, tx: Tx, ids: Sequence[UUID]) -> dict[UUID, UserRecord]:
-        rows = tx.rows(f"SELECT * FROM {USERS.name} WHERE id IN {in_list(ids)}", ids)
-        return {
+    def fetch(self, tx: Tx, ids: Sequence[UUID]) -> Callable[[], dict[UUID, UserRecord]]:
+        answer = tx.query(f"SELECT * FROM {USERS.name} WHERE id IN {in_list(ids)}", ids)
+        return lambda: {
             UUID(str(r["id"])): UserRecord(
                 UUID(str(r["id"])), int(r["version"]), UUID(str(r["partner_id"])), r["email"]
             )
-            for r in rows
+            for r in answer()
         }
 
 

@@ -23,8 +23,8 @@ from domain.customer import Customer
 from domain.errors import DomainError
 from domain.webhook_endpoint import WebhookEndpoint
 from domain.webhook_types import type_of
-from projections.customer_owners import Owner, as_uuid, load_owners, write_owners
-from projections.projection import Projection, in_list
+from projections.customer_owners import Owner, as_uuid, fetch_owners, write_owners
+from projections.projection import Projection, in_list, unique_ids
 from projections.sql import Database, Json, Tx
 from projections.webhook_tables import ATTEMPTS, DELIVERIES, ENDPOINTS, ENQUEUE, HEALTH, OWNERS
 
@@ -105,30 +105,14 @@ class WebhookDeliveries(Projection[Record]):
             changes["deleted"] = True
         return replace(record, **changes)
 
-    def load(self, tx: Tx, ids: Sequence[UUID]) -> dict[UUID, Record]:
-        found: dict[UUID, Record] = {}
+    def fetch(self, tx: Tx, ids: Sequence[UUID]) -> Callable[[], dict[UUID, Record]]:
         if not ids:
-            return found
-        marks = in_list(ids)
-        found.update(load_owners(tx, OWNERS, ids))
-        found.update(self._routes(tx, f"id IN {marks}", ids))
-        return found
-
-    def _routes(self, tx: Tx, where: str, params: Sequence[Any]) -> dict[UUID, Record]:
-        rows = tx.rows(f"SELECT * FROM {ENDPOINTS.name} WHERE {where}", params)
-        routes = [
-            Route(
-                as_uuid(r["id"]),
-                int(r["version"]),
-                as_uuid(r["partner_id"]),
-                tuple(tx.db.loads(r["event_types"])),
-                bool(r["disabled"]),
-                bool(r["deleted"]),
-                tx.db.instant(r["registered_at"]),
-            )
-            for r in rows
-        ]
-        return {r.id: r for r in routes}
+            return dict
+        owners = fetch_owners(tx, OWNERS, ids)
+        routes = _fetch_routes(
+            tx, f"SELECT * FROM {ENDPOINTS.name} WHERE id IN {in_list(ids)}", ids
+        )
+        return lambda: {**owners(), **routes()}
 
     def write(
         self, tx: Tx, records: Sequence[Record], *, suffix: str = "", fresh: bool = False
@@ -150,41 +134,76 @@ class WebhookDeliveries(Projection[Record]):
         write_owners(tx, OWNERS, owners, suffix=suffix, fresh=fresh)
         ENDPOINTS.write(tx, routes, suffix=suffix, fresh=fresh)
 
-    def process_log(self, tx: Tx, numbered: Sequence[tuple[int, DomainEvent]]) -> None:
+    def prepare(
+        self, tx: Tx, numbered: Sequence[tuple[int, DomainEvent]]
+    ) -> Callable[[], None] | None:
         mine = [(i, e) for i, e in numbered if self.handles(e)]
         if not mine:
-            return
-        records = self.load(tx, list(dict.fromkeys(e.originator_id for _, e in mine)))
-        partners = {
-            p
-            for r in records.values()
-            if isinstance(r, Owner)
-            for p in (r.partner_id, r.distributor_id)
-            if p is not None
-        }
-        partners |= {
+            return None
+        ids = unique_ids(e for _, e in mine)
+        owners = fetch_owners(tx, OWNERS, ids)
+        created = {
             p
             for _, e in mine
             if isinstance(e, Customer.Created)
             for p in (e.partner_id, e.distributor_id)
             if p is not None
         }
-        if partners:
-            ids = sorted(partners)
-            listening = self._routes(tx, f"partner_id IN {in_list(ids)}", ids)
-            records = {**listening, **records}
-        touched: set[UUID] = set()
-        deliveries: list[tuple[Any, ...]] = []
-        for position, event, record in self.feed_numbered(records, mine, touched):
-            event_type = type_of(event)
-            if event_type is None or not isinstance(record, Owner):
-                continue
-            for route in records.values():
-                if isinstance(route, Route) and route.wants(record, event_type):
-                    deliveries.append(_delivery(position, event, route, event_type))
-        self.write(tx, [records[i] for i in touched])
-        tx.executemany(ENQUEUE, deliveries)
-        self._enqueued = self._enqueued or bool(deliveries)
+        routes = _fetch_routes(tx, *_routes_query(ids, sorted(created)))
+
+        def finish() -> None:
+            records: dict[UUID, Record] = {**routes(), **owners()}
+            touched: set[UUID] = set()
+            deliveries: list[tuple[Any, ...]] = []
+            for position, event, record in self.feed_numbered(records, mine, touched):
+                event_type = type_of(event)
+                if event_type is None or not isinstance(record, Owner):
+                    continue
+                for route in records.values():
+                    if isinstance(route, Route) and route.wants(record, event_type):
+                        deliveries.append(_delivery(position, event, route, event_type))
+            self.write(tx, [records[i] for i in touched])
+            tx.executemany(ENQUEUE, deliveries)
+            self._enqueued = self._enqueued or bool(deliveries)
+
+        return finish
+
+
+def _routes_query(ids: Sequence[UUID], created: Sequence[UUID]) -> tuple[str, list[Any]]:
+    """One query for the endpoints a batch may touch (``ids``) and every endpoint of the
+    partners and distributors of its customers: those of the owners stored, and those
+    of the customers it creates (``created``). An endpoint may come twice."""
+    marks = in_list(ids)
+    sql = (
+        f"SELECT * FROM {ENDPOINTS.name} WHERE id IN {marks} UNION ALL "
+        f"SELECT * FROM {ENDPOINTS.name} WHERE partner_id IN ("
+        f"SELECT partner_id FROM {OWNERS.name} WHERE id IN {marks} UNION "
+        f"SELECT distributor_id FROM {OWNERS.name} WHERE id IN {marks})"
+    )
+    if created:
+        sql += f" UNION ALL SELECT * FROM {ENDPOINTS.name} WHERE partner_id IN {in_list(created)}"
+    return sql, [*ids, *ids, *ids, *created]
+
+
+def _fetch_routes(tx: Tx, sql: str, params: Sequence[Any]) -> Callable[[], dict[UUID, Record]]:
+    answer = tx.query(sql, params)
+
+    def routes() -> dict[UUID, Record]:
+        found = [
+            Route(
+                as_uuid(r["id"]),
+                int(r["version"]),
+                as_uuid(r["partner_id"]),
+                tuple(tx.db.loads(r["event_types"])),
+                bool(r["disabled"]),
+                bool(r["deleted"]),
+                tx.db.instant(r["registered_at"]),
+            )
+            for r in answer()
+        ]
+        return {r.id: r for r in found}
+
+    return routes
 
 
 def _delivery(position: int, event: DomainEvent, route: Route, event_type: str) -> tuple[Any, ...]:

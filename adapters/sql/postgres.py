@@ -15,7 +15,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from adapters.sql.copy import CopyLoader, copy_blocks, copy_statement, write_block
-from projections.sql import Database, Dialect, EncodedJson, Json, Loader, Row, Tx
+from projections.sql import Answer, Database, Dialect, EncodedJson, Json, Loader, Row, Tx
 
 READ_ONLY = "-c default_transaction_read_only=on"
 READER_NAME = "tenantry-reader"
@@ -69,6 +69,33 @@ class PostgresDatabase(Database):
             yield tx
 
     @contextmanager
+    def pipelined(self) -> Iterator[Tx]:
+        # BEGIN and COMMIT are statements of the pipeline, in autocommit mode: psycopg's
+        # transaction() in a pipeline syncs after BEGIN, after the block and after
+        # COMMIT (a round trip each). Leaving the pipeline sends the one Sync and reads
+        # every answer left: a refused statement (or COMMIT) raises there.
+        with self.connection() as conn:
+            conn.autocommit = True
+            try:
+                with conn.pipeline(), conn.cursor() as cursor:
+                    cursor.execute("BEGIN")
+                    yield Tx(self, cursor, pipelined=True)
+                    cursor.execute("COMMIT")
+            finally:
+                _settle(conn)
+
+    def query(self, tx: Tx, sql: str, params: Sequence[Any]) -> Answer:
+        # A cursor of its own: a pipelined cursor keeps the answer of its last query only.
+        cursor: psycopg.Cursor[Row] = tx.cursor.connection.cursor()
+        cursor.execute(self.sql(sql), self.params(params))
+
+        def rows() -> list[Row]:
+            with cursor:
+                return cursor.fetchall()
+
+        return rows
+
+    @contextmanager
     def connection(self) -> Iterator[psycopg.Connection[Row]]:
         with answering_connection(self.pool) as conn:
             yield conn
@@ -76,6 +103,9 @@ class PostgresDatabase(Database):
     def insert_rows(
         self, tx: Tx, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
     ) -> None:
+        if tx.pipelined:  # COPY cannot run in a pipeline; INSERTs queue there
+            super().insert_rows(tx, table, columns, rows)
+            return
         with tx.cursor.copy(copy_statement(table, columns)) as copy:
             for block in self.copy_blocks(rows):
                 write_block(copy, block, self)
@@ -116,6 +146,20 @@ def _postgres_value(value: Any) -> Any:
     if isinstance(value, EncodedJson):
         return Jsonb(value.text, dumps=_as_is)
     return value
+
+
+def _settle(conn: psycopg.Connection[Any]) -> None:
+    """A pipelined transaction's connection made plain again for the pool: its
+    transaction rolled back if it failed (or its block raised), autocommit off; closed
+    (so the pool drops it) when it cannot be."""
+    if conn.closed:
+        return
+    try:
+        if conn.info.transaction_status is not TransactionStatus.IDLE:
+            conn.execute("ROLLBACK")
+        conn.autocommit = False
+    except psycopg.Error:
+        conn.close()
 
 
 @contextmanager

@@ -51,8 +51,13 @@ def test_a_restarted_service_resumes_from_its_stored_position(
     again = open_world(shared_url, clock, like=world)
     seen: list[int] = []
     customers = again.services.views.projections[0]
-    real = customers.process
-    monkeypatch.setattr(customers, "process", lambda tx, ev: (seen.append(len(ev)), real(tx, ev)))
+    real = customers.prepare
+
+    def prepare(tx: Any, numbered: Any) -> Any:
+        seen.append(len(numbered))
+        return real(tx, numbered)
+
+    monkeypatch.setattr(customers, "prepare", prepare)
     assert again.services.views.follower.position == stored
 
     again.add(world.msp, "After restart")
