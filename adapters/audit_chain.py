@@ -20,10 +20,12 @@ import hmac
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol, cast
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper, Notification
+from pydantic import BaseModel
 
 from adapters.sql import create_tables
 from domain.aggregate import DomainEvent
@@ -153,13 +155,17 @@ class AuditChain:
                 yield line | {"integrity": problem}
                 continue
             event = cast(DomainEvent, mapper.to_domain_event(notification))
-            yield line | {
-                "type": type(event).__name__,
-                "effective_at": event.timestamp.isoformat(),
-                "recorded_at": event.recorded_at.isoformat(),
-                "actor": event.actor.model_dump(mode="json"),
-                "data": event.facts(),
-            }
+            envelope = {k: _exported(v) for k, v in event.envelope().items()}
+            yield line | envelope | {"data": event.facts()}
+
+
+def _exported(value: Any) -> Any:
+    """An envelope's value as the export writes it (instants in ``isoformat``)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    return value
 
 
 class Verification:

@@ -127,16 +127,15 @@ def _describe(event: DomainEvent, people: dict[UUID, User]) -> HistoryEvent:
     actor = event.actor
     person = people.get(actor.user_id) if actor.user_id else None
     return HistoryEvent(
-        version=event.originator_version,
-        type=type(event).__name__,
-        recorded_at=event.recorded_at,
-        effective_at=event.timestamp,
-        actor=ActorDTO(
-            kind=actor.kind.value,
-            id=actor.id,
-            user_id=str(actor.user_id) if actor.user_id else None,
-            name=person.state.name if person else None,
-            email=person.state.email if person else None,
-        ),
+        **event.envelope()
+        | {
+            "actor": ActorDTO(
+                kind=actor.kind.value,
+                id=actor.id,
+                user_id=str(actor.user_id) if actor.user_id else None,
+                name=person.state.name if person else None,
+                email=person.state.email if person else None,
+            )
+        },
         data=event.facts(),
     )

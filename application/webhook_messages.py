@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID, uuid5
 
+from pydantic_core import to_jsonable_python
+
 from application.dto import CustomerDTO
 from domain.aggregate import DomainEvent
 from domain.customer import Customer
@@ -40,12 +42,9 @@ def body(customer: Customer, event: DomainEvent, event_type: str, position: int)
     data = CustomerDTO.of(customer).model_dump(mode="json", exclude={"actions"})
     data["event"] = {
         "id": str(event_id(event.originator_id, event.originator_version)),
-        "type": event_type,
-        "version": event.originator_version,
+        **to_jsonable_python(event.envelope()),
+        "type": event_type,  # the webhook's name for it, not the class's
         "position": position,
-        "actor": event.actor.model_dump(mode="json"),
-        "effective_at": _instant(event, "timestamp"),
-        "recorded_at": _instant(event, "recorded_at"),
     }
     message = {"type": event_type, "timestamp": data["event"]["effective_at"], "data": data}
     encoded = _encode(message)
@@ -55,10 +54,6 @@ def body(customer: Customer, event: DomainEvent, event_type: str, position: int)
         onboarding[longer] = onboarding[longer][1:]
         encoded = _encode(message)
     return encoded
-
-
-def _instant(event: DomainEvent, name: str) -> Any:
-    return event.model_dump(mode="json", include={name})[name]
 
 
 def _encode(message: dict[str, Any]) -> bytes:

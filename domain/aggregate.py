@@ -67,6 +67,18 @@ class DomainEvent(Versioned):
         """These fields' values by name: what a first event hands to its aggregate's state."""
         return {name: getattr(self, name) for name in names}
 
+    def envelope(self) -> dict[str, Any]:
+        """Which change, when and by whom, under the names histories, the audit export
+        and webhooks give them: ``version``, ``type`` (the class's name), ``effective_at``
+        (when it took effect), ``recorded_at`` and ``actor``; each formats the values."""
+        return {
+            "version": self.originator_version,
+            "type": type(self).__name__,
+            "effective_at": self.timestamp,
+            "recorded_at": self.recorded_at,
+            "actor": self.actor,
+        }
+
     def facts(self) -> dict[str, Any]:
         """The event's own fields as JSON values, without its envelope (``erased`` only
         when its personal fields were erased)."""
