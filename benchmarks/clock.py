@@ -32,9 +32,9 @@ from pathlib import Path
 from api.bootstrap import Services
 from application.clock import TestClock
 from application.saved_states import SavedStates
+from benchmarks.fixtures import T0, load
 from benchmarks.harness import emit
-from benchmarks.projection_bench import T0, load
-from benchmarks.scale import ADMIN, bench_macs, register_partners, services_for
+from benchmarks.scale import ADMIN, SECRET, register_partners, services_for
 from domain.customer import Customer
 from domain.values import Actor, ActorKind, Status
 
@@ -95,7 +95,7 @@ def measure(url: str, customers: int, sample_every: int) -> Timings:
         services = services_for(url, Path(work) / "outbox", clock)
         try:
             partners = register_partners(services)
-            load(url, customers, partners, onboard_every=1, macs=bench_macs())
+            load(url, customers, partners, onboard_every=1, secret=SECRET.encode())
             services.views.rebuild()
             owned = [
                 (row["id"], Actor(kind=ActorKind.MSP, id=str(row["partner_id"])))
