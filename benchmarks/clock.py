@@ -33,7 +33,7 @@ from api.bootstrap import Services
 from application.clock import TestClock
 from application.saved_states import SavedStates
 from benchmarks.fixtures import T0, load
-from benchmarks.harness import emit
+from benchmarks.harness import emit, phase
 from benchmarks.scale import ADMIN, SECRET, register_partners, services_for
 from domain.customer import Customer
 from domain.values import Actor, ActorKind, Status
@@ -94,9 +94,12 @@ def measure(url: str, customers: int, sample_every: int) -> Timings:
     with tempfile.TemporaryDirectory() as work:
         services = services_for(url, Path(work) / "outbox", clock)
         try:
-            partners = register_partners(services)
-            load(url, customers, partners, onboard_every=1, secret=SECRET.encode())
-            services.views.rebuild()
+            size = f"{customers:,} customers"
+            with phase(f"{size}: load"):
+                partners = register_partners(services)
+                load(url, customers, partners, onboard_every=1, secret=SECRET.encode())
+            with phase(f"{size}: the views rebuilt"):
+                services.views.rebuild()
             owned = [
                 (row["id"], Actor(kind=ActorKind.MSP, id=str(row["partner_id"])))
                 for row in services.views.db.rows(
@@ -105,20 +108,22 @@ def measure(url: str, customers: int, sample_every: int) -> Timings:
             ][::sample_every]
             clock.set(T0 + timedelta(days=15))
             start = time.perf_counter()
-            sweeps = burst(services)
+            with phase(f"{size}: the burst"):
+                sweeps = burst(services)
             burst_s = time.perf_counter() - start
             upgraded = count(services, Customer.UpgradedToProduction.TOPIC)
             if upgraded != customers:
                 raise RuntimeError(f"the sweeps upgraded {upgraded} of {customers}")
             services.customers.uow.saved = SavedStates()  # each command loads, as above
-            start = time.perf_counter()
-            for i, (customer_id, owner) in enumerate(owned):
-                services.customers.change_subscription(
-                    customer_id, addons=["AUDIT"] if i % 2 else ["DELEGATION"], by=owner
-                )
-            commands = time.perf_counter() - start
-            caught_up(services)
-            followed = time.perf_counter() - start
+            with phase(f"{size}: the baseline's {len(owned):,} commands"):
+                start = time.perf_counter()
+                for i, (customer_id, owner) in enumerate(owned):
+                    services.customers.change_subscription(
+                        customer_id, addons=["AUDIT"] if i % 2 else ["DELEGATION"], by=owner
+                    )
+                commands = time.perf_counter() - start
+                caught_up(services)
+                followed = time.perf_counter() - start
             production = services.queries.get(owned[-1][0], by=ADMIN).status
             if production is not Status.PRODUCTION:
                 raise RuntimeError(f"customer is {production}, not production")
