@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import statistics
+import sys
 import threading
 import time
 import uuid
@@ -34,6 +35,17 @@ def emit(name: str, value: float, unit: str, baseline: float | None = None) -> N
         "ratio": ratio,
     }
     print(json.dumps(line), flush=True)
+
+
+@contextmanager
+def phase(name: str) -> Iterator[None]:
+    """Print on stderr how long ``name`` took: where a suite's minutes go, setup
+    included (``benchmarks/__main__.py`` prints each suite's total)."""
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        print(f"#   {name}: {time.perf_counter() - start:.1f} s", file=sys.stderr, flush=True)
 
 
 @contextmanager

@@ -32,15 +32,15 @@ from typing import Any
 
 import psycopg
 
-from adapters.event_macs import EventMacs
 from api.bootstrap import Services, build
 from api.settings import Settings
 from application.authorization import visible_to
 from application.clock import TestClock
 from application.trial_analytics import GroupBy, TrialFilter
 from benchmarks.console_bench import BUDGET_KB, page_ms
-from benchmarks.harness import emit, scratch_database
-from benchmarks.projection_bench import T0, load, page_latency
+from benchmarks.fixtures import T0, load
+from benchmarks.harness import emit, phase, scratch_database
+from benchmarks.projection_bench import page_latency
 from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus
 
 ADMIN = Actor(kind=ActorKind.ADMIN, id="bench")
@@ -53,11 +53,6 @@ CONSOLE_AT = 100_000  # the console's page is measured at the big size only
 
 
 SECRET = "b" * 32
-
-
-def bench_macs() -> EventMacs:
-    """What the bench's services sign events with, for events it bulk-loads."""
-    return EventMacs(SECRET.encode())
 
 
 def services_for(url: str, outbox: Path, clock: TestClock) -> Services:
@@ -129,18 +124,24 @@ def measure(url: str, customers: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as work:
         services = services_for(url, Path(work) / "outbox", clock)
         try:
-            partners = register_partners(services)
-            events = load(url, customers, partners, macs=bench_macs())
-            scan = scan_seconds(services)
+            size = f"{customers:,} customers"
+            with phase(f"{size}: load"):
+                partners = register_partners(services)
+                events = load(url, customers, partners, secret=SECRET.encode())
+            with phase(f"{size}: scan"):
+                scan = scan_seconds(services)
             # One rebuild, as operators run it: its own process, timed by itself, its
             # peak memory read from the kernel.
-            rebuild, rss = rebuild_in_a_process(url, Path(work))
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute("ANALYZE")
-            page = page_latency(services.views, partner_id=partners[7])
-            analytics = analytics_seconds(services, partners[7])
-            sweep = sweep_seconds(services, clock)
-            console, api, weight = page_ms(services) if customers >= CONSOLE_AT else (0, 0, 0)
+            with phase(f"{size}: rebuild in a process"):
+                rebuild, rss = rebuild_in_a_process(url, Path(work))
+            with phase(f"{size}: pages, analytics, sweeps, console"):
+                with psycopg.connect(url, autocommit=True) as conn:
+                    conn.execute("ANALYZE")
+                page = page_latency(services.views, partner_id=partners[7])
+                analytics = analytics_seconds(services, partners[7])
+                sweep = sweep_seconds(services, clock)
+                big = customers >= CONSOLE_AT
+                console, api, weight = page_ms(services) if big else (0, 0, 0)
         finally:
             services.close()
     return {
