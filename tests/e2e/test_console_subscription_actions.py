@@ -18,7 +18,7 @@ from tests.e2e.console import (
     sign_in,
     targets_of,
 )
-from tests.support.world import PROFESSIONAL
+from tests.support.events import PROFESSIONAL
 
 __all__ = ["msp"]  # a fixture
 APPLY_DISABLED = '<button type="submit" disabled class="secondary"'

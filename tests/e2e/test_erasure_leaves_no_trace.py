@@ -14,10 +14,10 @@ from uuid import uuid4
 import httpx
 import pytest
 
+from tests.support.events import ESSENTIALS
 from tests.support.live import ADMIN_TOKEN
 from tests.support.principals import bearer
 from tests.support.server import Server, serving
-from tests.support.world import ESSENTIALS
 
 pytestmark = pytest.mark.slow
 ADMIN = bearer(ADMIN_TOKEN)

@@ -19,8 +19,8 @@ from api.settings import Settings
 from application.clock import TestClock
 from tests.e2e.conftest import World
 from tests.e2e.console import PENDING, csrf_of, organizations, sign_in
+from tests.support.events import ESSENTIALS
 from tests.support.projections import HeldFollower
-from tests.support.world import ESSENTIALS
 
 HEADER = "Tenantry-Position"
 BOUND_S = 2.0  # how long a list may wait for the views

@@ -18,10 +18,11 @@ from adapters.sql.postgres import READER_NAME
 from api.bootstrap import Services
 from api.settings import Settings
 from tests.e2e.conftest import ADMIN_TOKEN, World
+from tests.support.events import ESSENTIALS
 from tests.support.live import ADMIN_TOKEN as LIVE_ADMIN_TOKEN
 from tests.support.live import an_msp_adds_a_customer, live_server
 from tests.support.replication import ReplicatedPostgres, available, primary_and_replica
-from tests.support.world import CUSTOMER_NAME, ESSENTIALS
+from tests.support.world import CUSTOMER_NAME
 
 pytestmark = [
     pytest.mark.postgres,

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.events import ESSENTIALS
 from tests.support.principals import bearer
 from tests.support.server import Server, serving
-from tests.support.world import CUSTOMER_NAME, ESSENTIALS
+from tests.support.world import CUSTOMER_NAME
 
 ADMIN_TOKEN = "admin-token-for-live-tests"
 

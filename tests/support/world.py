@@ -15,10 +15,9 @@ from api.bootstrap import Services, build
 from api.settings import Settings
 from application.clock import Clock, TestClock
 from domain.values import Actor, PartnerKind, PartnerStatus, ServiceRole
+from tests.support.events import ESSENTIALS
 from tests.support.principals import ADMIN, ADMIN_TOKEN, SECRET_KEY, an_msp, authenticated, partner
 
-ESSENTIALS = "ESSENTIALS_MSP_2025"
-PROFESSIONAL = "PROFESSIONAL_MSP_2025"
 DISTRIBUTOR_NAME = "Big Distributor"
 MSP_NAME = "Northwind MSP"
 OTHER_MSP_NAME = "Other MSP"
