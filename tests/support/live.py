@@ -21,11 +21,11 @@ __all__ = ["ADMIN_TOKEN", "an_msp_adds_a_customer", "live_server"]
 @contextmanager
 def live_server(workdir: Path, **env: str) -> Iterator[Server]:
     """Started and ready; stopped (SIGTERM) on leaving. ``env`` adds ``TENANTRY_*`` values."""
-    env = environment_for(
-        TENANTRY_DATABASE_URL=f"sqlite:///{workdir / 'tenantry.db'}",
-        TENANTRY_OUTBOX_DIR=str(workdir / "outbox"),
-        **env,
-    )
+    own = {
+        "TENANTRY_DATABASE_URL": f"sqlite:///{workdir / 'tenantry.db'}",
+        "TENANTRY_OUTBOX_DIR": str(workdir / "outbox"),
+    }
+    env = environment_for(**{**own, **env})
     with serving(env, workdir, timeout=120) as server:  # a loaded machine starts it slowly
         yield server
 
