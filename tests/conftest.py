@@ -1,4 +1,6 @@
-"""Shared fixtures: a clock, and databases (memory, SQLite file, a fresh PostgreSQL db)."""
+"""Shared fixtures: a clock, databases (memory, SQLite file, a fresh PostgreSQL db, and
+``backend_url``: SQLite, or both in a module marked ``on_both_databases``), a real SMTP
+server and a webhook receiver."""
 
 from __future__ import annotations
 
@@ -11,8 +13,12 @@ import psycopg
 import pytest
 
 from application.clock import TestClock
+from tests.support.backends import backend_url
 from tests.support.clocks import a_clock
+from tests.support.receiver import Receiver
 from tests.support.smtp import SmtpServer
+
+__all__ = ["backend_url"]  # a fixture
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TENANTRY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -110,3 +116,11 @@ def smtp() -> Iterator[SmtpServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on a free loopback port, for one test."""
+    running = Receiver().start()
+    yield running
+    running.stop()

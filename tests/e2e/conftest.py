@@ -1,4 +1,4 @@
-"""The API over TestClient: a SQLite file, the test clock, and the lists test double."""
+"""The API over TestClient: on ``backend_url``, the test clock, and the cast over HTTP."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from api.bootstrap import Services, build
 from api.settings import Settings
 from application.clock import TestClock
 from tests.support.principals import ADMIN_TOKEN, bearer
+from tests.support.settings import settings_for
 from tests.support.world import (
     CUSTOMER_EMAIL,
     CUSTOMER_NAME,
@@ -24,26 +25,21 @@ from tests.support.world import (
     OTHER_MSP_NAME,
 )
 
-__all__ = ["ADMIN_TOKEN", "SKU", "World", "bearer"]
-
 SKU = ESSENTIALS
 OTHER_DISTRIBUTOR_NAME = "Other Distributor"
 
 
 @pytest.fixture
-def backend_url(sqlite_url: str) -> str:
-    """The database of the API tests; modules may override it (e.g. with PostgreSQL)."""
-    return sqlite_url
+def service_settings() -> dict[str, object]:
+    """Settings the services take besides the API tests' own (none; a module may say more)."""
+    return {}
 
 
 @pytest.fixture
-def settings(backend_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=backend_url,
-        outbox_dir=tmp_path / "outbox",
-        admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
-        secret_key="s" * 32,  # type: ignore[arg-type]
-        test_clock=True,
+def settings(backend_url: str, tmp_path: Path, service_settings: dict[str, object]) -> Settings:
+    """On ``backend_url`` (SQLite unless the module says ``on_both_databases``)."""
+    return settings_for(
+        backend_url, outbox_dir=tmp_path / "outbox", test_clock=True, **service_settings
     )
 
 

@@ -15,6 +15,7 @@ from api.app import create_app
 from api.bootstrap import build
 from api.settings import Settings
 from application.clock import TestClock
+from tests.support.principals import SECRET_KEY
 from tests.support.server import Server
 
 PARTNER = {"name": "Northwind MSP", "kind": "msp", "status": "production"}
@@ -24,7 +25,7 @@ def app_with(admin_token: str | None, tmp_path: Path, clock: TestClock) -> TestC
     settings = Settings(
         database_url="memory://",
         admin_token=admin_token,  # type: ignore[arg-type]
-        secret_key="s" * 32,  # type: ignore[arg-type]
+        secret_key=SECRET_KEY,  # type: ignore[arg-type]
         outbox_dir=tmp_path / "outbox",
     )
     return TestClient(create_app(build(settings, clock)), raise_server_exceptions=False)
@@ -72,7 +73,7 @@ def test_with_an_admin_token_a_wrong_key_is_only_a_wrong_key(
 
 
 def test_serve_without_a_token_keeps_one_in_var_and_says_how_to_use_it(tmp_path: Path) -> None:
-    server = Server({"TENANTRY_SECRET_KEY": "s" * 32}, tmp_path)
+    server = Server({"TENANTRY_SECRET_KEY": SECRET_KEY}, tmp_path)
     server.env.pop("TENANTRY_ADMIN_TOKEN", None)
     kept = tmp_path / "var" / "admin.token"
     tokens = []
@@ -92,7 +93,7 @@ def test_serve_without_a_token_keeps_one_in_var_and_says_how_to_use_it(tmp_path:
 
 
 def test_serve_with_an_empty_token_keeps_admin_calls_off(tmp_path: Path) -> None:
-    server = Server({"TENANTRY_SECRET_KEY": "s" * 32, "TENANTRY_ADMIN_TOKEN": ""}, tmp_path)
+    server = Server({"TENANTRY_SECRET_KEY": SECRET_KEY, "TENANTRY_ADMIN_TOKEN": ""}, tmp_path)
     server.start(timeout=60)
     try:
         answer = httpx.post(

@@ -9,7 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.principals import ADMIN_TOKEN, bearer
 from tests.support.server import Server
+from tests.support.settings import environment_for
 
 # Several server processes under load: one such test at a time (make test's workers).
 pytestmark = [pytest.mark.xdist_group("servers"), pytest.mark.alone]
@@ -40,19 +42,17 @@ async def create_all(base: str, key: str) -> Counter[int]:
 @pytest.mark.slow
 def test_400_concurrent_creates_on_sqlite_all_succeed(tmp_path: Path) -> None:
     # Given a real server on SQLite and an MSP
-    env = {
-        "TENANTRY_DATABASE_URL": f"sqlite:///{tmp_path / 'tenantry.db'}",
-        "TENANTRY_ADMIN_TOKEN": "admin-token",
-        "TENANTRY_SECRET_KEY": "s" * 32,
-        "TENANTRY_OUTBOX_DIR": str(tmp_path / "outbox"),
-    }
+    env = environment_for(
+        TENANTRY_DATABASE_URL=f"sqlite:///{tmp_path / 'tenantry.db'}",
+        TENANTRY_OUTBOX_DIR=str(tmp_path / "outbox"),
+    )
     server = Server(env, tmp_path)
     server.start()
     try:
         partner = httpx.post(
             f"{server.url}/v1/partners",
             json={"name": "Northwind", "kind": "msp"},
-            headers={"Authorization": "Bearer admin-token"},
+            headers=bearer(ADMIN_TOKEN),
         )
         assert partner.status_code == 201
 

@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from tests.e2e.conftest import World
 from tests.e2e.console import ACTIONS, HTMX, advance, csrf_of, panel, sign_in, targets_of
+from tests.support.backends import on_both_databases
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue(f"{request.param}_url"))
+pytestmark = on_both_databases
 
 
 def apply(world: World, action: str, page: str, **fields: object) -> str:

@@ -3,15 +3,11 @@ pending with its link, onboarded under Customers, and sign out."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.e2e.conftest import SKU, World
 from tests.e2e.console import PAGE, PENDING, csrf_of, organizations, sign_in
+from tests.support.backends import on_both_databases
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue(f"{request.param}_url"))
+pytestmark = on_both_databases
 
 
 def test_the_console_walk(world: World) -> None:

@@ -15,25 +15,17 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.bootstrap import Services
 from api.console.session import COOKIE
-from api.settings import Settings
-from tests.e2e.conftest import ADMIN_TOKEN, World, bearer
+from tests.e2e.conftest import World
 from tests.e2e.console import sign_in
 from tests.support.outbox import last_sign_in_link
+from tests.support.principals import bearer
 
 ONE_MINUTE = timedelta(minutes=1)
 
 
 @pytest.fixture
-def settings(backend_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=backend_url,
-        outbox_dir=tmp_path / "outbox",
-        admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
-        secret_key="s" * 32,  # type: ignore[arg-type]
-        test_clock=True,
-        public_url="https://tenantry.example",
-        sign_in_failures_per_minute=3,
-    )
+def service_settings() -> dict[str, object]:
+    return {"public_url": "https://tenantry.example", "sign_in_failures_per_minute": 3}
 
 
 @pytest.fixture

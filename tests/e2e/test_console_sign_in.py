@@ -10,9 +10,9 @@ import pytest
 from api.bootstrap import Services
 from api.console.session import COOKIE
 from domain.partner import Partner
-from domain.values import Actor, ActorKind
 from tests.e2e.conftest import World
 from tests.e2e.console import browser, csrf_of, sign_in
+from tests.support.principals import ADMIN
 from tests.support.world import MSP_NAME
 
 SIGNED_OUT = "/console/sign-in"
@@ -186,11 +186,10 @@ def test_the_sign_in_page_of_a_signed_in_person_leads_to_the_customers(world: Wo
 def test_a_revoked_key_ends_the_sessions_opened_with_it(world: World, services: Services) -> None:
     sign_in(world.client, world.keys["msp"])
     key_id = world.keys["msp"].split("_")[2]
-    admin = Actor(kind=ActorKind.ADMIN, id="admin")
     services.uow.change(
         Partner,
         UUID(world.ids["msp"]),
-        lambda partner, now: partner.revoke_api_key(key_id=key_id, at=now, by=admin),
+        lambda partner, now: partner.revoke_api_key(key_id=key_id, at=now, by=ADMIN),
     )
     answer = world.client.get("/console/customers", follow_redirects=False)
     assert answer.headers["location"] == SIGNED_OUT

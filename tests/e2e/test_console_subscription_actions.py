@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import ADMIN_TOKEN, World, bearer
+from tests.e2e.conftest import World
 from tests.e2e.console import (
     ACTIONS,
     HTMX,
@@ -18,7 +18,8 @@ from tests.e2e.console import (
     sign_in,
     targets_of,
 )
-from tests.support.world import PROFESSIONAL
+from tests.support.events import PROFESSIONAL
+from tests.support.principals import ADMIN_TOKEN, bearer
 
 __all__ = ["msp"]  # a fixture
 APPLY_DISABLED = '<button type="submit" disabled class="secondary"'

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from html import unescape
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,11 +15,11 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
-from api.settings import Settings
 from domain.webhook_types import EVENT_TYPES
-from tests.e2e.conftest import ADMIN_TOKEN, World
+from tests.e2e.conftest import World
 from tests.e2e.console import browser, csrf_of, sign_in
 from tests.support.outbox import last_sign_in_link
+from tests.support.principals import ADMIN_TOKEN
 from tests.support.receiver import Receiver
 
 PAGE = "/console/webhooks"
@@ -35,22 +34,8 @@ def insecure() -> bool:
 
 
 @pytest.fixture
-def settings(backend_url: str, tmp_path: Path, insecure: bool) -> Settings:
-    return Settings(
-        database_url=backend_url,
-        outbox_dir=tmp_path / "outbox",
-        admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
-        secret_key="s" * 32,  # type: ignore[arg-type]
-        test_clock=True,
-        webhooks_allow_insecure=insecure,
-    )
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    running = Receiver().start()
-    yield running
-    running.stop()
+def service_settings(insecure: bool) -> dict[str, object]:
+    return {"webhooks_allow_insecure": insecure}
 
 
 def add(client: TestClient, url: str, **fields: object) -> tuple[str, str]:

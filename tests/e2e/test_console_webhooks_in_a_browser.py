@@ -29,13 +29,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield running
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    running = Receiver().start()
-    yield running
-    running.stop()
-
-
 def status_code_shown(page: Page, code: str, times: int = 1) -> None:
     """Reload the endpoint's page until ``times`` deliveries show ``code``."""
     cells = page.locator("td.status-code", has_text=code)

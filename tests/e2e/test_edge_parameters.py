@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.e2e.conftest import World
+from tests.support.backends import on_both_databases
 from tests.support.edge_inputs import CURSORS, INSTANT_TEXT, QUERY_TEXT, encoded
 
 FUZZ = settings(
@@ -20,9 +21,7 @@ FUZZ = settings(
 LISTS = ["/v1/customers/pending", "/v1/customers"]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue(f"{request.param}_url"))
+pytestmark = on_both_databases
 
 
 @pytest.fixture

@@ -14,20 +14,14 @@ from uuid import uuid4
 import httpx
 import pytest
 
-from tests.support.live import ADMIN_TOKEN
-from tests.support.principals import bearer
+from tests.support.backends import on_both_databases
+from tests.support.events import ESSENTIALS
+from tests.support.principals import ADMIN_TOKEN, bearer
 from tests.support.server import Server, serving
-from tests.support.world import ESSENTIALS
+from tests.support.settings import environment_for
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, on_both_databases]
 ADMIN = bearer(ADMIN_TOKEN)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'tenantry.db'}"
-    return str(request.getfixturevalue("postgres_url"))
 
 
 def stored_bytes(database_url: str) -> bytes:
@@ -60,16 +54,14 @@ def settled(server: Server, customer_id: str, key: str) -> None:
     raise AssertionError(f"the views never showed {customer_id}")
 
 
-def test_after_the_erasure_the_address_is_stored_nowhere(database_url: str, tmp_path: Path) -> None:
+def test_after_the_erasure_the_address_is_stored_nowhere(backend_url: str, tmp_path: Path) -> None:
     address = f"gone-{uuid4().hex}@erasure.example"
-    env = {
-        "TENANTRY_DATABASE_URL": database_url,
-        "TENANTRY_ADMIN_TOKEN": ADMIN_TOKEN,
-        "TENANTRY_SECRET_KEY": "s" * 32,
-        "TENANTRY_MASTER_KEY": "m" * 32,
-        "TENANTRY_OUTBOX_DIR": str(tmp_path / "outbox"),
-        "TENANTRY_SNAPSHOT_INTERVAL": "3",
-    }
+    env = environment_for(
+        TENANTRY_DATABASE_URL=backend_url,
+        TENANTRY_MASTER_KEY="m" * 32,
+        TENANTRY_OUTBOX_DIR=str(tmp_path / "outbox"),
+        TENANTRY_SNAPSHOT_INTERVAL="3",
+    )
     with serving(env, tmp_path, timeout=120) as server:
         partner = call(
             server, "POST", "/v1/partners", ADMIN_TOKEN, json={"name": "N", "kind": "msp"}
@@ -100,7 +92,7 @@ def test_after_the_erasure_the_address_is_stored_nowhere(database_url: str, tmp_
             )
             assert logged.status_code == 200, logged.text
         settled(server, cid, msp)
-        assert address.encode() in stored_bytes(database_url)  # the views hold it, in clear
+        assert address.encode() in stored_bytes(backend_url)  # the views hold it, in clear
 
         erased = call(server, "POST", f"/v1/customers/{cid}/erasure", msp, json={"reason": "asked"})
         assert erased.status_code == 200, erased.text
@@ -110,7 +102,7 @@ def test_after_the_erasure_the_address_is_stored_nowhere(database_url: str, tmp_
         held = call(server, "GET", f"/v1/customers/{cid}/personal-data", msp).json()
         assert (held["erased"], held["holdings"]) == (True, [])
 
-        assert address.encode() not in stored_bytes(database_url)
+        assert address.encode() not in stored_bytes(backend_url)
         read = call(server, "GET", f"/v1/customers/{cid}", msp).json()
         assert (read["organization_name"], read["erased"]) == ("Erased Ltd", True)
         history = call(server, "GET", f"/v1/customers/{cid}/history", msp).text
@@ -126,4 +118,4 @@ def test_after_the_erasure_the_address_is_stored_nowhere(database_url: str, tmp_
         check=False,
     )
     assert verify.returncode == 0, verify.stdout + verify.stderr
-    assert address.encode() not in stored_bytes(database_url)
+    assert address.encode() not in stored_bytes(backend_url)

@@ -17,13 +17,12 @@ import pytest
 from adapters.idempotency_store import IdempotencyKeys
 from api.settings import Settings
 from tests.e2e.conftest import SKU, World
+from tests.support.backends import on_both_databases
 
 NEW = {"organization_name": "Contoso", "notification_email": "it@contoso.example", "sku": SKU}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue(f"{request.param}_url"))
+pytestmark = on_both_databases
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api.app import create_app
 from api.bootstrap import Services
-from tests.e2e.conftest import ADMIN_TOKEN
+from tests.support.principals import ADMIN_TOKEN
 
 CHECKS = [
     not_a_server_error,

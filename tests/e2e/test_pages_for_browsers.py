@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from api.pages import prefers_html
-from tests.e2e.conftest import World, bearer
+from tests.e2e.conftest import World
+from tests.support.principals import bearer
 from tests.support.world import CUSTOMER_NAME, MSP_NAME
 
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}

@@ -19,16 +19,15 @@ from api.settings import Settings
 from application.clock import TestClock
 from tests.e2e.conftest import World
 from tests.e2e.console import PENDING, csrf_of, organizations, sign_in
+from tests.support.backends import on_both_databases
+from tests.support.events import ESSENTIALS
 from tests.support.projections import HeldFollower
-from tests.support.world import ESSENTIALS
 
 HEADER = "Tenantry-Position"
 BOUND_S = 2.0  # how long a list may wait for the views
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue(f"{request.param}_url"))
+pytestmark = on_both_databases
 
 
 @pytest.fixture

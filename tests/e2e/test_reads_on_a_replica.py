@@ -17,11 +17,13 @@ import pytest
 from adapters.sql.postgres import READER_NAME
 from api.bootstrap import Services
 from api.settings import Settings
-from tests.e2e.conftest import ADMIN_TOKEN, World
+from tests.e2e.conftest import World
+from tests.support.events import ESSENTIALS
 from tests.support.live import ADMIN_TOKEN as LIVE_ADMIN_TOKEN
 from tests.support.live import an_msp_adds_a_customer, live_server
 from tests.support.replication import ReplicatedPostgres, available, primary_and_replica
-from tests.support.world import CUSTOMER_NAME, ESSENTIALS
+from tests.support.settings import settings_for
+from tests.support.world import CUSTOMER_NAME
 
 pytestmark = [
     pytest.mark.postgres,
@@ -47,14 +49,8 @@ def urls(pair: ReplicatedPostgres) -> tuple[str, str]:
 @pytest.fixture
 def settings(urls: tuple[str, str], tmp_path: Path) -> Settings:
     primary, replica = urls
-    return Settings(
-        database_url=primary,
-        read_database_url=replica,
-        outbox_dir=tmp_path / "outbox",
-        admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
-        secret_key="s" * 32,  # type: ignore[arg-type]
-        test_clock=True,
-    )
+    outbox = tmp_path / "outbox"
+    return settings_for(primary, read_database_url=replica, outbox_dir=outbox, test_clock=True)
 
 
 def names(world: World, path: str, **headers: str) -> list[str]:

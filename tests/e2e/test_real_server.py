@@ -13,6 +13,8 @@ import httpx
 import pytest
 
 from tests.support.live import an_msp_adds_a_customer
+from tests.support.principals import ADMIN_TOKEN
+from tests.support.settings import environment_for
 
 TENANTRY = Path(sys.executable).parent / "tenantry"
 
@@ -31,8 +33,7 @@ def test_serve_creates_and_reads_a_customer_over_http(tmp_path: Path, options: l
     env = {
         **os.environ,
         "TENANTRY_DATABASE_URL": f"sqlite:///{tmp_path / 'tenantry.db'}",
-        "TENANTRY_ADMIN_TOKEN": "admin-token-live",
-        "TENANTRY_SECRET_KEY": "s" * 32,
+        **environment_for(),
     }
     command = [str(TENANTRY), "serve", "--host", "127.0.0.1", "--port", str(port), *options]
     process = subprocess.Popen(command, env=env, cwd=tmp_path, stderr=subprocess.PIPE)
@@ -47,7 +48,7 @@ def test_serve_creates_and_reads_a_customer_over_http(tmp_path: Path, options: l
             except httpx.HTTPError:
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
-        created, key = an_msp_adds_a_customer(base, "admin-token-live")
+        created, key = an_msp_adds_a_customer(base, ADMIN_TOKEN)
         assert created.status_code == 201
         read = httpx.get(created.headers["location"], headers=key)
         assert read.status_code == 200

@@ -13,7 +13,9 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import SKU
+from tests.support.principals import ADMIN_TOKEN, bearer
 from tests.support.server import Server
+from tests.support.settings import environment_for
 
 TIMEOUT_S = 1.0
 PARTIAL_HEAD = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "
@@ -22,12 +24,10 @@ PARTIAL_HEAD = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: "
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     workdir: Path = tmp_path_factory.mktemp("slow-clients")
-    env = {
-        "TENANTRY_DATABASE_URL": f"sqlite:///{workdir / 'tenantry.db'}",
-        "TENANTRY_ADMIN_TOKEN": "admin-token-live",
-        "TENANTRY_SECRET_KEY": "s" * 32,
-        "TENANTRY_HEAD_TIMEOUT_S": str(TIMEOUT_S),
-    }
+    env = environment_for(
+        TENANTRY_DATABASE_URL=f"sqlite:///{workdir / 'tenantry.db'}",
+        TENANTRY_HEAD_TIMEOUT_S=str(TIMEOUT_S),
+    )
     server = Server(env, workdir)
     server.start()
     yield server
@@ -98,14 +98,14 @@ def test_ordinary_requests_with_large_bodies_are_untouched(server: Server) -> No
     response = httpx.post(
         f"{server.url}/v1/partners",
         content=(padding + httpx.Request("POST", "/", json=body).content.decode()).encode(),
-        headers={"Authorization": "Bearer admin-token-live", "Content-Type": "application/json"},
+        headers={**bearer(ADMIN_TOKEN), "Content-Type": "application/json"},
     )
     assert response.status_code == 201, response.text
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
 def test_the_access_log_shows_no_activation_token(server: Server) -> None:
-    admin = {"Authorization": "Bearer admin-token-live"}
+    admin = bearer(ADMIN_TOKEN)
     partner = httpx.post(
         f"{server.url}/v1/partners", json={"name": "N", "kind": "msp"}, headers=admin
     ).json()

@@ -9,9 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.principals import ADMIN_TOKEN, bearer
 from tests.support.server import Server
+from tests.support.settings import environment_for
 
-ADMIN_TOKEN = "admin-revoke"
 REFUSED_WITHIN_S = 1.0
 
 pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("servers")]
@@ -20,16 +21,12 @@ pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("servers")]
 def test_a_key_revoked_in_one_process_is_refused_by_the_other_within_a_second(
     postgres_url: str, tmp_path: Path
 ) -> None:
-    env = {
-        "TENANTRY_DATABASE_URL": postgres_url,
-        "TENANTRY_ADMIN_TOKEN": ADMIN_TOKEN,
-        "TENANTRY_SECRET_KEY": "r" * 32,
-    }
+    env = environment_for(TENANTRY_DATABASE_URL=postgres_url)
     first, second = Server(env, tmp_path), Server(env, tmp_path)
     try:
         first.start()
         second.start()
-        admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        admin = bearer(ADMIN_TOKEN)
         with (
             httpx.Client(base_url=first.url, timeout=30) as one,
             httpx.Client(base_url=second.url, timeout=30) as two,

@@ -7,22 +7,21 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import Services, build
 from api.settings import Settings
 from application.clock import TestClock
-from tests.e2e.conftest import SKU, World, bearer
+from tests.e2e.conftest import SKU, World
+from tests.support.backends import on_both_databases
+from tests.support.principals import ADMIN_TOKEN, bearer
+from tests.support.settings import settings_for
 
 NEW = {"organization_name": "Contoso", "notification_email": "a@b.example", "sku": SKU}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend_url(request: pytest.FixtureRequest) -> str:
-    """Concurrency and idempotency on both databases."""
-    return str(request.getfixturevalue(f"{request.param}_url"))
+pytestmark = on_both_databases  # Concurrency and idempotency on both databases.
 
 
 def test_32_concurrent_extensions_in_the_window_grant_exactly_one(world: World) -> None:
@@ -141,11 +140,10 @@ def test_missing_or_unknown_keys_are_401_with_www_authenticate(client: TestClien
 
 
 def test_the_test_clock_routes_do_not_exist_without_the_setting(
-    sqlite_url: str, clock: TestClock
+    backend_url: str, clock: TestClock
 ) -> None:
-    settings = Settings(database_url=sqlite_url, admin_token="t" * 20, secret_key="s" * 32)  # type: ignore[arg-type]
-    with TestClient(create_app(build(settings, clock))) as client:
-        response = client.get("/v1/test-clock", headers=bearer("t" * 20))
+    with TestClient(create_app(build(settings_for(backend_url), clock))) as client:
+        response = client.get("/v1/test-clock", headers=bearer(ADMIN_TOKEN))
     assert response.status_code == 404
     assert response.json()["type"].endswith("/not-found")
 

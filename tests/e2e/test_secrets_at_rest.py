@@ -14,7 +14,9 @@ from api.bootstrap import build
 from api.settings import Settings
 from application.clock import TestClock
 from application.idempotency import Answer, Claim
-from tests.e2e.conftest import ADMIN_TOKEN, World, bearer
+from tests.e2e.conftest import World
+from tests.support.backends import on_both_databases
+from tests.support.principals import ADMIN_TOKEN, bearer
 
 AS_ADMIN = bearer(ADMIN_TOKEN)
 SECRET_BEARING = [
@@ -24,9 +26,7 @@ SECRET_BEARING = [
 ]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue(f"{request.param}_url"))
+pytestmark = on_both_databases
 
 
 @pytest.fixture

@@ -8,9 +8,8 @@ import time
 from pathlib import Path
 
 from tests.support.live import an_msp_adds_a_customer
+from tests.support.principals import ADMIN_TOKEN
 from tests.support.server import Server
-
-ADMIN_TOKEN = "admin-token-of-the-serve-test"
 
 
 def wait_for_email(outbox: Path, timeout: float = 30.0) -> str:

@@ -12,10 +12,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.principals import ADMIN_TOKEN, bearer
 from tests.support.server import Server
+from tests.support.settings import environment_for
 from tests.support.smtp import SmtpServer
 
-ADMIN_TOKEN = "admin-multi"
 TENANTRY = Path(sys.executable).parent / "tenantry"
 CUSTOMERS = 60
 
@@ -28,14 +29,12 @@ pytestmark = [
 def test_two_api_processes_and_a_worker_do_each_deadline_once(
     postgres_url: str, smtp: SmtpServer, tmp_path: Path
 ) -> None:
-    env = {
-        "TENANTRY_DATABASE_URL": postgres_url,
-        "TENANTRY_ADMIN_TOKEN": ADMIN_TOKEN,
-        "TENANTRY_SECRET_KEY": "m" * 32,
-        "TENANTRY_SMTP_HOST": "127.0.0.1",
-        "TENANTRY_SMTP_PORT": str(smtp.port),
-        "TENANTRY_TEST_CLOCK": "1",
-    }
+    env = environment_for(
+        TENANTRY_DATABASE_URL=postgres_url,
+        TENANTRY_SMTP_HOST="127.0.0.1",
+        TENANTRY_SMTP_PORT=str(smtp.port),
+        TENANTRY_TEST_CLOCK="1",
+    )
     first, second = Server(env, tmp_path), Server(env, tmp_path)
     worker = None
     try:
@@ -48,7 +47,7 @@ def test_two_api_processes_and_a_worker_do_each_deadline_once(
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        admin = bearer(ADMIN_TOKEN)
         with (
             httpx.Client(base_url=first.url, timeout=60) as one,
             httpx.Client(base_url=second.url, timeout=60) as two,

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.bootstrap import Services
-from tests.e2e.conftest import ADMIN_TOKEN, bearer
+from tests.support.principals import ADMIN_TOKEN, bearer
 
 LIMIT = 30  # the default of Settings.sign_in_failures_per_minute
 

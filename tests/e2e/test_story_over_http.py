@@ -11,16 +11,16 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.principals import ADMIN_TOKEN
 from tests.support.server import Server, clock_and_mail_server
 from tests.support.smtp import SmtpServer
 
-ADMIN_TOKEN = "admin-e2e-token"
 PRODUCTION = "ESSENTIALS_MSP_2025"
 
 
 @pytest.fixture
 def server(tmp_path: Path, smtp: SmtpServer) -> Iterator[Server]:
-    with clock_and_mail_server(tmp_path, smtp.port, ADMIN_TOKEN) as running:
+    with clock_and_mail_server(tmp_path, smtp.port) as running:
         yield running
 
 

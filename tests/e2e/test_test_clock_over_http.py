@@ -12,15 +12,16 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_story_over_http import ADMIN_TOKEN, PRODUCTION, Client, advance
+from tests.e2e.test_story_over_http import PRODUCTION, Client, advance
 from tests.faults.test_smtp_outage import metric
+from tests.support.principals import ADMIN_TOKEN
 from tests.support.server import Server, clock_and_mail_server
 from tests.support.smtp import SmtpServer
 
 
 @pytest.fixture
 def server(tmp_path: Path, smtp: SmtpServer) -> Iterator[Server]:
-    with clock_and_mail_server(tmp_path, smtp.port, ADMIN_TOKEN) as running:
+    with clock_and_mail_server(tmp_path, smtp.port) as running:
         yield running
 
 

@@ -10,14 +10,13 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import SKU, World
+from tests.support.backends import on_both_databases
 
 CUSTOMER = {"organization_name": "Contoso", "notification_email": "a@b.example", "sku": SKU}
 POISON = ["\x00", "\x1b", "\x7f", "\ud800"]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue(f"{request.param}_url"))
+pytestmark = on_both_databases
 
 
 NEW = "/v1/customers"

@@ -7,17 +7,14 @@ import json
 import time
 import uuid
 
-import pytest
 from eventsourcing.persistence import StoredEvent
 
 from api.bootstrap import Services
 from domain.customer import Customer
 from tests.e2e.conftest import World
+from tests.support.backends import on_both_databases
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue(f"{request.param}_url"))
+pytestmark = on_both_databases
 
 
 def _failures(world: World) -> float:

@@ -5,42 +5,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from api.bootstrap import Services
-from api.settings import Settings
 from domain.webhook_types import EVENT_TYPES
-from tests.e2e.conftest import ADMIN_TOKEN, World
+from tests.e2e.conftest import World
+from tests.support.backends import on_both_databases
 from tests.support.receiver import Receiver
+from tests.support.webhook_world import service_settings
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue(f"{request.param}_url"))
-
-
-@pytest.fixture
-def settings(backend_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=backend_url,
-        outbox_dir=tmp_path / "outbox",
-        admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
-        secret_key="s" * 32,  # type: ignore[arg-type]
-        test_clock=True,
-        webhooks_allow_insecure=True,  # the receiver is http:// on loopback
-    )
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    running = Receiver().start()
-    yield running
-    running.stop()
+__all__ = ["service_settings"]  # a fixture: the services send to the receiver on loopback
+pytestmark = on_both_databases
 
 
 def register(world: World, who: str, url: str, **fields: Any) -> dict[str, Any]:

@@ -26,8 +26,9 @@ from domain.errors import (
     ValidationFailed,
 )
 from domain.values import Actor, ActorKind, PartnerKind, PartnerStatus, ServiceRole, Status
+from tests.support.events import ESSENTIALS, PROFESSIONAL
 from tests.support.principals import ADMIN, ADMIN_TOKEN, AUDITOR
-from tests.support.world import ESSENTIALS, PROFESSIONAL, World, open_services
+from tests.support.world import World, open_services
 from tests.unit.domain.given_when_then import replay
 
 ADDON_SETS = [(), ("AUDIT",), ("DELEGATION",), ("HYBRID_2025",), ("AUDIT", "DELEGATION")]

@@ -3,36 +3,18 @@ touched, ended by sign-out, idleness, age or a revoked key, and purged."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
 from adapters.session_store import SqlSessionRecords
-from api.bootstrap import Services, build
-from api.settings import Settings
+from api.bootstrap import Services
 from application.clock import TestClock
 from application.console_sessions import IDLE, Refused, digest
 from domain.partner import Partner, PartnerKind
 from domain.service_account import ServiceRole
 from domain.values import Actor, ActorKind
-from tests.support.principals import ADMIN
-
-ADMIN_TOKEN = "admin-token-for-sessions"
-
-
-@pytest.fixture
-def services(database_url: str, clock: TestClock) -> Iterator[Services]:
-    settings = Settings(
-        database_url=database_url,
-        secret_key="k" * 32,  # type: ignore[arg-type]
-        admin_token=ADMIN_TOKEN,  # type: ignore[arg-type]
-    )
-    app = build(settings, clock)
-    try:
-        yield app
-    finally:
-        app.close()
+from tests.support.principals import ADMIN, ADMIN_TOKEN
 
 
 def partner_key(services: Services) -> tuple[Partner, str]:

@@ -19,8 +19,9 @@ from api.settings import Settings
 from application.clock import SystemClock
 from application.mail import Email
 from domain.values import PartnerKind
-from tests.support.cli import SECRET, sqlite_file_url
+from tests.support.cli import sqlite_file_url
 from tests.support.principals import ADMIN
+from tests.support.settings import settings_for
 
 
 def mode(path: Path) -> int:
@@ -63,7 +64,7 @@ def test_the_secret_key_is_never_readable_by_others(
 
 
 def test_the_sqlite_database_and_its_journal_are_private(tmp_path: Path) -> None:
-    settings = Settings(database_url=sqlite_file_url(tmp_path), secret_key=SECRET)  # type: ignore[arg-type]
+    settings = settings_for(sqlite_file_url(tmp_path))
     services = build(settings, SystemClock())
     try:
         services.partners.register(name="MSP", kind=PartnerKind.MSP, by=ADMIN)

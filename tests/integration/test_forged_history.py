@@ -18,41 +18,33 @@ from fastapi.testclient import TestClient
 from adapters.audit_chain import Finding
 from api.app import create_app
 from api.bootstrap import Services, build
-from api.settings import Settings
 from application.errors import TamperedHistory
 from domain.customer_events import TrialExtended
 from domain.values import Policy
+from tests.support.backends import on_both_databases
 from tests.support.clocks import START, a_clock
-from tests.support.principals import ADMIN, an_msp
+from tests.support.principals import ADMIN, ADMIN_TOKEN, SECRET_KEY, an_msp, bearer
+from tests.support.settings import settings_for
 from tests.support.tampering import Tampering
 from tests.support.world import an_msp_with_customers
 
-SECRET = "the service's own secret key, 32+"
 # Positions: 1 Registered, 2 ApiKeyIssued, 3..5 the customers' Created events.
 FIRST_CUSTOMER, SECOND_CUSTOMER, THIRD_CUSTOMER = 3, 4, 5
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue(f"{request.param}_url"))
+pytestmark = on_both_databases
 
 
 def open_services(
-    url: str, tmp_path: Path, secret: str = SECRET, *, sign_unsigned: bool = False
+    backend_url: str, tmp_path: Path, secret: str = SECRET_KEY, *, sign_unsigned: bool = False
 ) -> Services:
-    settings = Settings(
-        database_url=url,
-        secret_key=secret,  # type: ignore[arg-type]
-        outbox_dir=tmp_path / "outbox",
-        admin_token="admin-token",  # type: ignore[arg-type]
-    )
+    settings = settings_for(backend_url, secret_key=secret, outbox_dir=tmp_path / "outbox")
     return build(settings, a_clock(), sign_unsigned=sign_unsigned)
 
 
 @pytest.fixture
-def services(url: str, tmp_path: Path) -> Iterator[Services]:
+def services(backend_url: str, tmp_path: Path) -> Iterator[Services]:
     """Three customers of one MSP, their events sealed."""
-    services = open_services(url, tmp_path)
+    services = open_services(backend_url, tmp_path)
     an_msp_with_customers(services, 3)
     assert services.audit.seal() == 5
     try:
@@ -77,10 +69,10 @@ def test_with_the_right_key_and_no_tampering_verify_finds_nothing(services: Serv
 
 
 def test_an_altered_event_is_named_even_with_the_chain_recomputed(
-    services: Services, url: str
+    services: Services, backend_url: str
 ) -> None:
     # Given someone rewrote a customer's name and then recomputed the seal from there on
-    tampering = Tampering(url)
+    tampering = Tampering(backend_url)
     tampering.alter(SECOND_CUSTOMER, b"Customer 1", b"Customer X")
     tampering.reseal(after=SECOND_CUSTOMER - 1)
 
@@ -111,11 +103,11 @@ def forged_extension(customer_id: UUID) -> TrialExtended:
 
 
 def test_an_inserted_trial_extension_is_named_not_sealed_and_not_served(
-    services: Services, url: str
+    services: Services, backend_url: str
 ) -> None:
     # Given a forged TrialExtended inserted after the last seal (and the views current)
     assert services.views.follower.catch_up(30)
-    tampering = Tampering(url)
+    tampering = Tampering(backend_url)
     customer_id = customer_at(tampering, FIRST_CUSTOMER)
     position = tampering.insert(forged_extension(customer_id))
 
@@ -133,9 +125,7 @@ def test_an_inserted_trial_extension_is_named_not_sealed_and_not_served(
     assert (report.failed, report.emails_sent) == (1, 2)
     # And the API refuses to serve the customer, with a problem and a metric, not a 500
     with TestClient(create_app(services), raise_server_exceptions=False) as client:
-        answer = client.get(
-            f"/v1/customers/{customer_id}", headers={"Authorization": "Bearer admin-token"}
-        )
+        answer = client.get(f"/v1/customers/{customer_id}", headers=bearer(ADMIN_TOKEN))
         assert answer.status_code == 503
         assert answer.json()["type"].endswith("/integrity")
         metrics = client.get("/metrics").text
@@ -143,8 +133,8 @@ def test_an_inserted_trial_extension_is_named_not_sealed_and_not_served(
     assert services.macs.failures >= 1
 
 
-def test_a_removed_event_is_named(services: Services, url: str) -> None:
-    Tampering(url).delete(SECOND_CUSTOMER)
+def test_a_removed_event_is_named(services: Services, backend_url: str) -> None:
+    Tampering(backend_url).delete(SECOND_CUSTOMER)
 
     found = problems(services.audit.verify())
 
@@ -152,8 +142,8 @@ def test_a_removed_event_is_named(services: Services, url: str) -> None:
     assert found[SECOND_CUSTOMER].startswith("removed")
 
 
-def test_two_swapped_events_are_named(services: Services, url: str) -> None:
-    Tampering(url).swap(SECOND_CUSTOMER, THIRD_CUSTOMER)
+def test_two_swapped_events_are_named(services: Services, backend_url: str) -> None:
+    Tampering(backend_url).swap(SECOND_CUSTOMER, THIRD_CUSTOMER)
 
     found = problems(services.audit.verify())
 
@@ -161,9 +151,11 @@ def test_two_swapped_events_are_named(services: Services, url: str) -> None:
     assert all(problem.startswith("reordered") for problem in found.values())
 
 
-def test_an_event_replaced_inside_the_sealed_range_is_named(services: Services, url: str) -> None:
+def test_an_event_replaced_inside_the_sealed_range_is_named(
+    services: Services, backend_url: str
+) -> None:
     # Given a sealed event removed, and a forged one stored at its position
-    tampering = Tampering(url)
+    tampering = Tampering(backend_url)
     customer_id = customer_at(tampering, FIRST_CUSTOMER)
     tampering.delete(SECOND_CUSTOMER)
     tampering.insert(forged_extension(customer_id), position=SECOND_CUSTOMER)
@@ -175,10 +167,10 @@ def test_an_event_replaced_inside_the_sealed_range_is_named(services: Services, 
 
 
 def test_a_different_key_makes_every_event_fail(
-    url: str, services: Services, tmp_path: Path
+    backend_url: str, services: Services, tmp_path: Path
 ) -> None:
     services.close()
-    other = open_services(url, tmp_path, secret="another secret key, 32 characters")
+    other = open_services(backend_url, tmp_path, secret="another secret key, 32 characters")
     try:
         found = other.audit.verify()
     finally:
@@ -187,15 +179,15 @@ def test_a_different_key_makes_every_event_fail(
 
 
 def test_a_start_never_signs_a_history_whose_macs_were_stripped(
-    url: str, services: Services, tmp_path: Path
+    backend_url: str, services: Services, tmp_path: Path
 ) -> None:
     # Given a signed history from which someone stripped every MAC (and so could forge)
-    tampering = Tampering(url)
+    tampering = Tampering(backend_url)
     customer_id = customer_at(tampering, FIRST_CUSTOMER)
     services.close()
     tampering.strip_macs()
     # When the service starts on it
-    restarted = open_services(url, tmp_path)
+    restarted = open_services(backend_url, tmp_path)
     try:
         # Then nothing was signed: reads are refused and verify names every event
         with pytest.raises(TamperedHistory):
@@ -206,17 +198,17 @@ def test_a_start_never_signs_a_history_whose_macs_were_stripped(
 
 
 def test_a_database_from_before_macs_is_signed_once_by_the_operator(
-    url: str, services: Services, tmp_path: Path
+    backend_url: str, services: Services, tmp_path: Path
 ) -> None:
     # Given a database as the previous version wrote it: no MACs, no seal
-    tampering = Tampering(url)
+    tampering = Tampering(backend_url)
     customer_id = customer_at(tampering, FIRST_CUSTOMER)
     services.close()
     tampering.strip_macs()
 
     # When the operator signs it (tenantry audit sign-legacy), then the service starts
-    open_services(url, tmp_path, sign_unsigned=True).close()
-    upgraded = open_services(url, tmp_path)
+    open_services(backend_url, tmp_path, sign_unsigned=True).close()
+    upgraded = open_services(backend_url, tmp_path)
     try:
         # Then it reads the old events, and the audit seals and verifies them
         assert upgraded.queries.get(customer_id, by=ADMIN).organization_name == "Customer 0"
@@ -227,15 +219,15 @@ def test_a_database_from_before_macs_is_signed_once_by_the_operator(
 
 
 def test_an_unsigned_event_after_signed_ones_is_not_signed_at_start(
-    url: str, services: Services, tmp_path: Path
+    backend_url: str, services: Services, tmp_path: Path
 ) -> None:
     # Given a forged unsigned event inserted into a signed history
-    tampering = Tampering(url)
+    tampering = Tampering(backend_url)
     position = tampering.insert(forged_extension(customer_at(tampering, FIRST_CUSTOMER)))
     services.close()
 
     # When the service starts again
-    restarted = open_services(url, tmp_path)
+    restarted = open_services(backend_url, tmp_path)
     try:
         # Then the forged event is still named, not signed as if it were old history
         assert list(problems(restarted.audit.verify())) == [position]
@@ -243,14 +235,9 @@ def test_an_unsigned_event_after_signed_ones_is_not_signed_at_start(
         restarted.close()
 
 
-def test_an_altered_snapshot_is_not_served(url: str, tmp_path: Path) -> None:
+def test_an_altered_snapshot_is_not_served(backend_url: str, tmp_path: Path) -> None:
     # Given a customer with a snapshot (every 2 events), whose stored state was altered
-    settings = Settings(
-        database_url=url,
-        secret_key=SECRET,  # type: ignore[arg-type]
-        outbox_dir=tmp_path / "outbox",
-        snapshot_interval=2,
-    )
+    settings = settings_for(backend_url, outbox_dir=tmp_path / "outbox", snapshot_interval=2)
     services = build(settings, a_clock())
     try:
         partner_id, msp = an_msp(services)
@@ -264,7 +251,7 @@ def test_an_altered_snapshot_is_not_served(url: str, tmp_path: Path) -> None:
         )
         customer_id = customer.aggregate.id
         services.customers.change_subscription(customer_id, addons=["AUDIT"], by=msp)
-        Tampering(url).alter_snapshots(b"Contoso", b"Forged")
+        Tampering(backend_url).alter_snapshots(b"Contoso", b"Forged")
 
         # When it is read, Then it is refused
         with pytest.raises(TamperedHistory):

@@ -9,6 +9,7 @@ tests/faults/test_postgres_backends_terminated.py, where such a write was answer
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import IntegrityError, OperationalError
@@ -16,8 +17,9 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 from api.bootstrap import Services
 from application.clock import TestClock
 from domain.customer import Customer
-from domain.values import Actor, ActorKind, LogLevel, PartnerKind, PartnerStatus, ServiceRole
+from domain.values import Actor, LogLevel, ServiceRole
 from tests.support.principals import ADMIN
+from tests.support.world import World
 
 
 def lose_the_next_acknowledgement(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -32,20 +34,10 @@ def lose_the_next_acknowledgement(services: Services, monkeypatch: pytest.Monkey
     monkeypatch.setattr(services.store, "save", save_then_conflict)
 
 
-def a_customer(services: Services) -> tuple[Actor, Any]:
-    partner, _ = services.partners.register(
-        name="N", kind=PartnerKind.MSP, status=PartnerStatus.PRODUCTION, by=ADMIN
-    )
-    owner = Actor(kind=ActorKind.MSP, id=str(partner.id))
-    added = services.customers.add(
-        partner_id=partner.id,
-        organization_name="Contoso",
-        notification_email="it@contoso.example",
-        sku="ESSENTIALS_MSP_2025",
-        addons=[],
-        by=owner,
-    )
-    return owner, added.customer.id
+def a_customer(services: Services) -> tuple[Actor, UUID]:
+    """A customer of the world's MSP, and the MSP."""
+    world = World(services)
+    return world.msp, world.add()
 
 
 def test_a_command_whose_commit_landed_succeeds_once(

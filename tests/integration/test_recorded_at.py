@@ -8,22 +8,17 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from eventsourcing.persistence import StoredEvent
 
 from api.bootstrap import Services, build
 from application.clock import TestClock
 from domain.customer import Customer
 from domain.values import PartnerKind
+from tests.support.backends import on_both_databases
 from tests.support.principals import ADMIN
-from tests.support.world import settings_for
+from tests.support.settings import settings_for
 
 AHEAD = timedelta(days=30)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def stored_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue(f"{request.param}_url"))
 
 
 def recorded(services: Services) -> list[datetime]:
@@ -31,17 +26,18 @@ def recorded(services: Services) -> list[datetime]:
     return [datetime.fromisoformat(line["recorded_at"]) for line in lines]
 
 
+@on_both_databases
 def test_a_restart_on_the_system_clock_after_the_test_clock_records_no_earlier_instant(
-    stored_url: str,
+    backend_url: str,
 ) -> None:
     ahead = TestClock(datetime.now(UTC) + AHEAD)
-    first = build(settings_for(stored_url), ahead)
+    first = build(settings_for(backend_url), ahead)
     try:
         first.partners.register(name="On the test clock", kind=PartnerKind.MSP, by=ADMIN)
     finally:
         first.close()
 
-    restarted = build(settings_for(stored_url))  # the system clock
+    restarted = build(settings_for(backend_url))  # the system clock
     try:
         restarted.partners.register(name="On the system clock", kind=PartnerKind.MSP, by=ADMIN)
         instants = recorded(restarted)
@@ -53,9 +49,10 @@ def test_a_restart_on_the_system_clock_after_the_test_clock_records_no_earlier_i
     assert instants[-1] >= ahead.now()
 
 
-def test_an_instant_recorded_by_another_process_is_not_undercut(stored_url: str) -> None:
-    system = build(settings_for(stored_url))
-    other = build(settings_for(stored_url), TestClock(datetime.now(UTC) + AHEAD))
+@on_both_databases
+def test_an_instant_recorded_by_another_process_is_not_undercut(backend_url: str) -> None:
+    system = build(settings_for(backend_url))
+    other = build(settings_for(backend_url), TestClock(datetime.now(UTC) + AHEAD))
     try:
         system.start_background(sweep=False)
         other.partners.register(name="Elsewhere, later", kind=PartnerKind.MSP, by=ADMIN)

@@ -12,6 +12,7 @@ from application.clock import TestClock
 from application.partners import parse_key
 from domain.partner import Partner
 from domain.values import PartnerKind, PartnerStatus
+from tests.support.backends import on_both_databases
 from tests.support.principals import ADMIN
 from tests.support.world import open_services
 
@@ -81,16 +82,11 @@ def test_given_a_remembered_key_when_this_process_revokes_it_then_it_fails_at_on
     assert services.auth.authenticate(key) is None
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def shared_url(request: pytest.FixtureRequest) -> str:
-    """A database two processes can share (not memory://)."""
-    return str(request.getfixturevalue(f"{request.param}_url"))
-
-
+@on_both_databases  # a database two processes can share (not memory://)
 def test_given_a_remembered_key_when_another_process_revokes_it_then_it_fails_soon(
-    shared_url: str, clock: TestClock
+    backend_url: str, clock: TestClock
 ) -> None:
-    here, there = open_services(shared_url, clock), open_services(shared_url, clock)
+    here, there = open_services(backend_url, clock), open_services(backend_url, clock)
     try:
         here.start_background()
         key = a_partner_key(here)

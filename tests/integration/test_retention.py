@@ -7,29 +7,15 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from fastapi.testclient import TestClient
 
 from adapters.retention import Retention, Rule
 from api.app import create_app
-from api.bootstrap import Services, build
-from api.settings import Settings
-from application.clock import TestClock
+from api.bootstrap import Services
 
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-def services(database_url: str, clock: TestClock) -> Iterator[Services]:
-    settings = Settings(database_url=database_url, secret_key="r" * 32)  # type: ignore[arg-type]
-    app = build(settings, clock)
-    try:
-        yield app
-    finally:
-        app.close()
 
 
 def claims(services: Services, count: int, until: float) -> None:

@@ -13,6 +13,7 @@ from adapters.kept_secrets import ADMIN_TOKEN_FILE, kept_secret
 from api.bootstrap import build, link_secret
 from api.settings import Settings
 from tests.support.clocks import a_clock
+from tests.support.settings import settings_for
 
 
 def all_at_once(
@@ -39,7 +40,7 @@ def all_at_once(
 
 @pytest.mark.postgres
 def test_six_starting_together_on_a_new_database_all_start(postgres_url: str) -> None:
-    settings = Settings(database_url=postgres_url, secret_key="k" * 32, test_clock=True)  # type: ignore[arg-type]
+    settings = settings_for(postgres_url, test_clock=True)
 
     def start() -> None:
         build(settings, a_clock()).close()

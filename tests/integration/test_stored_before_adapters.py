@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures.stored_before_adapters import make
+from tests.support.backends import BOTH_DATABASES
 
 FIXTURE = Path(make.__file__).parent
 EXPECTED: dict[str, Any] = json.loads((FIXTURE / "expected.json").read_text())
@@ -30,7 +31,7 @@ SETTINGS = {
 }
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BOTH_DATABASES)
 def stored(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str]:
     """The backend, and the URL of a database holding what main wrote on it."""
     if request.param == "sqlite":

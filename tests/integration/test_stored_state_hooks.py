@@ -13,29 +13,24 @@ from collections.abc import Iterator
 import pytest
 
 from adapters.event_macs import split
-from api.bootstrap import Services, build
-from api.settings import Settings
+from api.bootstrap import Services
 from application.clock import TestClock
 from domain.partner import Partner
 from domain.values import PartnerKind
+from tests.support.backends import on_both_databases
 from tests.support.principals import ADMIN
 from tests.support.tampering import Tampering
+from tests.support.world import open_services
 
 NAME = "A partner whose name is on file"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def stored_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue(f"{request.param}_url"))
-
-
-def open_services(url: str, clock: TestClock) -> Services:
-    return build(Settings(database_url=url, secret_key="k" * 32), clock)  # type: ignore[arg-type]
+pytestmark = on_both_databases
 
 
 @pytest.fixture
-def services(stored_url: str, clock: TestClock) -> Iterator[Services]:
-    app = open_services(stored_url, clock)
+def services(backend_url: str, clock: TestClock) -> Iterator[Services]:
+    app = open_services(backend_url, clock)
     try:
         yield app
     finally:
@@ -61,13 +56,13 @@ def registered_then_read_back(url: str, services: Services, clock: TestClock) ->
     "topic", ["eventsourcing.cipher:AESCipher", "eventsourcing.cryptography:AESCipher"]
 )
 def test_with_a_cipher_the_stored_state_is_ciphertext_that_reads_back(
-    topic: str, monkeypatch: pytest.MonkeyPatch, stored_url: str, clock: TestClock
+    topic: str, monkeypatch: pytest.MonkeyPatch, backend_url: str, clock: TestClock
 ) -> None:
     monkeypatch.setenv("CIPHER_TOPIC", topic)
     monkeypatch.setenv("CIPHER_KEY", base64.b64encode(b"c" * 32).decode())
-    services = open_services(stored_url, clock)
+    services = open_services(backend_url, clock)
     try:
-        stored = registered_then_read_back(stored_url, services, clock)
+        stored = registered_then_read_back(backend_url, services, clock)
     finally:
         services.close()
 
@@ -79,12 +74,12 @@ def test_with_a_cipher_the_stored_state_is_ciphertext_that_reads_back(
 
 
 def test_with_a_compressor_the_stored_state_is_compressed_and_reads_back(
-    monkeypatch: pytest.MonkeyPatch, stored_url: str, clock: TestClock
+    monkeypatch: pytest.MonkeyPatch, backend_url: str, clock: TestClock
 ) -> None:
     monkeypatch.setenv("COMPRESSOR_TOPIC", "eventsourcing.compressor:ZlibCompressor")
-    services = open_services(stored_url, clock)
+    services = open_services(backend_url, clock)
     try:
-        stored = registered_then_read_back(stored_url, services, clock)
+        stored = registered_then_read_back(backend_url, services, clock)
     finally:
         services.close()
 
@@ -94,7 +89,7 @@ def test_with_a_compressor_the_stored_state_is_compressed_and_reads_back(
 
 
 def test_without_either_the_stored_state_is_json_as_before(
-    services: Services, stored_url: str, clock: TestClock
+    services: Services, backend_url: str, clock: TestClock
 ) -> None:
-    stored = registered_then_read_back(stored_url, services, clock)
+    stored = registered_then_read_back(backend_url, services, clock)
     assert json.loads(stored)["name"] == NAME

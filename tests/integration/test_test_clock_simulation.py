@@ -13,14 +13,13 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.bootstrap import Services, build
-from api.settings import Settings
+from api.bootstrap import Services
 from application.errors import NotFound
 from application.mail import Email, MailError
 from domain.errors import DomainError
 from tests.support.clocks import START, a_clock
 from tests.support.principals import ADMIN
-from tests.support.world import World
+from tests.support.world import World, open_services
 
 HORIZON_H = 40 * 24  # past every trial end and extension a scenario can reach
 ACTIONS = ("onboard", "extend", "hold", "release")
@@ -82,10 +81,7 @@ class Simulation:
 
     def __init__(self) -> None:
         self.clock = a_clock()
-        self.services: Services = build(
-            Settings(database_url="memory://", secret_key="k" * 32),  # type: ignore[arg-type]
-            self.clock,
-        )
+        self.services: Services = open_services("memory://", self.clock)
         self.mail = RecordingMail()
         self.services.manager.mail = self.mail
         self.world = World(self.services)

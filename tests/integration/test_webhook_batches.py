@@ -12,11 +12,13 @@ import pytest
 from api.bootstrap import Services
 from application.webhook_payloads import Occurrence, SharedPayloads, payloads
 from application.webhook_ports import Delivery
+from tests.support.backends import on_both_databases
 from tests.support.receiver import Receiver
-from tests.support.webhook_world import backend_url, receiver, service_settings, services, world
+from tests.support.webhook_world import service_settings, services, world
 from tests.support.world import World
 
-__all__ = ["backend_url", "receiver", "service_settings", "services", "world"]  # fixtures
+__all__ = ["service_settings", "services", "world"]  # fixtures
+pytestmark = on_both_databases
 
 
 def endpoint_for(world: World, url: str, event_types: list[str]) -> str:

@@ -13,11 +13,10 @@ from api.bootstrap import Services
 from application.clock import TestClock
 from application.webhook_dispatch import SCHEDULE
 from application.webhook_ports import Delivery
+from tests.support.backends import on_both_databases
 from tests.support.receiver import Receiver
 from tests.support.webhook_world import (
-    backend_url,
     endpoint_for,
-    receiver,
     sends_due,
     service_settings,
     services,
@@ -25,7 +24,8 @@ from tests.support.webhook_world import (
 )
 from tests.support.world import World, open_services
 
-__all__ = ["backend_url", "receiver", "service_settings", "services", "world"]  # fixtures
+__all__ = ["service_settings", "services", "world"]  # fixtures
+pytestmark = on_both_databases
 
 
 def deliveries(services: Services) -> list[Delivery]:

@@ -14,21 +14,22 @@ import pytest
 from application.clock import TestClock
 from application.webhook_dispatch import SCHEDULE, SENDER
 from domain.values import UserRole
+from tests.support.backends import on_both_databases
 from tests.support.outbox import token_of
 from tests.support.principals import ADMIN
 from tests.support.receiver import Receiver
 from tests.support.smtp import SmtpServer
 from tests.support.webhook_world import (
-    backend_url,
+    TO_LOOPBACK,
     endpoint_for,
-    receiver,
     sends_due,
     services,
     world,
 )
 from tests.support.world import World, open_services
 
-__all__ = ["backend_url", "receiver", "services", "world"]  # fixtures
+__all__ = ["services", "world"]  # fixtures
+pytestmark = on_both_databases
 
 SUBJECT = "Your Tenantry webhook endpoint was disabled"
 ADA = "ada@msp.example"  # the MSP's admin
@@ -38,7 +39,7 @@ BOSS = "boss@distributor.example"  # the distributor's admin
 
 @pytest.fixture
 def service_settings(smtp: SmtpServer) -> dict[str, object]:
-    return {"smtp_host": "127.0.0.1", "smtp_port": smtp.port}
+    return {**TO_LOOPBACK, "smtp_host": "127.0.0.1", "smtp_port": smtp.port}
 
 
 def a_user_who_signed_in(world: World, partner: str, email: str, role: UserRole) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -94,13 +93,6 @@ def test_http_is_refused_unless_insecure_is_allowed() -> None:
     with pytest.raises(UnsafeUrl, match="https"):
         HttpxWebhookSender(resolve=lambda h, p: ["93.184.216.34"]).check("http://a.example/")
     HttpxWebhookSender(allow_insecure=True).check("http://127.0.0.1:9/")
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    running = Receiver().start()
-    yield running
-    running.stop()
 
 
 def test_a_redirect_is_an_answer_not_followed(receiver: Receiver) -> None:

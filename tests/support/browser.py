@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
 
 from tests.conftest import create_database, drop_database
+from tests.support.backends import BOTH_DATABASES
 from tests.support.live import live_server
 from tests.support.server import ROOT, Server
 
@@ -49,9 +50,7 @@ class Api:
         return str(self.call(key, "POST", "/v1/customers", json=body)["id"])
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:

@@ -10,10 +10,10 @@ from pathlib import Path
 from api.bootstrap import build
 from api.settings import Settings
 from application.clock import Clock, SystemClock
+from tests.support.principals import SECRET_KEY
 from tests.support.world import an_msp_with_customers
 
 TENANTRY = Path(sys.executable).parent / "tenantry"
-SECRET = "s" * 32
 
 
 def sqlite_file_url(home: Path) -> str:
@@ -26,7 +26,7 @@ def environment(home: Path, **extra: str) -> dict[str, str]:
         **os.environ,
         "TENANTRY_HOME": str(home),
         "TENANTRY_DATABASE_URL": sqlite_file_url(home),
-        "TENANTRY_SECRET_KEY": SECRET,
+        "TENANTRY_SECRET_KEY": SECRET_KEY,
         "TENANTRY_OUTBOX_DIR": str(home / "outbox"),
         **extra,
     }
@@ -52,7 +52,7 @@ def add_customers(
     """A production MSP and ``count`` customers of it."""
     settings = Settings(
         database_url=database_url or sqlite_file_url(home),
-        secret_key=SECRET,  # type: ignore[arg-type]
+        secret_key=SECRET_KEY,  # type: ignore[arg-type]
         outbox_dir=home / "outbox",
     )
     services = build(settings, clock or SystemClock())

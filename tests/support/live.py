@@ -1,4 +1,5 @@
-"""A real ``tenantry serve`` on a SQLite file, with a known admin token, for black-box tests."""
+"""A real ``tenantry serve`` on a SQLite file, with the tests' admin token (``ADMIN_TOKEN``),
+for black-box tests."""
 
 from __future__ import annotations
 
@@ -8,23 +9,23 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.principals import bearer
+from tests.support.events import ESSENTIALS
+from tests.support.principals import ADMIN_TOKEN, bearer
 from tests.support.server import Server, serving
-from tests.support.world import CUSTOMER_NAME, ESSENTIALS
+from tests.support.settings import environment_for
+from tests.support.world import CUSTOMER_NAME
 
-ADMIN_TOKEN = "admin-token-for-live-tests"
+__all__ = ["ADMIN_TOKEN", "an_msp_adds_a_customer", "live_server"]
 
 
 @contextmanager
 def live_server(workdir: Path, **env: str) -> Iterator[Server]:
     """Started and ready; stopped (SIGTERM) on leaving. ``env`` adds ``TENANTRY_*`` values."""
-    env = {
+    own = {
         "TENANTRY_DATABASE_URL": f"sqlite:///{workdir / 'tenantry.db'}",
-        "TENANTRY_ADMIN_TOKEN": ADMIN_TOKEN,
-        "TENANTRY_SECRET_KEY": "s" * 32,
         "TENANTRY_OUTBOX_DIR": str(workdir / "outbox"),
-        **env,
     }
+    env = environment_for(**{**own, **env})
     with serving(env, workdir, timeout=120) as server:  # a loaded machine starts it slowly
         yield server
 

@@ -1,4 +1,6 @@
-"""Who acts in the tests: the operator's actors, the admin token, and partners' actors."""
+"""Who acts in the tests: the operator's actors, the admin token and secret key, and
+partners' actors: fixed ones for tests without services (``MSP`` under ``DISTRIBUTOR``,
+``OTHER_MSP`` on its own), and those registered through the services."""
 
 from __future__ import annotations
 
@@ -18,10 +20,19 @@ HOLDER = Actor(kind=ActorKind.CUSTOMER, id="link-holder")
 ADMIN_TOKEN = "admin-token-for-tests"
 SECRET_KEY = "k" * 32
 
+DISTRIBUTOR_ID = UUID("00000000-0000-4000-8000-0000000000d1")
+MSP_ID = UUID("00000000-0000-4000-8000-0000000000a1")
+OTHER_MSP_ID = UUID("00000000-0000-4000-8000-0000000000a2")
+
 
 def partner(kind: PartnerKind, partner_id: UUID) -> Actor:
     """The actor of a partner of ``kind``, as its key would authenticate it."""
     return Actor(kind=ActorKind(kind.value), id=str(partner_id))
+
+
+DISTRIBUTOR = partner(PartnerKind.DISTRIBUTOR, DISTRIBUTOR_ID)
+MSP = partner(PartnerKind.MSP, MSP_ID)
+OTHER_MSP = partner(PartnerKind.MSP, OTHER_MSP_ID)
 
 
 def authenticated(services: Services, key: str) -> Actor:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.settings import environment_for
 from tests.support.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -85,16 +86,14 @@ def serving(env: dict[str, str], workdir: Path, *, timeout: float = 30.0) -> Ite
 
 
 @contextmanager
-def clock_and_mail_server(home: Path, smtp_port: int, admin_token: str) -> Iterator[Server]:
-    """A running server on SQLite under ``home`` with the test clock, sending its email
-    to the SMTP server on ``smtp_port``."""
-    env = {
-        "TENANTRY_DATABASE_URL": f"sqlite:///{home / 'tenantry.db'}",
-        "TENANTRY_ADMIN_TOKEN": admin_token,
-        "TENANTRY_SECRET_KEY": "s" * 32,
-        "TENANTRY_SMTP_HOST": "127.0.0.1",
-        "TENANTRY_SMTP_PORT": str(smtp_port),
-        "TENANTRY_TEST_CLOCK": "1",
-    }
+def clock_and_mail_server(home: Path, smtp_port: int) -> Iterator[Server]:
+    """A running server on SQLite under ``home`` with the test clock and the tests' admin
+    token, sending its email to the SMTP server on ``smtp_port``."""
+    env = environment_for(
+        TENANTRY_DATABASE_URL=f"sqlite:///{home / 'tenantry.db'}",
+        TENANTRY_SMTP_HOST="127.0.0.1",
+        TENANTRY_SMTP_PORT=str(smtp_port),
+        TENANTRY_TEST_CLOCK="1",
+    )
     with serving(env, home) as running:
         yield running

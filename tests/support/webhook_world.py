@@ -1,8 +1,9 @@
-"""Fixtures for webhook tests on both backends: services that may send to loopback
-(``webhooks_allow_insecure``), a world on them, and a running receiver. A test module
-imports them (and lists them in ``__all__``); it may define ``service_settings`` (more
-settings for the services, say an SMTP server). With them, ``endpoint_for`` registers
-an endpoint of the MSP and ``sends_due`` sends what is due."""
+"""Fixtures for webhook tests: services on ``backend_url`` that may send to loopback
+(``webhooks_allow_insecure``, as the ``receiver`` of ``tests/conftest.py`` is http://),
+and a world on them. A test module imports them (and lists them in ``__all__``); it may
+define ``service_settings`` (more settings, from ``TO_LOOPBACK`` on, say an SMTP
+server). With them, ``endpoint_for`` registers an endpoint of the MSP and ``sends_due``
+sends what is due."""
 
 from __future__ import annotations
 
@@ -14,40 +15,28 @@ import pytest
 from api.bootstrap import Services
 from application.clock import TestClock
 from application.webhook_ports import Delivery
-from tests.support.receiver import Receiver
 from tests.support.world import World, open_services
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend_url(request: pytest.FixtureRequest) -> str:
-    return str(request.getfixturevalue(f"{request.param}_url"))
+TO_LOOPBACK: dict[str, object] = {"webhooks_allow_insecure": True}
 
 
 @pytest.fixture
 def service_settings() -> dict[str, object]:
-    """Settings the services take besides the test's own (none; a module may say more)."""
-    return {}
+    """Settings the services take besides the test's own: they send to loopback."""
+    return dict(TO_LOOPBACK)
 
 
 @pytest.fixture
 def services(
     backend_url: str, clock: TestClock, service_settings: dict[str, object]
 ) -> Iterator[Services]:
-    settings = {"webhooks_allow_insecure": True, **service_settings}
-    with closing(open_services(backend_url, clock, **settings)) as app:
+    with closing(open_services(backend_url, clock, **service_settings)) as app:
         yield app
 
 
 @pytest.fixture
 def world(services: Services) -> World:
     return World(services)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    running = Receiver().start()
-    yield running
-    running.stop()
 
 
 def endpoint_for(world: World, url: str, **fields: object) -> tuple[str, str]:

@@ -12,24 +12,17 @@ from typing import Any
 from uuid import UUID
 
 from api.bootstrap import Services, build
-from api.settings import Settings
 from application.clock import Clock, TestClock
 from domain.values import Actor, PartnerKind, PartnerStatus, ServiceRole
-from tests.support.principals import ADMIN, ADMIN_TOKEN, SECRET_KEY, an_msp, authenticated, partner
+from tests.support.events import ESSENTIALS
+from tests.support.principals import ADMIN, an_msp, authenticated, partner
+from tests.support.settings import settings_for
 
-ESSENTIALS = "ESSENTIALS_MSP_2025"
-PROFESSIONAL = "PROFESSIONAL_MSP_2025"
 DISTRIBUTOR_NAME = "Big Distributor"
 MSP_NAME = "Northwind MSP"
 OTHER_MSP_NAME = "Other MSP"
 CUSTOMER_NAME = "Contoso"
 CUSTOMER_EMAIL = "it@contoso.example"
-
-
-def settings_for(database_url: str, **overrides: Any) -> Settings:
-    """The settings of a test service on ``database_url``: a secret key and the admin token."""
-    fields: dict[str, Any] = {"secret_key": SECRET_KEY, "admin_token": ADMIN_TOKEN}
-    return Settings(database_url=database_url, **{**fields, **overrides})
 
 
 def open_services(database_url: str, clock: Clock, **overrides: Any) -> Services:

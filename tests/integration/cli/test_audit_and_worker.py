@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from api.bootstrap import build
-from api.settings import Settings
 from application.clock import SystemClock
 from tests.support.cli import TENANTRY, add_customers, environment, sqlite_file_url, tenantry
 from tests.support.tampering import Tampering
+from tests.support.world import open_services
 
 
 def test_export_writes_every_event_as_a_json_line(tmp_path: Path) -> None:
@@ -87,12 +86,9 @@ def test_the_worker_process_sends_what_is_due_and_stops_on_sigterm(tmp_path: Pat
 
 def test_a_rebuild_sends_no_email(tmp_path: Path) -> None:
     add_customers(tmp_path, 2)
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'tenantry.db'}",
-        secret_key="s" * 32,
-        outbox_dir=tmp_path / "outbox",
+    services = open_services(
+        sqlite_file_url(tmp_path), SystemClock(), outbox_dir=tmp_path / "outbox"
     )
-    services = build(settings, SystemClock())
     try:
         assert services.settle(30)
         sent = sorted((tmp_path / "outbox").glob("*.eml"))

@@ -9,19 +9,15 @@ from pathlib import Path
 
 from eventsourcing.persistence import StoredEvent
 
-from api.bootstrap import build
-from api.settings import Settings
 from application.clock import SystemClock
 from domain.customer import Customer
-from tests.integration.cli.test_audit_and_worker import add_customers, tenantry
+from tests.support.cli import add_customers, sqlite_file_url, tenantry
+from tests.support.world import open_services
 
 
 def test_a_rebuild_that_cannot_read_an_event_names_it_and_exits_1(tmp_path: Path) -> None:
     add_customers(tmp_path, 1)
-    services = build(
-        Settings(database_url=f"sqlite:///{tmp_path / 'tenantry.db'}", secret_key="s" * 32),
-        SystemClock(),
-    )
+    services = open_services(sqlite_file_url(tmp_path), SystemClock())
     try:
         state = json.dumps({"organization_name": "Jane Doe"}).encode()
         services.store.recorder.insert_events(

@@ -18,20 +18,18 @@ from application.lists import ListQuery
 from domain.customer import Customer
 from domain.values import Actor, ActorKind, Policy, Source
 from projections import positions
+from tests.support.backends import on_both_databases
 from tests.support.principals import AUDITOR
 from tests.support.projections import dump, open_world
 from tests.support.world import World
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def shared_url(request: pytest.FixtureRequest) -> str:
-    """A database that two "processes" (two service instances) can share."""
-    return str(request.getfixturevalue(f"{request.param}_url"))
+# The tests marked on_both_databases share one database between two "processes" (two
+# service instances).
 
 
 @pytest.fixture
-def world(shared_url: str, clock: TestClock) -> Iterator[World]:
-    with closing(open_world(shared_url, clock)) as world:
+def world(backend_url: str, clock: TestClock) -> Iterator[World]:
+    with closing(open_world(backend_url, clock)) as world:
         yield world
 
 
@@ -40,15 +38,16 @@ def pending_names(world: World) -> set[str]:
     return {c.state.organization_name for c in page.items}
 
 
+@on_both_databases
 def test_a_restarted_service_resumes_from_its_stored_position(
-    world: World, shared_url: str, clock: TestClock, monkeypatch: pytest.MonkeyPatch
+    world: World, backend_url: str, clock: TestClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     world.add(world.msp, "Before restart")
     world.current()
     stored = world.services.store.recorder.max_notification_id()
     world.close()
 
-    again = open_world(shared_url, clock, like=world)
+    again = open_world(backend_url, clock, like=world)
     seen: list[int] = []
     customers = again.services.views.projections[0]
     real = customers.prepare
@@ -68,11 +67,12 @@ def test_a_restarted_service_resumes_from_its_stored_position(
     again.close()
 
 
+@on_both_databases
 def test_it_follows_writes_made_by_another_process(
-    world: World, shared_url: str, clock: TestClock
+    world: World, backend_url: str, clock: TestClock
 ) -> None:
     world.services.start_background()
-    other = open_world(shared_url, clock, like=world)  # a second event store, same database
+    other = open_world(backend_url, clock, like=world)  # a second event store, same database
     try:
         other.add(world.msp, "Written elsewhere")
         deadline = time.monotonic() + 3
@@ -84,10 +84,11 @@ def test_it_follows_writes_made_by_another_process(
         other.close()
 
 
+@on_both_databases
 def test_two_followers_on_one_database_apply_each_event_once(
-    world: World, shared_url: str, clock: TestClock
+    world: World, backend_url: str, clock: TestClock
 ) -> None:
-    other = open_world(shared_url, clock, like=world)
+    other = open_world(backend_url, clock, like=world)
     try:
         world.services.start_background()
         other.services.start_background()

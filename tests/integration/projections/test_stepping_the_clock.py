@@ -10,6 +10,7 @@ import pytest
 
 from adapters.clock_store import PersistedTestClock
 from application.clock import TestClock
+from tests.support.backends import BOTH_DATABASES
 from tests.support.projections import open_world
 from tests.support.world import World
 
@@ -60,9 +61,7 @@ def test_a_deadline_set_aside_is_neither_taken_nor_outstanding_in_any_process(
             other.close()
 
 
-@pytest.mark.parametrize(
-    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.mark.parametrize("backend", BOTH_DATABASES)
 def test_the_persisted_clock_moves_forward_to_an_instant_and_never_back(
     backend: str, request: pytest.FixtureRequest, clock: TestClock
 ) -> None:

@@ -19,11 +19,12 @@ from application.trial_analytics import GroupBy, TrialReport
 from domain.errors import DomainError
 from domain.values import Actor
 from tests.support.clocks import START, a_clock
+from tests.support.events import PROFESSIONAL
 from tests.support.histories import run, trial_long_commands
 from tests.support.principals import ADMIN, AUDITOR
 from tests.support.projections import open_world
 from tests.support.trial_counts import brute_force
-from tests.support.world import PROFESSIONAL, World
+from tests.support.world import World
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from domain.customer import Customer
 from domain.values import PartnerKind
 from projections.failures import ProjectionFailed
 from projections.schema import PARTNERS
+from tests.support.backends import on_both_databases
 from tests.support.legacy import before_the_text_rule
 from tests.support.principals import AUDITOR
 from tests.support.projections import dump, open_world
@@ -27,9 +28,12 @@ from tests.support.world import World
 SECRET = "Jane Secret-Person"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def world(request: pytest.FixtureRequest, clock: TestClock) -> Iterator[World]:
-    with closing(open_world(str(request.getfixturevalue(f"{request.param}_url")), clock)) as world:
+pytestmark = on_both_databases
+
+
+@pytest.fixture
+def world(backend_url: str, clock: TestClock) -> Iterator[World]:
+    with closing(open_world(backend_url, clock)) as world:
         yield world
 
 

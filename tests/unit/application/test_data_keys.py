@@ -15,8 +15,8 @@ from adapters.event_store import open_event_store
 from domain.aggregate import Snapshot
 from domain.customer import Customer
 from domain.values import LogLevel
-from tests.support.principals import ADMIN, IMPORTER
-from tests.unit.domain.histories import MSP, T0, created
+from tests.support.events import T0, created
+from tests.support.principals import ADMIN, IMPORTER, MSP
 
 ADDRESS = "jane.doe@sealed.example"
 ID = UUID("00000000-0000-4000-8000-0000000000e1")

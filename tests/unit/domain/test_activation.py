@@ -7,12 +7,8 @@ from datetime import timedelta
 from domain.customer import Customer
 from domain.errors import Forbidden, InvalidState, LinkExpired
 from domain.values import SYSTEM
-from tests.unit.domain.given_when_then import expect, given
-from tests.unit.domain.histories import (
+from tests.support.events import (
     ACTIVATED_AT,
-    DISTRIBUTOR,
-    HOLDER,
-    MSP,
     POLICY,
     T0,
     activated,
@@ -21,6 +17,8 @@ from tests.unit.domain.histories import (
     link_reissued,
     onboarded_customer,
 )
+from tests.support.principals import DISTRIBUTOR, HOLDER, MSP
+from tests.unit.domain.given_when_then import expect, given
 
 LATER = T0 + timedelta(hours=5)
 

@@ -10,21 +10,9 @@ from domain.customer import Customer
 from domain.errors import Forbidden, ValidationFailed
 from domain.partner import Partner
 from domain.values import Source, Stage, Status
+from tests.support.events import CATALOGUE, ESSENTIALS, POLICY, T0, distributor_partner, msp_partner
+from tests.support.principals import ADMIN, DISTRIBUTOR, DISTRIBUTOR_ID, MSP, MSP_ID, OTHER_MSP
 from tests.unit.domain.given_when_then import CUSTOMER_ID, When, expect, given
-from tests.unit.domain.histories import (
-    ADMIN,
-    CATALOGUE,
-    DISTRIBUTOR,
-    DISTRIBUTOR_ID,
-    ESSENTIALS,
-    MSP,
-    MSP_ID,
-    OTHER_MSP,
-    POLICY,
-    T0,
-    distributor_partner,
-    msp_partner,
-)
 
 
 def adding(

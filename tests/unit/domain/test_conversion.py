@@ -10,17 +10,10 @@ from domain.customer import Customer
 from domain.errors import Forbidden, InvalidState, NotEligible, PartnerInTrial, ValidationFailed
 from domain.partner import Partner
 from domain.values import Actor, PartnerStatus, Source, Status
-from tests.unit.domain.given_when_then import expect, given
-from tests.unit.domain.histories import (
-    ADMIN,
+from tests.support.events import (
     CATALOGUE,
-    DISTRIBUTOR,
-    DISTRIBUTOR_ID,
     ESSENTIALS,
-    MSP,
     ONBOARDED_AT,
-    OTHER_MSP,
-    OTHER_MSP_ID,
     PROFESSIONAL,
     TRIAL_ENDS_AT,
     activated,
@@ -32,6 +25,15 @@ from tests.unit.domain.histories import (
     onboarded_customer,
     production_customer,
 )
+from tests.support.principals import (
+    ADMIN,
+    DISTRIBUTOR,
+    DISTRIBUTOR_ID,
+    MSP,
+    OTHER_MSP,
+    OTHER_MSP_ID,
+)
+from tests.unit.domain.given_when_then import expect, given
 
 AFTER_END = TRIAL_ENDS_AT + timedelta(days=2)  # 2026-01-22
 NEXT_YEAR = date(2027, 1, 31)

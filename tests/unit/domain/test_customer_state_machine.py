@@ -25,19 +25,9 @@ from domain.aggregate import DomainEvent
 from domain.customer import Customer
 from domain.errors import DomainError, ExtensionNotYetAvailable
 from domain.values import SYSTEM, Actor, LogLevel, PartnerStatus, Stage, Status
+from tests.support.events import CATALOGUE, ESSENTIALS, POLICY, PROFESSIONAL, T0, msp_partner
+from tests.support.principals import DISTRIBUTOR, HOLDER, IMPORTER, MSP
 from tests.unit.domain.given_when_then import CUSTOMER_ID, replay
-from tests.unit.domain.histories import (
-    CATALOGUE,
-    DISTRIBUTOR,
-    ESSENTIALS,
-    HOLDER,
-    IMPORTER,
-    MSP,
-    POLICY,
-    PROFESSIONAL,
-    T0,
-    msp_partner,
-)
 
 LEGAL = {
     (Status.TRIAL, Status.PRODUCTION),

@@ -10,15 +10,9 @@ import pytest
 from domain.aggregate import DomainEvent
 from domain.customer import Customer
 from domain.values import SYSTEM, LogLevel, Policy
+from tests.support.events import CATALOGUE, T0, msp_partner
+from tests.support.principals import HOLDER, IMPORTER, MSP
 from tests.unit.domain.given_when_then import CUSTOMER_ID, replay
-from tests.unit.domain.histories import (
-    CATALOGUE,
-    HOLDER,
-    IMPORTER,
-    MSP,
-    T0,
-    msp_partner,
-)
 
 # A policy unlike the defaults, so a recorded number cannot be a coincidence.
 ODD = Policy(

@@ -7,11 +7,8 @@ from datetime import timedelta
 from domain.customer import Customer
 from domain.errors import Forbidden, InvalidState, ValidationFailed
 from domain.values import ImportStatus, LogLevel, Stage
-from tests.unit.domain.given_when_then import expect, given
-from tests.unit.domain.histories import (
+from tests.support.events import (
     ACTIVATED_AT,
-    IMPORTER,
-    MSP,
     POLICY,
     activated,
     created,
@@ -19,6 +16,8 @@ from tests.unit.domain.histories import (
     message_logged,
     onboarded_customer,
 )
+from tests.support.principals import IMPORTER, MSP
+from tests.unit.domain.given_when_then import expect, given
 
 AT = ACTIVATED_AT + timedelta(minutes=30)
 

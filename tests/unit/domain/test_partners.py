@@ -13,17 +13,9 @@ from domain.errors import Forbidden, InvalidState, ValidationFailed
 from domain.partner import Partner
 from domain.service_account import ServiceAccount
 from domain.values import ActorKind, PartnerKind, PartnerStatus, ServiceRole
+from tests.support.events import T0, distributor_partner, msp_partner
+from tests.support.principals import ADMIN, DISTRIBUTOR_ID, MSP, MSP_ID, OTHER_MSP
 from tests.unit.domain.given_when_then import expect, given
-from tests.unit.domain.histories import (
-    ADMIN,
-    DISTRIBUTOR_ID,
-    MSP,
-    MSP_ID,
-    OTHER_MSP,
-    T0,
-    distributor_partner,
-    msp_partner,
-)
 
 SECRET = "s3cret-" + "x" * 36
 ACCOUNT_ID = UUID("00000000-0000-4000-8000-0000000000e1")

@@ -8,14 +8,9 @@ from domain.customer import Customer
 from domain.customer_state import DeadlineKind
 from domain.errors import Forbidden, InvalidState, ValidationFailed
 from domain.values import SYSTEM, LogLevel, Status
-from tests.support.principals import ADMIN, AUDITOR, IMPORTER
-from tests.unit.domain.given_when_then import expect, given
-from tests.unit.domain.histories import (
-    DISTRIBUTOR,
-    MSP,
+from tests.support.events import (
     NOTICE_DUE,
     ONBOARDED_AT,
-    OTHER_MSP,
     POLICY,
     T0,
     TRIAL_ENDS_AT,
@@ -26,6 +21,8 @@ from tests.unit.domain.histories import (
     onboarded,
     personal_data_erased,
 )
+from tests.support.principals import ADMIN, AUDITOR, DISTRIBUTOR, IMPORTER, MSP, OTHER_MSP
+from tests.unit.domain.given_when_then import expect, given
 
 LATER = ONBOARDED_AT + timedelta(hours=3)
 

@@ -9,13 +9,9 @@ from typing import Any
 from domain.customer import Customer
 from domain.errors import Forbidden, InvalidState, ValidationFailed
 from domain.values import Actor
-from tests.unit.domain.given_when_then import expect, given
-from tests.unit.domain.histories import (
+from tests.support.events import (
     CATALOGUE,
-    DISTRIBUTOR,
     ESSENTIALS,
-    MSP,
-    OTHER_MSP,
     PROFESSIONAL,
     T0,
     TRIAL_ENDS_AT,
@@ -24,6 +20,8 @@ from tests.unit.domain.histories import (
     onboarded_customer,
     production_customer,
 )
+from tests.support.principals import DISTRIBUTOR, MSP, OTHER_MSP
+from tests.unit.domain.given_when_then import expect, given
 
 AT = TRIAL_ENDS_AT + timedelta(days=3)
 UPGRADE_EXPIRATION = date(2027, 1, 20)

@@ -20,17 +20,9 @@ from domain.partner import Partner
 from domain.service_account import ServiceAccount
 from domain.text import check_text
 from domain.values import LogLevel, PartnerStatus, ServiceRole
+from tests.support.events import ACTIVATED_AT, ESSENTIALS, T0, activated, created, msp_partner
+from tests.support.principals import ADMIN, IMPORTER
 from tests.unit.domain.given_when_then import CUSTOMER_ID, When, expect, given
-from tests.unit.domain.histories import (
-    ACTIVATED_AT,
-    ADMIN,
-    ESSENTIALS,
-    IMPORTER,
-    T0,
-    activated,
-    created,
-    msp_partner,
-)
 from tests.unit.domain.test_adding_customers import adding
 
 POISON = ["\x00", "\x01", "\x1b", "\x7f", "\x85", "\ud800", "\udfff", "\r", "\x0b"]

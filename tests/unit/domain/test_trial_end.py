@@ -9,11 +9,7 @@ from typing import Any
 from domain.customer import Customer
 from domain.errors import Forbidden, InvalidState
 from domain.values import SYSTEM, Status
-from tests.unit.domain.given_when_then import expect, given
-from tests.unit.domain.histories import (
-    DISTRIBUTOR,
-    MSP,
-    OTHER_MSP,
+from tests.support.events import (
     POLICY,
     T0,
     TRIAL_ENDS_AT,
@@ -25,6 +21,8 @@ from tests.unit.domain.histories import (
     trial_extended,
     upgrade_held,
 )
+from tests.support.principals import DISTRIBUTOR, MSP, OTHER_MSP
+from tests.unit.domain.given_when_then import expect, given
 
 AT = T0 + timedelta(days=3)
 

@@ -11,13 +11,8 @@ import pytest
 from domain.customer import Customer
 from domain.errors import ExtensionNotYetAvailable, Forbidden, InvalidState
 from domain.values import Actor, Source
-from tests.unit.domain.given_when_then import expect, given
-from tests.unit.domain.histories import (
+from tests.support.events import (
     ACTIVATED_AT,
-    DISTRIBUTOR,
-    DISTRIBUTOR_ID,
-    MSP,
-    OTHER_MSP,
     POLICY,
     TRIAL_ENDS_AT,
     WINDOW_OPENS,
@@ -30,6 +25,8 @@ from tests.unit.domain.histories import (
     production_customer,
     trial_extended,
 )
+from tests.support.principals import DISTRIBUTOR, DISTRIBUTOR_ID, MSP, OTHER_MSP
+from tests.unit.domain.given_when_then import expect, given
 
 IN_WINDOW = WINDOW_OPENS + timedelta(hours=1)
 

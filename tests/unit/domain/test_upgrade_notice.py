@@ -9,9 +9,7 @@ from typing import Any
 from domain.customer import Customer
 from domain.errors import Forbidden
 from domain.values import SYSTEM
-from tests.unit.domain.given_when_then import expect, given
-from tests.unit.domain.histories import (
-    MSP,
+from tests.support.events import (
     NOTICE_DUE,
     POLICY,
     TRIAL_ENDS_AT,
@@ -23,6 +21,8 @@ from tests.unit.domain.histories import (
     upgrade_held,
     upgrade_released,
 )
+from tests.support.principals import MSP
+from tests.unit.domain.given_when_then import expect, given
 
 
 def sending(at: datetime) -> Callable[[Any], object]:

@@ -10,8 +10,9 @@ from domain.aggregate import DomainEvent
 from domain.errors import Forbidden, NotEligible, ValidationFailed
 from domain.user import User, user_id_for
 from domain.values import Actor, ActorKind, PartnerKind, UserRole
+from tests.support.events import T0, msp_partner
+from tests.support.principals import ADMIN, MSP, MSP_ID, OTHER_MSP_ID
 from tests.unit.domain.given_when_then import expect, given
-from tests.unit.domain.histories import ADMIN, MSP, MSP_ID, OTHER_MSP_ID, T0, msp_partner
 
 ADA = "ada@msp.example"
 ADA_ID = user_id_for(ADA)

@@ -22,16 +22,8 @@ from domain.partner import Partner
 from domain.user import User
 from domain.values import UserRole
 from domain.webhook_endpoint import WebhookEndpoint
-from tests.unit.domain.histories import (
-    ADMIN,
-    DISTRIBUTOR,
-    DISTRIBUTOR_ID,
-    MSP_ID,
-    OTHER_MSP_ID,
-    T0,
-    distributor_partner,
-    msp_partner,
-)
+from tests.support.events import T0, distributor_partner, msp_partner
+from tests.support.principals import ADMIN, DISTRIBUTOR, DISTRIBUTOR_ID, MSP_ID, OTHER_MSP_ID
 from tests.unit.webhooks.test_webhook_endpoint import an_endpoint
 
 REASON = "failing since 2025-01-01T00:00:00+00:00 without a success"

@@ -8,7 +8,7 @@ import pytest
 
 from application.webhook_dispatch import JITTER, SCHEDULE, next_attempt
 from application.webhook_ports import Answer
-from tests.unit.domain.histories import T0
+from tests.support.events import T0
 
 EXPECTED = [5, 300, 1800, 7200, 18_000, 36_000, 36_000]
 

@@ -10,7 +10,8 @@ import pytest
 
 from domain.errors import Forbidden, ValidationFailed
 from domain.webhook_endpoint import EndpointDeleted, SigningSecret, WebhookEndpoint
-from tests.unit.domain.histories import MSP, MSP_ID, OTHER_MSP, T0
+from tests.support.events import T0
+from tests.support.principals import MSP, MSP_ID, OTHER_MSP
 
 ENDPOINT_ID = UUID("00000000-0000-4000-8000-0000000000f1")
 

@@ -18,8 +18,8 @@ from domain.customer import Customer
 from domain.errors import ValidationFailed
 from domain.values import Catalogue, LogLevel, Policy
 from domain.webhook_types import EVENT_TYPES, TYPES, check_event_types
-from tests.support.principals import HOLDER, IMPORTER
-from tests.unit.domain.histories import MSP, T0, msp_partner
+from tests.support.events import T0, msp_partner
+from tests.support.principals import HOLDER, IMPORTER, MSP
 
 SECRET = "whsec_" + base64.b64encode(b"k" * 32).decode()
 OTHER = "whsec_" + base64.b64encode(b"o" * 32).decode()

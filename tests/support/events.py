@@ -1,6 +1,9 @@
-"""Facts to start from: partners, actors, instants and customer events.
+"""Facts a domain test starts from, built without services: the offer (policy, catalogue,
+SKUs), the instants of a customer's life, partner aggregates, and customer events.
 
-Event factories leave id and version at placeholders; ``given`` numbers them.
+The partners are those of ``tests.support.principals`` (``MSP_ID`` under
+``DISTRIBUTOR_ID``). Event factories leave id and version at placeholders; ``given``
+numbers them.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from domain.partner import Partner
 from domain.values import (
     SYSTEM,
     Actor,
-    ActorKind,
     Catalogue,
     LogLevel,
     PartnerKind,
@@ -24,7 +26,7 @@ from domain.values import (
     Source,
 )
 from tests.support.clocks import START
-from tests.support.principals import ADMIN, HOLDER, IMPORTER
+from tests.support.principals import ADMIN, DISTRIBUTOR_ID, HOLDER, IMPORTER, MSP, MSP_ID
 
 POLICY = Policy()
 CATALOGUE = Catalogue()
@@ -37,14 +39,6 @@ ONBOARDED_AT = T0 + timedelta(days=1)
 TRIAL_ENDS_AT = ONBOARDED_AT + timedelta(days=14)
 WINDOW_OPENS = TRIAL_ENDS_AT - timedelta(days=3)
 NOTICE_DUE = TRIAL_ENDS_AT - timedelta(days=3)
-
-DISTRIBUTOR_ID = UUID("00000000-0000-4000-8000-0000000000d1")
-MSP_ID = UUID("00000000-0000-4000-8000-0000000000a1")
-OTHER_MSP_ID = UUID("00000000-0000-4000-8000-0000000000a2")
-
-MSP = Actor(kind=ActorKind.MSP, id=str(MSP_ID))
-OTHER_MSP = Actor(kind=ActorKind.MSP, id=str(OTHER_MSP_ID))
-DISTRIBUTOR = Actor(kind=ActorKind.DISTRIBUTOR, id=str(DISTRIBUTOR_ID))
 
 
 def distributor_partner(status: PartnerStatus = PartnerStatus.PRODUCTION) -> Partner:
