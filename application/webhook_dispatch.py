@@ -137,11 +137,6 @@ class WebhookDispatcher(DeliveryRequests):
         """Deliveries due now, leased to this worker: one per endpoint (``lease``)."""
         return [b.deliveries[0] for b in self.lease(limit, busy, per_endpoint=1)]
 
-    def deliver(self, delivery: Delivery) -> Answer | None:
-        """One attempt of a leased delivery; its answer (None: not attempted)."""
-        answers = self.deliver_batch(Batch((delivery,), self.wall() + LEASE_S))
-        return answers[0] if answers else None
-
     def deliver_batch(
         self,
         batch: Batch,

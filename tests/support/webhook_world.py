@@ -14,6 +14,7 @@ import pytest
 
 from api.bootstrap import Services
 from application.clock import TestClock
+from application.webhook_dispatch import LEASE_S, Batch
 from application.webhook_ports import Delivery
 from tests.support.world import World, open_services
 
@@ -56,6 +57,7 @@ def sends_due(services: Services) -> int:
     """Send every delivery due now (one per endpoint); how many were."""
     services.views.wait_until_current()
     taken: list[Delivery] = services.deliveries.due(100, set())
-    for delivery in taken:
-        services.deliveries.deliver(delivery)
+    dispatcher = services.deliveries
+    for delivery in taken:  # one attempt each, under the lease ``due`` took
+        dispatcher.deliver_batch(Batch((delivery,), dispatcher.wall() + LEASE_S))
     return len(taken)
