@@ -81,8 +81,7 @@ class EventsFeedIndex(Projection[Owner]):
     def prepare(
         self, tx: Tx, numbered: Sequence[tuple[int, DomainEvent]]
     ) -> Callable[[], None] | None:
-        mine = [(i, e) for i, e in numbered if self.handles(e)]
-        if not mine:
+        if not (mine := self.handled(numbered)):
             return None
         loaded = self.fetch(tx, unique_ids(e for _, e in mine))
 

@@ -26,6 +26,10 @@ class Projection(ABC, Generic[R]):
     @abstractmethod
     def handles(self, event: DomainEvent) -> bool: ...
 
+    def handled(self, numbered: Sequence[tuple[int, DomainEvent]]) -> list[tuple[int, DomainEvent]]:
+        """The numbered events this projection handles."""
+        return [(i, e) for i, e in numbered if self.handles(e)]
+
     @abstractmethod
     def version(self, record: R) -> int: ...
 

@@ -137,8 +137,7 @@ class WebhookDeliveries(Projection[Record]):
     def prepare(
         self, tx: Tx, numbered: Sequence[tuple[int, DomainEvent]]
     ) -> Callable[[], None] | None:
-        mine = [(i, e) for i, e in numbered if self.handles(e)]
-        if not mine:
+        if not (mine := self.handled(numbered)):
             return None
         ids = unique_ids(e for _, e in mine)
         owners = fetch_owners(tx, OWNERS, ids)
